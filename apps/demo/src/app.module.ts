@@ -1,0 +1,18 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ProtectionModule, type ProtectionModuleOptions } from 'nest-protection';
+import { DebounceController } from './fixtures/debounce.controller';
+import { SessionController } from './fixtures/session.controller';
+import { SeqService } from './seq.service';
+
+/** The demo: fixture controllers at the spec's exact paths, protected by one module import. */
+@Module({})
+export class AppModule {
+  static forRoot(protection: ProtectionModuleOptions = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ProtectionModule.forRoot(protection)],
+      controllers: [SessionController, DebounceController],
+      providers: [SeqService],
+    };
+  }
+}

@@ -1,0 +1,40 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { ProtectionModuleOptions } from 'nest-protection';
+import { AppModule } from './app.module';
+
+export type DemoPlatform = 'fastify' | 'express';
+
+export interface DemoAppOptions {
+  platform?: DemoPlatform;
+  /** Options for ProtectionModule.forRoot; `redisUrl` below sets `store` for you. */
+  protection?: ProtectionModuleOptions;
+  redisUrl?: string;
+  swagger?: boolean;
+  logger?: false | Array<'log' | 'error' | 'warn' | 'debug' | 'verbose'>;
+}
+
+/** Creates (does not start) the demo app; shared by main.ts, the e2e suites and the benchmark. */
+export async function createDemoApp(options: DemoAppOptions = {}): Promise<INestApplication> {
+  const protection: ProtectionModuleOptions = { ...options.protection };
+  if (options.redisUrl) protection.store = { redis: options.redisUrl };
+  const adapter = options.platform === 'express' ? new ExpressAdapter() : new FastifyAdapter();
+  const app = await NestFactory.create(AppModule.forRoot(protection), adapter, {
+    logger: options.logger ?? ['log', 'error', 'warn'],
+  });
+  if (options.swagger !== false) {
+    const config = new DocumentBuilder()
+      .setTitle('nest-protection demo')
+      .setDescription('Fixture routes showing each protection; see the README.')
+      .setVersion('0.1.0')
+      .build();
+    SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, config), {
+      jsonDocumentUrl: 'docs-json',
+    });
+  }
+  app.enableShutdownHooks();
+  return app;
+}

@@ -1,0 +1,89 @@
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { ProtectionRequest, ProtectionResponse } from './http.types';
+
+/*
+ * The one place that knows the difference between Fastify and Express. Everything else in the
+ * library goes through these functions, so a protection never assumes `req.raw` or
+ * `res.setHeader` exists.
+ */
+
+interface FastifyReplyLike {
+  raw: ServerResponse;
+  code(status: number): FastifyReplyLike;
+  header(name: string, value: string | string[]): FastifyReplyLike;
+  getHeader(name: string): unknown;
+  send(payload?: unknown): unknown;
+  sent: boolean;
+}
+
+function isFastifyReply(res: ProtectionResponse): res is FastifyReplyLike {
+  const r = res as Partial<FastifyReplyLike>;
+  return typeof r.code === 'function' && typeof r.raw === 'object' && r.raw !== null;
+}
+
+/** The Node `IncomingMessage` under a Fastify or Express request. */
+export function rawRequest(req: ProtectionRequest): IncomingMessage {
+  return (req.raw ?? req) as IncomingMessage;
+}
+
+/** The Node `ServerResponse` under a Fastify reply or an Express response. */
+export function rawResponse(res: ProtectionResponse): ServerResponse {
+  return isFastifyReply(res) ? res.raw : (res as ServerResponse);
+}
+
+/** First value of a request header (names are case-insensitive; Node lower-cases them). */
+export function requestHeader(req: ProtectionRequest, name: string): string | undefined {
+  const v = req.headers[name.toLowerCase()];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** The request URL as sent (path and query), on both platforms. */
+export function requestUrl(req: ProtectionRequest): string {
+  // Express rewrites req.url inside routers; originalUrl is what the client sent.
+  const original = (req as { originalUrl?: unknown }).originalUrl;
+  if (typeof original === 'string') return original;
+  return req.url ?? rawRequest(req).url ?? '/';
+}
+
+export function requestMethod(req: ProtectionRequest): string {
+  return (req.method ?? rawRequest(req).method ?? 'GET').toUpperCase();
+}
+
+/** Sets a response header as a string (Fastify 5 rejects numbers on some paths). */
+export function setResponseHeader(res: ProtectionResponse, name: string, value: string): void {
+  if (isFastifyReply(res)) res.header(name, value);
+  else (res as ServerResponse).setHeader(name, value);
+}
+
+/** Whether the response has already been committed to the client. */
+export function responseSent(res: ProtectionResponse): boolean {
+  const raw = rawResponse(res);
+  return raw.headersSent || raw.writableEnded;
+}
+
+/**
+ * Sends exact bytes with an exact status and headers, bypassing serializers and the route's
+ * default status. Used to replay a stored response.
+ */
+export function sendRaw(
+  res: ProtectionResponse,
+  status: number,
+  headers: OutgoingHttpHeaders,
+  body: Buffer,
+): void {
+  if (isFastifyReply(res)) {
+    res.code(status);
+    for (const [name, value] of Object.entries(headers)) {
+      if (value !== undefined) res.header(name, Array.isArray(value) ? value : String(value));
+    }
+    res.send(body);
+    return;
+  }
+  const raw = res as ServerResponse;
+  raw.statusCode = status;
+  // setHeader, not Express's res.set: res.set would append a charset the leader never sent.
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) raw.setHeader(name, Array.isArray(value) ? value : String(value));
+  }
+  raw.end(body);
+}

@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import { resolveClientIp, type ProxyTrust } from './client-ip';
+import { requestHeader } from './http.adapter';
+import type { ProtectionRequest } from './http.types';
+
+/** How the client identity is found (spec README section 3). */
+export interface IdentitySettings {
+  readonly sessionCookie: string;
+  readonly sessionHeader: string;
+  readonly trust: ProxyTrust;
+  readonly custom?: (req: ProtectionRequest) => string | null | undefined;
+}
+
+const MAX_ID_LENGTH = 256;
+const MAX_COOKIE_HEADER = 8192;
+
+function bounded(prefix: string, value: string): string {
+  // An attacker controls session ids; a huge one must not become a huge store key.
+  return value.length <= MAX_ID_LENGTH ? prefix + value : prefix + 'h:' + sha256(value);
+}
+
+export function sha256(value: string | Buffer): string {
+  return createHash('sha256').update(value).digest('base64url');
+}
+
+/** Reads one cookie without a cookie plugin; malformed cookie headers are ignored. */
+export function readCookie(req: ProtectionRequest, name: string): string | undefined {
+  const header = requestHeader(req, 'cookie');
+  if (!header || header.length > MAX_COOKIE_HEADER) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    if (part.slice(0, eq).trim() !== name) continue;
+    const raw = part.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+    try {
+      return decodeURIComponent(raw);
+    } catch {
+      return raw;
+    }
+  }
+  return undefined;
+}
+
+function userId(req: ProtectionRequest): string | undefined {
+  const user = req.user as { id?: unknown } | null | undefined;
+  const id = user?.id;
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
+}
+
+/**
+ * The client identity: the session id (cookie, then header), else the authenticated user id,
+ * else a hash of client IP and User-Agent, so sessionless clients never share one key.
+ */
+export function resolveIdentity(req: ProtectionRequest, settings: IdentitySettings): string {
+  const custom = settings.custom?.(req);
+  if (custom) return bounded('c:', custom);
+  const session = readCookie(req, settings.sessionCookie) || requestHeader(req, settings.sessionHeader);
+  if (session) return bounded('s:', session);
+  const uid = userId(req);
+  if (uid) return bounded('u:', uid);
+  const ip = resolveClientIp(req, settings.trust);
+  return 'a:' + sha256(ip + '\n' + (requestHeader(req, 'user-agent') ?? ''));
+}

@@ -1,0 +1,68 @@
+import { HttpException } from '@nestjs/common';
+
+/** JSON body of every rejection: a stable `code` plus per-protection extra fields. */
+export interface RejectionBody {
+  statusCode: number;
+  code: string;
+  message: string;
+  [extra: string]: unknown;
+}
+
+/** What a rejection's replacement body function receives. */
+export interface RejectionContext {
+  /** The default body the library would have sent. */
+  readonly body: RejectionBody;
+  /** The Fastify or Express request. */
+  readonly request: unknown;
+}
+
+/**
+ * Replaces a protection's rejection: status, body, or content type. Module option
+ * `<protection>.response`.
+ */
+export interface RejectionResponseOptions {
+  /** HTTP status to answer with instead of the protection's default. */
+  status?: number;
+  /** A fixed JSON body, or a function of the default body and the request. */
+  body?: Record<string, unknown> | ((ctx: RejectionContext) => Record<string, unknown>);
+  /** A JSON media type for the body, e.g. `application/problem+json`. @default 'application/json; charset=utf-8' */
+  contentType?: string;
+}
+
+/**
+ * Base class of every rejection the library throws. An ordinary `HttpException`, so Nest's
+ * default filter renders it and a user filter can catch it.
+ */
+export class ProtectionException extends HttpException {
+  /** Stable machine-readable code, e.g. `DEBOUNCED`. */
+  readonly code: string;
+
+  constructor(
+    body: RejectionBody | Record<string, unknown>,
+    status: number,
+    code: string,
+    /** Headers the rejection carries (already written to the response when thrown by us). */
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(body, status);
+    this.code = code;
+  }
+}
+
+/** Builds the body and status for a rejection, honouring `response` overrides. */
+export function renderRejection(
+  body: RejectionBody,
+  override: RejectionResponseOptions | undefined,
+  request: unknown,
+): { status: number; body: RejectionBody | Record<string, unknown>; contentType?: string } {
+  if (!override) return { status: body.statusCode, body };
+  const status = override.status ?? body.statusCode;
+  const base: RejectionBody = { ...body, statusCode: status };
+  const custom =
+    typeof override.body === 'function' ? override.body({ body: base, request }) : override.body;
+  return {
+    status,
+    body: custom ?? base,
+    ...(override.contentType ? { contentType: override.contentType } : {}),
+  };
+}

@@ -1,0 +1,31 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import { ProtectionException, type RejectionBody } from '../core/protection.exception';
+import type { StoredResponse } from '../store/protection-store.interface';
+
+/**
+ * The preset answer to a duplicate request: 208 `DEBOUNCED` with `Retry-After` by default.
+ * A user exception filter may catch it.
+ */
+export class DebouncedException extends ProtectionException {
+  constructor(
+    body: RejectionBody | Record<string, unknown> = {
+      statusCode: HttpStatus.ALREADY_REPORTED,
+      code: 'DEBOUNCED',
+      message: 'Duplicate request, debounced',
+    },
+    status: number = HttpStatus.ALREADY_REPORTED,
+    headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(body, status, 'DEBOUNCED', headers);
+  }
+}
+
+/**
+ * Carries a leader's stored response to `DebounceReplayFilter`, which sends its exact bytes.
+ * Internal: it never reaches a user filter (the route-scoped filter catches it first).
+ */
+export class DebounceReplayException extends HttpException {
+  constructor(readonly stored: StoredResponse) {
+    super('Debounce replay', stored.status);
+  }
+}

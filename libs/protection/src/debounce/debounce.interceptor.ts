@@ -1,0 +1,148 @@
+import {
+  HttpStatus,
+  Inject,
+  Injectable,
+  Logger,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { randomUUID } from 'node:crypto';
+import { defer, mergeMap, type Observable } from 'rxjs';
+import { HandlerMetadataCache } from '../core/handler-metadata';
+import { rawResponse, requestMethod, setResponseHeader } from '../core/http.adapter';
+import type { ProtectionRequest, ProtectionResponse } from '../core/http.types';
+import { renderRejection } from '../core/protection.exception';
+import { RequestContext } from '../core/request-context';
+import type {
+  ResolvedDebounceOptions,
+  ResolvedProtectionOptions,
+} from '../protection-options.factory';
+import { PROTECTION_LOGGER_CONTEXT, PROTECTION_OPTIONS } from '../protection.constants';
+import { messages } from '../protection.messages';
+import { ProtectionStore, type DebounceOutcome } from '../store/protection-store.interface';
+import { applyStoreErrorPolicy } from '../store/store-failure.policy';
+import type { DebounceRouteOptions } from './debounce-options.interface';
+import { DebouncedException, DebounceReplayException } from './debounce.exception';
+import { debounceKey } from './debounce.key';
+import { DebounceMetadata } from './debounce.metadata';
+import { recordResponse } from './debounce.recorder';
+
+const FEATURE = 'Debounce';
+
+/**
+ * Applied by `@Debounce` to its route only, so routes without the decorator never pay for it.
+ * The leader runs the handler; followers get the preset 208 or the leader's response.
+ */
+@Injectable()
+export class DebounceInterceptor implements NestInterceptor {
+  private readonly logger = new Logger(PROTECTION_LOGGER_CONTEXT);
+  private readonly routes: HandlerMetadataCache<DebounceRouteOptions>;
+
+  constructor(
+    reflector: Reflector,
+    @Inject(PROTECTION_OPTIONS) private readonly options: ResolvedProtectionOptions,
+    @Inject(ProtectionStore) private readonly store: ProtectionStore,
+  ) {
+    this.routes = new HandlerMetadataCache(reflector, DebounceMetadata.KEY);
+  }
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const settings = this.options.debounce;
+    if (!settings || context.getType() !== 'http') return next.handle();
+    const route = this.routes.get(context);
+    if (!route) return next.handle();
+    const http = context.switchToHttp();
+    const req = http.getRequest<ProtectionRequest>();
+    const res = http.getResponse<ProtectionResponse>();
+    return defer(() => this.decide(req, res, route, settings)).pipe(mergeMap(() => next.handle()));
+  }
+
+  /** Resolves when this request should run the handler; throws the follower's answer otherwise. */
+  private async decide(
+    req: ProtectionRequest,
+    res: ProtectionResponse,
+    route: DebounceRouteOptions,
+    settings: ResolvedDebounceOptions,
+  ): Promise<void> {
+    const waiting = route.waiting ?? settings.waiting;
+    const key = 'debounce:{' + debounceKey(req, route, () => this.identity(req, res)) + '}';
+    const token = randomUUID();
+    const started = Date.now();
+
+    let claim;
+    try {
+      claim = await this.store.debounceClaim(key, token, waiting, route.reuse);
+    } catch (err) {
+      applyStoreErrorPolicy(FEATURE, settings.onStoreError, err);
+      return;
+    }
+
+    if (claim.role === 'leader') {
+      if (route.reuse) this.recordLeader(req, res, key, token, settings);
+      return;
+    }
+
+    let outcome: DebounceOutcome | null = claim.outcome;
+    if (route.reuse && !outcome) {
+      try {
+        outcome = await this.store.debounceAwait(key, claim.token, claim.remainingMs);
+      } catch (err) {
+        applyStoreErrorPolicy(FEATURE, settings.onStoreError, err);
+        return;
+      }
+    }
+    if (route.reuse && outcome?.kind === 'response') {
+      this.logger.debug(messages.debounceReused(key));
+      throw new DebounceReplayException(outcome.response);
+    }
+    this.logger.debug(messages.debounceRejected(key));
+    this.reject(req, res, claim.remainingMs - (Date.now() - started), settings);
+  }
+
+  private identity(req: ProtectionRequest, res: ProtectionResponse): string {
+    return RequestContext.of(req, res, this.options.identity).identity;
+  }
+
+  private recordLeader(
+    req: ProtectionRequest,
+    res: ProtectionResponse,
+    key: string,
+    token: string,
+    settings: ResolvedDebounceOptions,
+  ): void {
+    recordResponse(
+      rawResponse(res),
+      { head: requestMethod(req) === 'HEAD', maxBodyBytes: settings.maxBodyBytes },
+      (outcome) => {
+        this.store.debounceSettle(key, token, outcome).catch((err: Error) => {
+          // Followers then fall back to 208 when their wait ends; nothing else to do here.
+          this.logger.warn(messages.debounceSettleFailed(err.message));
+        });
+      },
+    );
+  }
+
+  private reject(
+    req: ProtectionRequest,
+    res: ProtectionResponse,
+    remainingMs: number,
+    settings: ResolvedDebounceOptions,
+  ): never {
+    const retryAfter = String(Math.max(1, Math.ceil(remainingMs / 1000)));
+    const rendered = renderRejection(
+      {
+        statusCode: HttpStatus.ALREADY_REPORTED,
+        code: 'DEBOUNCED',
+        message: 'Duplicate request, debounced',
+      },
+      settings.response,
+      req,
+    );
+    setResponseHeader(res, 'Retry-After', retryAfter);
+    // Always set: a route's own @Header('Content-Type', 'text/plain') must not apply to JSON.
+    setResponseHeader(res, 'Content-Type', rendered.contentType ?? 'application/json; charset=utf-8');
+    throw new DebouncedException(rendered.body, rendered.status, { 'Retry-After': retryAfter });
+  }
+}

@@ -1,0 +1,76 @@
+import { BadRequestException } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { requestHeader, requestMethod, requestUrl } from '../core/http.adapter';
+import type { ProtectionRequest } from '../core/http.types';
+import { sha256 } from '../core/identity';
+import type { DebounceRouteOptions } from './debounce-options.interface';
+
+const MAX_PATH_IN_KEY = 200;
+
+/** Query string with parameters sorted by name, then value, so `b=2&a=1` equals `a=1&b=2`. */
+export function canonicalQuery(search: string): string {
+  if (search === '') return '';
+  const pairs = [...new URLSearchParams(search)];
+  pairs.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0));
+  return pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+}
+
+/** JSON with object keys sorted at every level, so key order never splits a key. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return '[' + value.map(canonicalJson).join(',') + ']';
+  const keys = Object.keys(value).sort();
+  return (
+    '{' +
+    keys
+      .map((k) => JSON.stringify(k) + ':' + canonicalJson((value as Record<string, unknown>)[k]))
+      .join(',') +
+    '}'
+  );
+}
+
+function bodyDigestInput(body: unknown): string | Buffer {
+  if (body === undefined || body === null) return '';
+  if (Buffer.isBuffer(body)) return body;
+  if (typeof body === 'string') return 's' + body;
+  try {
+    return 'j' + canonicalJson(body);
+  } catch {
+    // Only a pathological body (nesting deep enough to exhaust the stack) gets here.
+    throw new BadRequestException({
+      statusCode: 400,
+      code: 'BAD_BODY',
+      message: 'Request body is nested too deeply to be debounced',
+    });
+  }
+}
+
+/**
+ * `<path without query>|<sha256 of identity, method, canonical query, headers, body>` over the
+ * enabled parts, each separated so two requests that differ in any enabled part never collide.
+ */
+export function debounceKey(
+  req: ProtectionRequest,
+  route: DebounceRouteOptions,
+  identity: () => string,
+): string {
+  const url = requestUrl(req);
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  const hash = createHash('sha256');
+  if (route.session) hash.update(identity());
+  hash.update('\0');
+  if (route.method) hash.update(requestMethod(req));
+  hash.update('\0');
+  if (route.query && q >= 0) hash.update(canonicalQuery(url.slice(q + 1)));
+  hash.update('\0');
+  for (const name of route.header) {
+    hash.update(name);
+    hash.update(':');
+    hash.update(requestHeader(req, name) ?? '');
+    hash.update('\0');
+  }
+  if (route.body) hash.update(bodyDigestInput(req.body));
+  const shownPath = path.length <= MAX_PATH_IN_KEY ? path : sha256(path);
+  return `${shownPath}|${hash.digest('base64url')}`;
+}

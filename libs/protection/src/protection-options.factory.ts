@@ -1,0 +1,186 @@
+import type { Redis } from 'ioredis';
+import { compileProxyTrust, type TrustProxyOption } from './core/client-ip';
+import type { IdentitySettings } from './core/identity';
+import type { RejectionResponseOptions } from './core/protection.exception';
+import type {
+  DebounceModuleOptions,
+  ProtectionModuleOptions,
+  RedisStoreOptions,
+} from './protection-options.interface';
+import { messages } from './protection.messages';
+import type { RedisStoreSettings } from './store/redis.store';
+import type { StoreErrorPolicy } from './store/store-failure.policy';
+
+/** Debounce defaults after validation. */
+export interface ResolvedDebounceOptions {
+  readonly waiting: number;
+  readonly maxEntries: number;
+  readonly maxBodyBytes: number;
+  readonly response: RejectionResponseOptions | undefined;
+  readonly onStoreError: StoreErrorPolicy;
+}
+
+/** The options every part of the library reads: validated, defaulted and frozen. */
+export interface ResolvedProtectionOptions {
+  readonly store: { readonly kind: 'memory' } | { readonly kind: 'redis'; readonly settings: RedisStoreSettings };
+  readonly memory: { readonly maxEntries: number };
+  readonly identity: IdentitySettings;
+  /** null when switched off. */
+  readonly debounce: ResolvedDebounceOptions | null;
+}
+
+const ROOT_KEYS = ['store', 'memory', 'session', 'identity', 'trustProxy', 'debounce'] as const;
+const DEBOUNCE_KEYS = ['waiting', 'maxEntries', 'maxBodyBytes', 'response', 'onStoreError'] as const;
+const RESPONSE_KEYS = ['status', 'body', 'contentType'] as const;
+const REDIS_KEYS = ['redis', 'prefix', 'commandTimeout'] as const;
+
+class OptionError extends Error {
+  override name = 'ProtectionOptionsError';
+}
+
+function fail(path: string, value: unknown, allowed: string): never {
+  throw new OptionError(messages.invalidOption(path, value, allowed));
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function checkKeys(path: string, value: Record<string, unknown>, known: readonly string[]): void {
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) throw new OptionError(messages.unknownOption(path ? `${path}.${key}` : key, known));
+  }
+}
+
+/** A whole number in [min, max], or the default when absent. */
+export function intOption(path: string, value: unknown, fallback: number, min = 1, max = 2 ** 31 - 1): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    fail(path, value, `a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function stringOption(path: string, value: unknown, fallback: string, pattern = /^[A-Za-z0-9_.:-]{1,64}$/): string {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !pattern.test(value)) fail(path, value, `a name matching ${pattern}`);
+  return value;
+}
+
+function policyOption(path: string, value: unknown, fallback: StoreErrorPolicy): StoreErrorPolicy {
+  if (value === undefined) return fallback;
+  if (value !== 'open' && value !== 'closed') fail(path, value, `'open' or 'closed'`);
+  return value;
+}
+
+/** Validates a `response` replacement (shared by every protection). */
+export function responseOption(path: string, value: unknown): RejectionResponseOptions | undefined {
+  if (value === undefined) return undefined;
+  if (!isPlainObject(value)) fail(path, value, 'an object { status?, body?, contentType? }');
+  checkKeys(path, value, RESPONSE_KEYS);
+  const out: RejectionResponseOptions = {};
+  if (value.status !== undefined) out.status = intOption(`${path}.status`, value.status, 0, 100, 599);
+  if (value.body !== undefined) {
+    const b = value.body;
+    if (typeof b !== 'function' && !isPlainObject(b)) {
+      fail(`${path}.body`, b, 'an object, or a function returning one');
+    }
+    out.body = b as RejectionResponseOptions['body'];
+  }
+  if (value.contentType !== undefined) {
+    if (typeof value.contentType !== 'string' || !/^[\w.+-]+\/[\w.+-]*json/.test(value.contentType)) {
+      fail(`${path}.contentType`, value.contentType, 'a JSON media type such as "application/problem+json"');
+    }
+    out.contentType = value.contentType;
+  }
+  return Object.freeze(out);
+}
+
+function trustProxyOption(value: unknown): TrustProxyOption | undefined {
+  if (value === undefined || typeof value === 'boolean') return value;
+  if (typeof value === 'number') return intOption('trustProxy', value, 0, 0, 32);
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
+    try {
+      compileProxyTrust(value as string[]);
+    } catch {
+      fail('trustProxy', value, 'IP addresses or CIDRs such as "10.0.0.0/8"');
+    }
+    return value as string[];
+  }
+  fail('trustProxy', value, 'true, false, a hop count, or a list of addresses/CIDRs');
+}
+
+function storeOption(value: unknown): ResolvedProtectionOptions['store'] {
+  if (value === undefined || value === 'memory') return { kind: 'memory' };
+  if (!isPlainObject(value)) fail('store', value, `'memory' or { redis, prefix?, commandTimeout? }`);
+  checkKeys('store', value, REDIS_KEYS);
+  const v = value as unknown as RedisStoreOptions;
+  const redis = v.redis as unknown;
+  const isClient = isPlainObject(redis) && typeof (redis as unknown as Redis).defineCommand === 'function';
+  if (typeof redis === 'string') {
+    if (!/^rediss?:\/\//.test(redis)) fail('store.redis', redis, 'a redis:// or rediss:// URL');
+  } else if (!isPlainObject(redis) && !isClient) {
+    fail('store.redis', redis, 'an ioredis client, a redis:// URL, or ioredis options');
+  }
+  return {
+    kind: 'redis',
+    settings: Object.freeze({
+      redis: v.redis,
+      prefix: stringOption('store.prefix', v.prefix, 'np'),
+      commandTimeout: intOption('store.commandTimeout', v.commandTimeout, 500, 1, 60_000),
+    }),
+  };
+}
+
+function debounceOption(value: unknown, memoryMax: number): ResolvedDebounceOptions | null {
+  if (value === false) return null;
+  if (value === undefined || value === true) value = {};
+  if (!isPlainObject(value)) fail('debounce', value, 'false or an options object');
+  checkKeys('debounce', value, DEBOUNCE_KEYS);
+  const v = value as DebounceModuleOptions;
+  return Object.freeze({
+    waiting: intOption('debounce.waiting', v.waiting, 500, 1, 3_600_000),
+    maxEntries: intOption('debounce.maxEntries', v.maxEntries, memoryMax),
+    maxBodyBytes: intOption('debounce.maxBodyBytes', v.maxBodyBytes, 1024 * 1024, 0, 64 * 1024 * 1024),
+    response: responseOption('debounce.response', v.response),
+    onStoreError: policyOption('debounce.onStoreError', v.onStoreError, 'open'),
+  });
+}
+
+/**
+ * The only reader of the raw options: validates every field, fills defaults, freezes.
+ * A wrong option fails the boot with a message naming the option, its value and what is allowed.
+ */
+export function resolveProtectionOptions(raw: ProtectionModuleOptions | undefined): ResolvedProtectionOptions {
+  const options: unknown = raw ?? {};
+  if (!isPlainObject(options)) fail('(root)', options, 'an options object');
+  checkKeys('', options, ROOT_KEYS);
+  const o = options as ProtectionModuleOptions;
+
+  let memoryMax = 100_000;
+  if (o.memory !== undefined) {
+    if (!isPlainObject(o.memory)) fail('memory', o.memory, '{ maxEntries? }');
+    checkKeys('memory', o.memory, ['maxEntries']);
+    memoryMax = intOption('memory.maxEntries', o.memory.maxEntries, memoryMax);
+  }
+  if (o.session !== undefined) {
+    if (!isPlainObject(o.session)) fail('session', o.session, '{ cookie?, header? }');
+    checkKeys('session', o.session, ['cookie', 'header']);
+  }
+  if (o.identity !== undefined && typeof o.identity !== 'function') {
+    fail('identity', o.identity, 'a function (req) => string | null | undefined');
+  }
+  const identity: IdentitySettings = Object.freeze({
+    sessionCookie: stringOption('session.cookie', o.session?.cookie, 'session'),
+    sessionHeader: stringOption('session.header', o.session?.header, 'session').toLowerCase(),
+    trust: compileProxyTrust(trustProxyOption(o.trustProxy)),
+    ...(o.identity ? { custom: o.identity } : {}),
+  });
+
+  return Object.freeze({
+    store: Object.freeze(storeOption(o.store)),
+    memory: Object.freeze({ maxEntries: memoryMax }),
+    identity,
+    debounce: debounceOption(o.debounce, memoryMax),
+  });
+}

@@ -1,0 +1,29 @@
+/* Every boot and log message the module prints, so they read alike and can be searched. */
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') return 'a function';
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'object') {
+    try {
+      return JSON.stringify(value);
+    } catch {
+      return 'an object';
+    }
+  }
+  return String(value);
+}
+
+export const messages = {
+  invalidOption: (path: string, value: unknown, allowed: string): string =>
+    `ProtectionModule: option "${path}" is ${show(value)}; expected ${allowed}.`,
+  unknownOption: (path: string, known: readonly string[]): string =>
+    `ProtectionModule: unknown option "${path}"; known options here: ${known.join(', ')}.`,
+  featureOff: (feature: string, decorator: string): string =>
+    `${feature} is switched off: ${decorator} routes run unprotected.`,
+  storeReady: (kind: string, detail: string): string => `Store: ${kind}${detail ? ` (${detail})` : ''}.`,
+  debounceRejected: (key: string): string => `Debounced duplicate request, key ${key}`,
+  debounceReused: (key: string): string => `Reused leader response, key ${key}`,
+  debounceSettleFailed: (message: string): string =>
+    `Debounce: could not store the leader's outcome: ${message}`,
+} as const;

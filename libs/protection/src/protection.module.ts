@@ -1,0 +1,82 @@
+import {
+  Inject,
+  Logger,
+  Module,
+  type MiddlewareConsumer,
+  type NestModule,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { RequestContextBinder, RequestContextMiddleware } from './core/request-context.binder';
+import { syncRouteDocs } from './core/swagger';
+import { ConfigurableModuleClass, RAW_PROTECTION_OPTIONS } from './protection.module-definition';
+import {
+  resolveProtectionOptions,
+  type ResolvedProtectionOptions,
+} from './protection-options.factory';
+import type { ProtectionModuleOptions } from './protection-options.interface';
+import { PROTECTION_LOGGER_CONTEXT, PROTECTION_OPTIONS } from './protection.constants';
+import { messages } from './protection.messages';
+import { ProtectionStore } from './store/protection-store.interface';
+import { createProtectionStore } from './store/store.factory';
+
+const FEATURES = [{ key: 'debounce', name: 'Debounce', decorator: '@Debounce' }] as const;
+
+/**
+ * One import protects the app: `ProtectionModule.forRoot({ ... })` or `forRootAsync(...)`.
+ * It validates the options, opens the store, binds the request context, and makes the
+ * decorators work in every module.
+ */
+@Module({
+  providers: [
+    {
+      provide: PROTECTION_OPTIONS,
+      inject: [RAW_PROTECTION_OPTIONS],
+      useFactory: (raw: ProtectionModuleOptions): ResolvedProtectionOptions => {
+        const resolved = resolveProtectionOptions(raw);
+        // Runs at DI time, before any SwaggerModule.createDocument call.
+        syncRouteDocs((feature) => resolved[feature as 'debounce'] !== null);
+        return resolved;
+      },
+    },
+    {
+      provide: ProtectionStore,
+      inject: [PROTECTION_OPTIONS],
+      useFactory: createProtectionStore,
+    },
+    RequestContextBinder,
+    RequestContextMiddleware,
+  ],
+  exports: [PROTECTION_OPTIONS, ProtectionStore],
+})
+export class ProtectionModule
+  extends ConfigurableModuleClass
+  implements NestModule, OnModuleInit, OnApplicationShutdown
+{
+  private readonly logger = new Logger(PROTECTION_LOGGER_CONTEXT);
+
+  constructor(
+    @Inject(PROTECTION_OPTIONS) private readonly options: ResolvedProtectionOptions,
+    @Inject(ProtectionStore) private readonly store: ProtectionStore,
+    private readonly binder: RequestContextBinder,
+  ) {
+    super();
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    if (!this.binder.isFastify()) consumer.apply(RequestContextMiddleware).forRoutes('{*path}');
+  }
+
+  async onModuleInit(): Promise<void> {
+    for (const f of FEATURES) {
+      if (this.options[f.key] === null) this.logger.log(messages.featureOff(f.name, f.decorator));
+    }
+    await this.store.init();
+    const s = this.options.store;
+    this.logger.log(messages.storeReady(s.kind, s.kind === 'redis' ? `prefix ${s.settings.prefix}` : ''));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close();
+  }
+}

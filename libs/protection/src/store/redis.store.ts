@@ -1,0 +1,215 @@
+import { Logger } from '@nestjs/common';
+import { Redis, type RedisOptions } from 'ioredis';
+import { PROTECTION_LOGGER_CONTEXT } from '../protection.constants';
+import type {
+  DebounceClaim,
+  DebounceOutcome,
+  ProtectionStore,
+} from './protection-store.interface';
+import { DEBOUNCE_CLAIM, DEBOUNCE_SETTLE } from './redis.scripts';
+import { decodeResponse, encodeResponse } from './response.codec';
+import { StoreUnavailableError } from './store.errors';
+
+/** Resolved Redis settings. */
+export interface RedisStoreSettings {
+  /** A client to use as is (never closed by us), a URL, or options for a client we create. */
+  redis: Redis | string | RedisOptions;
+  /** Prefix of every key and channel. @default 'np' */
+  prefix: string;
+  /** Longest a command may take before the protection treats Redis as down. @default 500 */
+  commandTimeout: number;
+}
+
+type BufferReply = Array<Buffer | number>;
+
+interface ProtectionCommands {
+  npDebounceClaimBuffer(key: string, token: string, windowMs: number, follow: number): Promise<BufferReply>;
+  npDebounceSettle(key: string, token: string, state: string, response: Buffer | string, channel: string): Promise<number>;
+}
+
+type Waiter = (outcome: DebounceOutcome | null) => void;
+
+const STATE_DONE = 0x64; // 'd'
+
+/** Options we set on clients we create: fail fast instead of queueing while Redis is down. */
+function ownClientOptions(commandTimeout: number): RedisOptions {
+  return {
+    commandTimeout,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 2000,
+    lazyConnect: true,
+    retryStrategy: (times: number) => Math.min(100 * times, 2000),
+  };
+}
+
+function isRedisClient(value: unknown): value is Redis {
+  return value instanceof Redis || (typeof value === 'object' && value !== null && typeof (value as Redis).defineCommand === 'function' && typeof (value as Redis).duplicate === 'function');
+}
+
+/** State in Redis, shared by every app instance that uses the same server and prefix. */
+export class RedisStore implements ProtectionStore {
+  readonly kind = 'redis' as const;
+  readonly client: Redis;
+  private readonly owned: boolean;
+  private subscriber: Redis | null = null;
+  private readonly waiters = new Map<string, Set<Waiter>>();
+  private readonly channel: string;
+  private readonly commands: ProtectionCommands;
+  private readonly logger = new Logger(PROTECTION_LOGGER_CONTEXT);
+  private lastErrorLog = 0;
+
+  constructor(private readonly settings: RedisStoreSettings) {
+    const { redis, commandTimeout } = settings;
+    if (isRedisClient(redis)) {
+      this.client = redis;
+      this.owned = false;
+    } else if (typeof redis === 'string') {
+      this.client = new Redis(redis, ownClientOptions(commandTimeout));
+      this.owned = true;
+    } else {
+      this.client = new Redis({ ...ownClientOptions(commandTimeout), ...redis });
+      this.owned = true;
+    }
+    if (this.owned) this.client.on('error', (err: Error) => this.logError('client', err));
+    this.client.defineCommand('npDebounceClaim', { numberOfKeys: 1, lua: DEBOUNCE_CLAIM });
+    this.client.defineCommand('npDebounceSettle', { numberOfKeys: 1, lua: DEBOUNCE_SETTLE });
+    this.commands = this.client as unknown as ProtectionCommands;
+    this.channel = `${settings.prefix}:debounce:wake`;
+  }
+
+  async init(): Promise<void> {
+    if (this.owned && this.client.status === 'wait') {
+      // A Redis that is down at boot must not stop the app: the protections follow their
+      // onStoreError policy until the client's reconnect loop gets through.
+      await this.client.connect().catch((err: Error) => this.logError('connect', err));
+    }
+    // The subscriber is off the request path: it may queue its SUBSCRIBE until Redis is up.
+    const sub = this.client.duplicate({ enableOfflineQueue: true, lazyConnect: false });
+    sub.on('error', (err: Error) => this.logError('subscriber', err));
+    sub.on('messageBuffer', (_channel: Buffer, message: Buffer) => this.onMessage(message));
+    this.subscriber = sub;
+    await Promise.race([
+      sub.subscribe(this.channel).catch((err: Error) => this.logError('subscribe', err)),
+      new Promise((resolve) => setTimeout(resolve, 2000).unref()),
+    ]);
+  }
+
+  async debounceClaim(key: string, token: string, windowMs: number, follow: boolean): Promise<DebounceClaim> {
+    const reply = await this.call(() =>
+      this.commands.npDebounceClaimBuffer(key, token, windowMs, follow ? 1 : 0),
+    );
+    if (reply[0] === 1) return { role: 'leader' };
+    const state = reply[2] as Buffer;
+    const pttl = Number(reply[4]);
+    return {
+      role: 'follower',
+      token: (reply[1] as Buffer).toString(),
+      remainingMs: pttl > 0 ? pttl : 0,
+      outcome: toOutcome(state[0], reply[3] as Buffer),
+    };
+  }
+
+  async debounceSettle(key: string, token: string, outcome: DebounceOutcome): Promise<void> {
+    const done = outcome.kind === 'response';
+    await this.call(() =>
+      this.commands.npDebounceSettle(
+        key,
+        token,
+        done ? 'd' : 'f',
+        done ? encodeResponse(outcome.response) : '',
+        this.channel,
+      ),
+    );
+  }
+
+  async debounceAwait(key: string, token: string, timeoutMs: number): Promise<DebounceOutcome | null> {
+    let settle!: Waiter;
+    const woken = new Promise<DebounceOutcome | null>((resolve) => (settle = resolve));
+    const timer = setTimeout(() => settle(null), timeoutMs);
+    timer.unref();
+    let set = this.waiters.get(token);
+    if (!set) this.waiters.set(token, (set = new Set()));
+    set.add(settle);
+    try {
+      // Look again now that we listen: the leader may have finished between our claim and
+      // the waiter's registration, and that message is gone.
+      const [t, s, r] = await this.call(() =>
+        this.client.hmgetBuffer(key, 't', 's', 'r'),
+      );
+      if (!t || t.toString() !== token) return null;
+      const now = s ? toOutcome(s[0], r ?? Buffer.alloc(0)) : null;
+      if (now) return now;
+      return await woken;
+    } finally {
+      clearTimeout(timer);
+      set.delete(settle);
+      if (set.size === 0) this.waiters.delete(token);
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const set of this.waiters.values()) for (const w of set) w(null);
+    this.waiters.clear();
+    const sub = this.subscriber;
+    this.subscriber = null;
+    if (sub) await sub.quit().catch(() => sub.disconnect());
+    if (this.owned) await this.client.quit().catch(() => this.client.disconnect());
+  }
+
+  private onMessage(message: Buffer): void {
+    const nl = message.indexOf(10);
+    if (nl < 0) return;
+    const token = message.toString('latin1', 0, nl);
+    const set = this.waiters.get(token);
+    if (!set) return;
+    const outcome = toOutcome(message[nl + 1], message.subarray(nl + 2)) ?? { kind: 'failed' as const };
+    for (const w of [...set]) w(outcome);
+  }
+
+  /**
+   * Runs one command under the no-hang rules: a client that is not connected fails at once
+   * (no offline queue), and a slow reply fails after the command timeout even on a
+   * user-provided client that has none.
+   */
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.client.status !== 'ready') {
+      throw new StoreUnavailableError(`Redis is not connected (status: ${this.client.status})`);
+    }
+    const guarded = this.owned || this.client.options.commandTimeout !== undefined;
+    try {
+      if (guarded) return await fn();
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new StoreUnavailableError('Redis command timed out')),
+          this.settings.commandTimeout,
+        );
+      });
+      try {
+        return await Promise.race([fn(), timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    } catch (err) {
+      if (err instanceof StoreUnavailableError) throw err;
+      throw new StoreUnavailableError(`Redis command failed: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  private logError(what: string, err: Error): void {
+    const now = Date.now();
+    if (now - this.lastErrorLog < 10_000) return;
+    this.lastErrorLog = now;
+    this.logger.warn(`Redis ${what} error: ${err.message}`);
+  }
+}
+
+function toOutcome(state: number | undefined, response: Buffer): DebounceOutcome | null {
+  if (state === STATE_DONE) {
+    const decoded = decodeResponse(response);
+    return decoded ? { kind: 'response', response: decoded } : { kind: 'failed' };
+  }
+  if (state === 0x66) return { kind: 'failed' }; // 'f'
+  return null;
+}
