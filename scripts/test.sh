@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The one test command (README, .ci/run): installs what the tests need, builds, runs every
+# unit and e2e suite (both platforms, memory and a real Redis that the suites start themselves).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/ensure-redis.sh
+
+[ -d node_modules ] || npm ci --no-audit --no-fund
+npm run build
+
+mapfile -t files < <(find dist/libs dist/test -name '*.spec.js' | sort)
+if [ "${#files[@]}" -eq 0 ]; then
+  echo "no test files found under dist/" >&2
+  exit 1
+fi
+# One file at a time: the e2e suites measure timing and must not compete for the two cores.
+exec node --test --test-concurrency=1 --test-timeout=120000 --test-reporter=spec "$@" "${files[@]}"

@@ -1,0 +1,50 @@
+/** One HTTP exchange over a real socket, with its timing. */
+export interface Reply {
+  status: number;
+  headers: Headers;
+  text: string;
+  /** ms from sending to the complete body. */
+  ms: number;
+  /** performance.now() when the body was complete. */
+  at: number;
+  json<T = Record<string, unknown>>(): T;
+}
+
+export interface RequestOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  json?: unknown;
+  body?: string;
+}
+
+export async function request(url: string, options: RequestOptions = {}): Promise<Reply> {
+  const headers: Record<string, string> = { 'user-agent': 'e2e', ...options.headers };
+  let body = options.body;
+  if (options.json !== undefined) {
+    body = JSON.stringify(options.json);
+    headers['content-type'] ??= 'application/json';
+  }
+  const started = performance.now();
+  const res = await fetch(url, { method: options.method ?? 'GET', headers, ...(body !== undefined ? { body } : {}) });
+  const text = await res.text();
+  const at = performance.now();
+  return {
+    status: res.status,
+    headers: res.headers,
+    text,
+    ms: at - started,
+    at,
+    json: <T>() => JSON.parse(text) as T,
+  };
+}
+
+export const post = (url: string, options: Omit<RequestOptions, 'method'> = {}): Promise<Reply> =>
+  request(url, { ...options, method: 'POST' });
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Sends `fn` after `ms`, so requests start at known offsets from one another. */
+export async function after<T>(ms: number, fn: () => Promise<T>): Promise<T> {
+  await sleep(ms);
+  return fn();
+}

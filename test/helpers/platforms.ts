@@ -1,0 +1,38 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { DynamicModule, Type } from '@nestjs/common';
+import { createDemoApp, type DemoAppOptions, type DemoPlatform } from '../../apps/demo/src/bootstrap';
+
+/** Every e2e suite runs once per platform from this one list. */
+export const PLATFORMS: readonly DemoPlatform[] = ['fastify', 'express'];
+
+export interface RunningApp {
+  app: INestApplication;
+  url: string;
+  close(): Promise<void>;
+}
+
+async function listen(app: INestApplication): Promise<RunningApp> {
+  await app.listen(0, '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');
+  return { app, url, close: () => app.close() };
+}
+
+/** The real demo app on a real loopback socket. */
+export async function startDemo(options: DemoAppOptions = {}): Promise<RunningApp> {
+  const app = await createDemoApp({ logger: false, swagger: false, ...options });
+  return listen(app);
+}
+
+/** Any module (a test's own controllers) on the given platform. */
+export async function startModule(
+  module: Type<unknown> | DynamicModule,
+  platform: DemoPlatform,
+): Promise<RunningApp> {
+  const adapter = platform === 'express' ? new ExpressAdapter() : new FastifyAdapter();
+  const app = await NestFactory.create(module, adapter, { logger: ['error'] });
+  return listen(app);
+}
+
