@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { after as afterAll, before, describe, it } from 'node:test';
 import { after, post, request, type Reply } from './helpers/http';
 import { PLATFORMS, startDemo, type RunningApp } from './helpers/platforms';
+import { TestRedis } from './helpers/redis-server';
+
+const STORES = ['memory', 'redis'] as const;
 
 /*
  * Every behaviour of shared/spec/debounce.md against the demo's fixtures, on each platform.
@@ -21,12 +24,18 @@ function assertDebounced(r: Reply, label = 'follower'): void {
   assert.ok(Number.isInteger(retry) && retry >= 1, `Retry-After ${r.headers.get('retry-after')}`);
 }
 
-for (const platform of PLATFORMS) {
-  describe(`@Debounce on ${platform} (memory store)`, () => {
+let redis: TestRedis;
+before(async () => {
+  redis = await TestRedis.start();
+});
+afterAll(() => redis.stop());
+
+for (const [platform, store] of PLATFORMS.flatMap((p) => STORES.map((s) => [p, s] as const))) {
+  describe(`@Debounce on ${platform} (${store} store)`, () => {
     let demo: RunningApp;
     let base: string;
     before(async () => {
-      demo = await startDemo({ platform });
+      demo = await startDemo({ platform, ...(store === 'redis' ? { redisUrl: redis.url } : {}) });
       base = demo.url + '/test';
       await request(base + '/load/speed.html'); // warm the connection pool
     });

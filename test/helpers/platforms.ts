@@ -32,7 +32,7 @@ export async function startModule(
   platform: DemoPlatform,
 ): Promise<RunningApp> {
   const adapter = platform === 'express' ? new ExpressAdapter() : new FastifyAdapter();
-  const app = await NestFactory.create(module, adapter, { logger: ['error'] });
+  const app = await NestFactory.create(module, adapter, { logger: false, abortOnError: false });
   return listen(app);
 }
 

@@ -64,6 +64,15 @@ export class TestRedis {
     proc.stderr?.resume();
   }
 
+  /** Freezes the server (SIGSTOP): connections stay open but nothing answers. */
+  pause(): void {
+    this.proc?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.proc?.kill('SIGCONT');
+  }
+
   /** Kills the server (SIGKILL: an outage, not a clean shutdown). */
   async stop(): Promise<void> {
     const proc = this.proc;
