@@ -1,59 +1,77 @@
+interface Entry<V> {
+  value: V;
+  expiresAt: number;
+}
+
 /**
- * A size-bounded map whose entries expire lazily. The least recently used entry is evicted
- * when full; an expired entry is dropped when it is next touched or reaches the old end.
- * No timer per entry, so a million keys cost no million timers.
+ * A size-bounded map whose entries expire lazily: no timer per entry, so a million keys cost
+ * no million timers. Recency is tracked in two generations (the scheme of quick-lru): new and
+ * touched entries live in `young`; when `young` holds half the bound it becomes `old` and the
+ * previous `old` is dropped, so every operation is O(1) and the total never exceeds the bound.
+ * (A single Map used as a queue is not O(1): V8 keeps deleted slots at its front until the
+ * next rehash, and each eviction would scan them.)
  */
 export class LruMap<V> {
-  private readonly map = new Map<string, { value: V; expiresAt: number }>();
+  private young = new Map<string, Entry<V>>();
+  private old = new Map<string, Entry<V>>();
+  private readonly generation: number;
 
   constructor(
-    private readonly maxEntries: number,
+    maxEntries: number,
     private readonly onEvict?: (key: string, value: V) => void,
-  ) {}
-
-  get size(): number {
-    return this.map.size;
+  ) {
+    this.generation = Math.max(1, Math.floor(maxEntries / 2));
   }
 
-  /** The live value, refreshed as most recently used; undefined if absent or expired. */
+  get size(): number {
+    return this.young.size + this.old.size;
+  }
+
+  /** The live value, marked as recently used; undefined if absent or expired. */
   get(key: string, now = Date.now()): V | undefined {
-    const entry = this.map.get(key);
-    if (!entry) return undefined;
-    if (entry.expiresAt <= now) {
-      this.map.delete(key);
+    let entry = this.young.get(key);
+    if (entry) {
+      if (entry.expiresAt > now) return entry.value;
+      this.young.delete(key);
       this.onEvict?.(key, entry.value);
       return undefined;
     }
-    this.map.delete(key);
-    this.map.set(key, entry);
+    entry = this.old.get(key);
+    if (!entry) return undefined;
+    this.old.delete(key);
+    if (entry.expiresAt <= now) {
+      this.onEvict?.(key, entry.value);
+      return undefined;
+    }
+    this.insert(key, entry);
     return entry.value;
   }
 
-  /** Expiry time of a live entry (ms since epoch), without refreshing it. */
+  /** Expiry time of a live entry (ms since epoch), without touching it. */
   expiresAt(key: string): number | undefined {
-    return this.map.get(key)?.expiresAt;
+    return (this.young.get(key) ?? this.old.get(key))?.expiresAt;
   }
 
   set(key: string, value: V, ttlMs: number, now = Date.now()): void {
-    this.map.delete(key);
-    this.map.set(key, { value, expiresAt: now + ttlMs });
-    this.trim(now);
+    this.old.delete(key);
+    this.insert(key, { value, expiresAt: now + ttlMs });
   }
 
   delete(key: string): boolean {
-    return this.map.delete(key);
+    return this.young.delete(key) || this.old.delete(key);
   }
 
   clear(): void {
-    this.map.clear();
+    this.young.clear();
+    this.old.clear();
   }
 
-  private trim(now: number): void {
-    // Map iterates in insertion order: the first entries are the least recently used.
-    for (const [key, entry] of this.map) {
-      if (this.map.size <= this.maxEntries && entry.expiresAt > now) break;
-      this.map.delete(key);
-      this.onEvict?.(key, entry.value);
-    }
+  private insert(key: string, entry: Entry<V>): void {
+    this.young.set(key, entry);
+    if (this.young.size < this.generation) return;
+    const dropped = this.old;
+    this.old = this.young;
+    this.young = new Map();
+    if (this.onEvict) for (const [k, e] of dropped) this.onEvict(k, e.value);
   }
 }

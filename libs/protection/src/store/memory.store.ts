@@ -75,7 +75,6 @@ export class MemoryStore implements ProtectionStore {
         resolve(outcome);
       };
       const timer = setTimeout(() => done(null), timeoutMs);
-      timer.unref();
       waiters.add(done);
     });
   }

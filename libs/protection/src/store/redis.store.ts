@@ -127,7 +127,6 @@ export class RedisStore implements ProtectionStore {
     let settle!: Waiter;
     const woken = new Promise<DebounceOutcome | null>((resolve) => (settle = resolve));
     const timer = setTimeout(() => settle(null), timeoutMs);
-    timer.unref();
     let set = this.waiters.get(token);
     if (!set) this.waiters.set(token, (set = new Set()));
     set.add(settle);

@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { resolveProtectionOptions } from './protection-options.factory';
+import type { ProtectionModuleOptions } from './protection-options.interface';
+
+describe('resolveProtectionOptions', () => {
+  it('fills every default and freezes the result', () => {
+    const o = resolveProtectionOptions({});
+    assert.deepEqual(o.store, { kind: 'memory' });
+    assert.equal(o.memory.maxEntries, 100_000);
+    assert.deepEqual({ ...o.debounce }, { waiting: 500, maxEntries: 100_000, maxBodyBytes: 1048576, response: undefined, onStoreError: 'open' });
+    assert.equal(o.identity.sessionCookie, 'session');
+    assert.ok(Object.isFrozen(o) && Object.isFrozen(o.debounce));
+  });
+
+  it('switches a protection off with false', () => {
+    assert.equal(resolveProtectionOptions({ debounce: false }).debounce, null);
+  });
+
+  it('resolves a Redis store with its defaults', () => {
+    const o = resolveProtectionOptions({ store: { redis: 'redis://127.0.0.1:6379' } });
+    assert.equal(o.store.kind, 'redis');
+    if (o.store.kind === 'redis') {
+      assert.equal(o.store.settings.prefix, 'np');
+      assert.equal(o.store.settings.commandTimeout, 500);
+    }
+  });
+
+  const bad: Array<[string, unknown, RegExp]> = [
+    ['debounce.waiting', { debounce: { waiting: 1.5 } }, /"debounce.waiting" is 1.5; expected a whole number/],
+    ['debounce.onStoreError', { debounce: { onStoreError: 'sometimes' } }, /"debounce.onStoreError" is "sometimes"; expected 'open' or 'closed'/],
+    ['debounce.response.status', { debounce: { response: { status: 99 } } }, /"debounce.response.status" is 99/],
+    ['debounce.response.contentType', { debounce: { response: { contentType: 'text/plain' } } }, /"debounce.response.contentType" is "text\/plain"; expected a JSON media type/],
+    ['store', { store: 'redis' }, /"store" is "redis"; expected 'memory' or \{ redis/],
+    ['store.prefix', { store: { redis: 'redis://x', prefix: 'a b' } }, /"store.prefix" is "a b"/],
+    ['memory.maxEntries', { memory: { maxEntries: 0 } }, /"memory.maxEntries" is 0/],
+    ['trustProxy', { trustProxy: ['not-an-ip/99'] }, /"trustProxy"/],
+    ['identity', { identity: 'header' }, /"identity" is "header"; expected a function/],
+    ['unknown', { debounce: { wait: 5 } }, /unknown option "debounce.wait"; known options here: waiting/],
+  ];
+  for (const [name, options, message] of bad) {
+    it(`rejects a wrong ${name} naming the option`, () => {
+      assert.throws(() => resolveProtectionOptions(options as ProtectionModuleOptions), message);
+    });
+  }
+});

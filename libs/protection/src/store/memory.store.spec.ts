@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { LruMap } from './lru-map';
+import { MemoryStore } from './memory.store';
+
+describe('LruMap', () => {
+  it('evicts the least recently used entries when full, never exceeding the bound', () => {
+    const evicted: string[] = [];
+    const map = new LruMap<number>(4, (k) => evicted.push(k));
+    map.set('a', 1, 1000, 0);
+    map.set('b', 2, 1000, 0);
+    assert.equal(map.get('a', 1), 1); // a is used again, b is not
+    map.set('c', 3, 1000, 1);
+    map.set('d', 4, 1000, 1);
+    assert.deepEqual(evicted, ['b']);
+    assert.equal(map.get('b', 2), undefined);
+    assert.equal(map.get('a', 2), 1);
+    assert.ok(map.size <= 4);
+  });
+
+  it('expires entries lazily, without timers', () => {
+    const map = new LruMap<number>(10);
+    map.set('a', 1, 100, 0);
+    assert.equal(map.get('a', 99), 1);
+    assert.equal(map.get('a', 100), undefined);
+    assert.equal(map.size, 0);
+  });
+
+  it('drops expired entries when their generation ages out', () => {
+    const map = new LruMap<number>(1000);
+    for (let i = 0; i < 1500; i++) map.set(`k${i}`, i, 10, 0);
+    assert.ok(map.size <= 1000);
+    assert.equal(map.get('k1499', 50), undefined);
+  });
+});
+
+describe('MemoryStore bounds', () => {
+  it('stays within maxEntries while 1,000,000 distinct keys pass through', async () => {
+    const store = new MemoryStore({ debounceMaxEntries: 10_000 });
+    let peak = 0;
+    for (let i = 0; i < 1_000_000; i++) {
+      await store.debounceClaim(`k${i}`, 't', 60_000, false);
+      if ((i & 1023) === 0 && store.debounceSize > peak) peak = store.debounceSize;
+    }
+    assert.ok(store.debounceSize <= 10_000, `size ${store.debounceSize}`);
+    assert.ok(peak <= 10_000, `peak ${peak}`);
+    // The newest keys are still protected; the oldest were evicted.
+    assert.equal((await store.debounceClaim('k999999', 'u', 60_000, false)).role, 'follower');
+    assert.equal((await store.debounceClaim('k0', 'u', 60_000, false)).role, 'leader');
+    await store.close();
+  });
+
+  it('wakes waiters with their own leader\'s outcome, or null on timeout / another leader', async () => {
+    const store = new MemoryStore({ debounceMaxEntries: 100 });
+    assert.equal((await store.debounceClaim('k', 'L1', 1000, true)).role, 'leader');
+    const claim = await store.debounceClaim('k', 'F', 1000, true);
+    assert.equal(claim.role, 'follower');
+    const waiting = store.debounceAwait('k', 'L1', 1000);
+    const response = { status: 201, headers: { a: 'b' }, body: Buffer.from('x') };
+    await store.debounceSettle('k', 'L1', { kind: 'response', response });
+    assert.deepEqual(await waiting, { kind: 'response', response });
+    assert.equal(await store.debounceAwait('k', 'OTHER', 1000), null);
+    await store.debounceSettle('k', 'OTHER', { kind: 'failed' }); // ignored: not the leader
+    assert.deepEqual(await store.debounceAwait('k', 'L1', 1000), { kind: 'response', response });
+    assert.equal(await store.debounceAwait('none', 'L1', 10), null);
+  });
+
+  it('times a waiter out when the leader never settles', async () => {
+    const store = new MemoryStore({ debounceMaxEntries: 100 });
+    await store.debounceClaim('slow', 'L', 1000, true);
+    const started = Date.now();
+    assert.equal(await store.debounceAwait('slow', 'L', 50), null);
+    assert.ok(Date.now() - started >= 45);
+  });
+});
