@@ -9,7 +9,7 @@ bash scripts/ensure-redis.sh
 [ -d node_modules ] || npm ci --no-audit --no-fund
 npm run build
 
-mapfile -t files < <(find dist/libs dist/test -name '*.spec.js' | sort)
+mapfile -t files < <(find dist/libs dist/test \( -name '*.spec.js' -o -name '*.e2e-spec.js' \) | sort)
 if [ "${#files[@]}" -eq 0 ]; then
   echo "no test files found under dist/" >&2
   exit 1
