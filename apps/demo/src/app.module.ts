@@ -1,7 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ProtectionModule, type ProtectionModuleOptions } from 'nest-protection';
 import { DebounceController } from './fixtures/debounce.controller';
+import { RighterController } from './fixtures/righter.controller';
 import { SessionController } from './fixtures/session.controller';
+import { GreetingService, TerminalController } from './fixtures/terminal.controller';
 import { SeqService } from './seq.service';
 
 /** The demo: fixture controllers at the spec's exact paths, protected by one module import. */
@@ -11,8 +13,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ProtectionModule.forRoot(protection)],
-      controllers: [SessionController, DebounceController],
-      providers: [SeqService],
+      controllers: [SessionController, DebounceController, RighterController, TerminalController],
+      providers: [SeqService, GreetingService],
     };
   }
 }

@@ -1,5 +1,7 @@
 export { ProtectionModule } from './protection.module';
 export type {
+  RighterModuleOptions,
+  TerminalModuleOptions,
   DebounceModuleOptions,
   ProtectionModuleOptions,
   RedisStoreOptions,
@@ -24,3 +26,5 @@ export { StoreUnavailableError, StoreUnavailableException } from './store/store.
 export type { StoreErrorPolicy } from './store/store-failure.policy';
 
 export * from './debounce';
+export * from './terminal';
+export * from './righter';

@@ -6,7 +6,11 @@ import type {
   DebounceModuleOptions,
   ProtectionModuleOptions,
   RedisStoreOptions,
+  RighterModuleOptions,
+  TerminalModuleOptions,
 } from './protection-options.interface';
+import { canonicalLocale } from './terminal/locale';
+import { matchTimeZone, serverTimeZone } from './terminal/timezone';
 import { messages } from './protection.messages';
 import type { RedisStoreSettings } from './store/redis.store';
 import type { StoreErrorPolicy } from './store/store-failure.policy';
@@ -20,6 +24,29 @@ export interface ResolvedDebounceOptions {
   readonly onStoreError: StoreErrorPolicy;
 }
 
+/** Terminal settings after validation; header names are lower case. */
+export interface ResolvedTerminalOptions {
+  readonly defaultLocale: string;
+  readonly defaultZone: string;
+  readonly localeQuery: string;
+  readonly localeCookie: string;
+  readonly zoneQuery: string;
+  readonly zoneHeader: string;
+  readonly zoneCookie: string;
+  readonly requestIdHeader: string;
+}
+
+/** Righter settings after validation. */
+export interface ResolvedRighterOptions {
+  /** null: no configured secret (shared through Redis, or per process). */
+  readonly secrets: readonly string[] | null;
+  readonly ttl: number;
+  readonly once: boolean;
+  readonly header: string;
+  readonly response: RejectionResponseOptions | undefined;
+  readonly onStoreError: StoreErrorPolicy;
+}
+
 /** The options every part of the library reads: validated, defaulted and frozen. */
 export interface ResolvedProtectionOptions {
   readonly store: { readonly kind: 'memory' } | { readonly kind: 'redis'; readonly settings: RedisStoreSettings };
@@ -27,9 +54,33 @@ export interface ResolvedProtectionOptions {
   readonly identity: IdentitySettings;
   /** null when switched off. */
   readonly debounce: ResolvedDebounceOptions | null;
+  /** null when switched off. */
+  readonly terminal: ResolvedTerminalOptions | null;
+  /** null when switched off. */
+  readonly righter: ResolvedRighterOptions | null;
 }
 
-const ROOT_KEYS = ['store', 'memory', 'session', 'identity', 'trustProxy', 'debounce'] as const;
+const ROOT_KEYS = [
+  'store',
+  'memory',
+  'session',
+  'identity',
+  'trustProxy',
+  'debounce',
+  'terminal',
+  'righter',
+] as const;
+const TERMINAL_KEYS = [
+  'defaultLocale',
+  'defaultZone',
+  'localeQuery',
+  'localeCookie',
+  'zoneQuery',
+  'zoneHeader',
+  'zoneCookie',
+  'requestIdHeader',
+] as const;
+const RIGHTER_KEYS = ['secret', 'ttl', 'once', 'header', 'response', 'onStoreError'] as const;
 const DEBOUNCE_KEYS = ['waiting', 'maxEntries', 'maxBodyBytes', 'response', 'onStoreError'] as const;
 const RESPONSE_KEYS = ['status', 'body', 'contentType'] as const;
 const REDIS_KEYS = ['redis', 'prefix', 'commandTimeout'] as const;
@@ -147,6 +198,61 @@ function debounceOption(value: unknown, memoryMax: number): ResolvedDebounceOpti
   });
 }
 
+function terminalOption(value: unknown): ResolvedTerminalOptions | null {
+  if (value === false) return null;
+  if (value === undefined || value === true) value = {};
+  if (!isPlainObject(value)) fail('terminal', value, 'false or an options object');
+  checkKeys('terminal', value, TERMINAL_KEYS);
+  const v = value as TerminalModuleOptions;
+  let defaultLocale = 'en';
+  if (v.defaultLocale !== undefined) {
+    const tag = typeof v.defaultLocale === 'string' ? canonicalLocale(v.defaultLocale) : undefined;
+    if (!tag) fail('terminal.defaultLocale', v.defaultLocale, 'a locale tag such as "en-US"');
+    defaultLocale = tag;
+  }
+  let defaultZone = serverTimeZone();
+  if (v.defaultZone !== undefined) {
+    const zone = typeof v.defaultZone === 'string' ? matchTimeZone(v.defaultZone) : undefined;
+    if (!zone) fail('terminal.defaultZone', v.defaultZone, 'an IANA time zone such as "Europe/Paris"');
+    defaultZone = zone;
+  }
+  return Object.freeze({
+    defaultLocale,
+    defaultZone,
+    localeQuery: stringOption('terminal.localeQuery', v.localeQuery, 'locale'),
+    localeCookie: stringOption('terminal.localeCookie', v.localeCookie, 'locale'),
+    zoneQuery: stringOption('terminal.zoneQuery', v.zoneQuery, 'zoneid'),
+    zoneHeader: stringOption('terminal.zoneHeader', v.zoneHeader, 'Zone-Id').toLowerCase(),
+    zoneCookie: stringOption('terminal.zoneCookie', v.zoneCookie, 'zoneid'),
+    requestIdHeader: stringOption('terminal.requestIdHeader', v.requestIdHeader, 'X-Request-Id').toLowerCase(),
+  });
+}
+
+function righterOption(value: unknown): ResolvedRighterOptions | null {
+  if (value === false) return null;
+  if (value === undefined || value === true) value = {};
+  if (!isPlainObject(value)) fail('righter', value, 'false or an options object');
+  checkKeys('righter', value, RIGHTER_KEYS);
+  const v = value as RighterModuleOptions;
+  let secrets: string[] | null = null;
+  if (v.secret !== undefined) {
+    const list: unknown[] = Array.isArray(v.secret) ? v.secret : [v.secret];
+    if (list.length === 0 || list.some((x) => typeof x !== 'string' || x.length < 32)) {
+      fail('righter.secret', '(hidden)', 'a string of at least 32 characters, or a non-empty list of them');
+    }
+    secrets = list as string[];
+  }
+  if (v.once !== undefined && typeof v.once !== 'boolean') fail('righter.once', v.once, 'true or false');
+  return Object.freeze({
+    secrets: secrets ? Object.freeze(secrets) : null,
+    ttl: intOption('righter.ttl', v.ttl, 3600, 1, 366 * 24 * 3600),
+    once: v.once ?? false,
+    header: stringOption('righter.header', v.header, 'Right-Editor'),
+    response: responseOption('righter.response', v.response),
+    onStoreError: policyOption('righter.onStoreError', v.onStoreError, 'closed'),
+  });
+}
+
 /**
  * The only reader of the raw options: validates every field, fills defaults, freezes.
  * A wrong option fails the boot with a message naming the option, its value and what is allowed.
@@ -182,5 +288,7 @@ export function resolveProtectionOptions(raw: ProtectionModuleOptions | undefine
     memory: Object.freeze({ maxEntries: memoryMax }),
     identity,
     debounce: debounceOption(o.debounce, memoryMax),
+    terminal: terminalOption(o.terminal),
+    righter: righterOption(o.righter),
   });
 }

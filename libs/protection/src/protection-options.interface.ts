@@ -34,6 +34,46 @@ export interface DebounceModuleOptions {
   onStoreError?: StoreErrorPolicy;
 }
 
+/** Module-level `terminal` options: where locale, zone and request id come from. */
+export interface TerminalModuleOptions {
+  /** Locale when the request names none. @default 'en' */
+  defaultLocale?: string;
+  /** IANA zone when the request names none or an unknown one. @default the server's zone */
+  defaultZone?: string;
+  /** Query parameter read for the locale. @default 'locale' */
+  localeQuery?: string;
+  /** Cookie read for the locale. @default 'locale' */
+  localeCookie?: string;
+  /** Query parameter read for the zone. @default 'zoneid' */
+  zoneQuery?: string;
+  /** Header read for the zone. @default 'Zone-Id' */
+  zoneHeader?: string;
+  /** Cookie read for the zone. @default 'zoneid' */
+  zoneCookie?: string;
+  /** Header read for, and echoed with, the request id. @default 'X-Request-Id' */
+  requestIdHeader?: string;
+}
+
+/** Module-level `righter` options (anti-forgery tokens). */
+export interface RighterModuleOptions {
+  /**
+   * Secret(s) the tokens are sealed with: the first seals, all open (rotation). Without one a
+   * random secret is shared through Redis (Redis store) or made per process (memory store, with
+   * a boot warning). At least 32 characters.
+   */
+  secret?: string | readonly string[];
+  /** Token lifetime in seconds. @default 3600 */
+  ttl?: number;
+  /** Tokens are single-use by default. @default false */
+  once?: boolean;
+  /** Header carrying the token. @default 'Right-Editor' */
+  header?: string;
+  /** Replaces the 409 answer. */
+  response?: RejectionResponseOptions;
+  /** Store down (shared secret, `once`): `'closed'` answers 503, `'open'` skips `once`. @default 'closed' */
+  onStoreError?: StoreErrorPolicy;
+}
+
 /** Options of `ProtectionModule.forRoot()` / `forRootAsync()`. */
 export interface ProtectionModuleOptions {
   /** `'memory'` (one process) or Redis (several instances). @default 'memory' */
@@ -62,4 +102,8 @@ export interface ProtectionModuleOptions {
   trustProxy?: TrustProxyOption;
   /** `@Debounce` defaults, or `false` to switch it off. @default {} */
   debounce?: false | DebounceModuleOptions;
+  /** Terminal info (ip, agent, locale, zone, request id), or `false` to switch it off. @default {} */
+  terminal?: false | TerminalModuleOptions;
+  /** `@Righter` anti-forgery options, or `false` to switch it off. @default {} */
+  righter?: false | RighterModuleOptions;
 }

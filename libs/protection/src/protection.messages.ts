@@ -26,4 +26,8 @@ export const messages = {
   debounceReused: (key: string): string => `Reused leader response, key ${key}`,
   debounceSettleFailed: (message: string): string =>
     `Debounce: could not store the leader's outcome: ${message}`,
+  righterPerProcessSecret: (): string =>
+    'Righter: no righter.secret and a memory store, so tokens are sealed with a random per-process secret: they will not survive a restart or open on another instance. Set righter.secret (or use the Redis store).',
+  righterAllowOutsideEdit: (where: string): string =>
+    `RighterService.allow() called outside a @Righter(false) route (${where}); put @Righter(false) on the read-for-edit route.`,
 } as const;

@@ -19,8 +19,14 @@ import { PROTECTION_LOGGER_CONTEXT, PROTECTION_OPTIONS } from './protection.cons
 import { messages } from './protection.messages';
 import { ProtectionStore } from './store/protection-store.interface';
 import { createProtectionStore } from './store/store.factory';
+import { RighterService } from './righter/righter.service';
+import { TerminalService } from './terminal/terminal.service';
 
-const FEATURES = [{ key: 'debounce', name: 'Debounce', decorator: '@Debounce' }] as const;
+const FEATURES = [
+  { key: 'debounce', name: 'Debounce', decorator: '@Debounce' },
+  { key: 'terminal', name: 'Terminal info', decorator: '@Terminal' },
+  { key: 'righter', name: 'Righter', decorator: '@Righter' },
+] as const;
 
 /**
  * One import protects the app: `ProtectionModule.forRoot({ ... })` or `forRootAsync(...)`.
@@ -35,7 +41,7 @@ const FEATURES = [{ key: 'debounce', name: 'Debounce', decorator: '@Debounce' }]
       useFactory: (raw: ProtectionModuleOptions): ResolvedProtectionOptions => {
         const resolved = resolveProtectionOptions(raw);
         // Runs at DI time, before any SwaggerModule.createDocument call.
-        syncRouteDocs((feature) => resolved[feature as 'debounce'] !== null);
+        syncRouteDocs((feature) => resolved[feature as (typeof FEATURES)[number]['key']] !== null);
         return resolved;
       },
     },
@@ -46,8 +52,10 @@ const FEATURES = [{ key: 'debounce', name: 'Debounce', decorator: '@Debounce' }]
     },
     RequestContextBinder,
     RequestContextMiddleware,
+    TerminalService,
+    RighterService,
   ],
-  exports: [PROTECTION_OPTIONS, ProtectionStore],
+  exports: [PROTECTION_OPTIONS, ProtectionStore, TerminalService, RighterService],
 })
 export class ProtectionModule
   extends ConfigurableModuleClass

@@ -55,6 +55,13 @@ export function setResponseHeader(res: ProtectionResponse, name: string, value: 
   else (res as ServerResponse).setHeader(name, value);
 }
 
+/** A response header already set (by a CORS middleware, a handler...), as a string. */
+export function getResponseHeader(res: ProtectionResponse, name: string): string | undefined {
+  const value = isFastifyReply(res) ? res.getHeader(name) : (res as ServerResponse).getHeader(name);
+  if (value === undefined || value === null) return undefined;
+  return Array.isArray(value) ? value.join(', ') : String(value);
+}
+
 /** Whether the response has already been committed to the client. */
 export function responseSent(res: ProtectionResponse): boolean {
   const raw = rawResponse(res);

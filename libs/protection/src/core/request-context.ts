@@ -1,10 +1,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import type { ResolvedProtectionOptions } from '../protection-options.factory';
 import { resolveClientIp } from './client-ip';
+import { requestHeader } from './http.adapter';
 import type { ProtectionRequest, ProtectionResponse } from './http.types';
-import { resolveIdentity, type IdentitySettings } from './identity';
+import { resolveIdentity } from './identity';
 
 const CONTEXT = Symbol('nest-protection.context');
 const storage = new AsyncLocalStorage<RequestContext>();
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:@+=-]{1,128}$/;
 
 /**
  * What the library knows about the request being served, kept in AsyncLocalStorage so
@@ -14,11 +18,13 @@ const storage = new AsyncLocalStorage<RequestContext>();
 export class RequestContext {
   private cachedIdentity: string | undefined;
   private cachedIp: string | undefined;
+  private cachedRequestId: string | undefined;
+  private slots: Map<symbol, unknown> | undefined;
 
   private constructor(
     readonly request: ProtectionRequest,
     readonly response: ProtectionResponse | undefined,
-    private readonly settings: IdentitySettings,
+    readonly options: ResolvedProtectionOptions,
   ) {}
 
   /** The context of the current request, or undefined outside one. */
@@ -30,15 +36,20 @@ export class RequestContext {
   static of(
     req: ProtectionRequest,
     res: ProtectionResponse | undefined,
-    settings: IdentitySettings,
+    options: ResolvedProtectionOptions,
   ): RequestContext {
     const holder = req as { [CONTEXT]?: RequestContext };
     let ctx = holder[CONTEXT];
     if (!ctx) {
-      ctx = new RequestContext(req, res, settings);
+      ctx = new RequestContext(req, res, options);
       holder[CONTEXT] = ctx;
     }
     return ctx;
+  }
+
+  /** The context already attached to `req` (by the module's hook), if any. */
+  static attached(req: ProtectionRequest): RequestContext | undefined {
+    return (req as { [CONTEXT]?: RequestContext })[CONTEXT];
   }
 
   /** Runs `fn` (and everything it starts) inside this context. */
@@ -48,11 +59,35 @@ export class RequestContext {
 
   /** Client identity, spec README section 3. */
   get identity(): string {
-    return (this.cachedIdentity ??= resolveIdentity(this.request, this.settings));
+    return (this.cachedIdentity ??= resolveIdentity(this.request, this.options.identity));
   }
 
   /** Client IP; forwarding headers count only from trusted proxies. */
   get ip(): string {
-    return (this.cachedIp ??= resolveClientIp(this.request, this.settings.trust));
+    return (this.cachedIp ??= resolveClientIp(this.request, this.options.identity.trust));
+  }
+
+  /** The client's request id when it is a sane token, else a new one. */
+  get requestId(): string {
+    if (this.cachedRequestId === undefined) {
+      const name = this.options.terminal?.requestIdHeader ?? 'x-request-id';
+      const sent = requestHeader(this.request, name);
+      this.cachedRequestId = sent && SANE_REQUEST_ID.test(sent) ? sent : randomUUID();
+    }
+    return this.cachedRequestId;
+  }
+
+  /** A protection's per-request data, if it was set. */
+  peek<T>(key: symbol): T | undefined {
+    return this.slots?.get(key) as T | undefined;
+  }
+
+  /** Per-request memo for a protection's own derived data (one entry per symbol). */
+  slot<T>(key: symbol, init: () => T): T {
+    const slots = (this.slots ??= new Map());
+    if (slots.has(key)) return slots.get(key) as T;
+    const value = init();
+    slots.set(key, value);
+    return value;
   }
 }

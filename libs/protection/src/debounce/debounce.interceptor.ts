@@ -102,7 +102,7 @@ export class DebounceInterceptor implements NestInterceptor {
   }
 
   private identity(req: ProtectionRequest, res: ProtectionResponse): string {
-    return RequestContext.of(req, res, this.options.identity).identity;
+    return RequestContext.of(req, res, this.options).identity;
   }
 
   private recordLeader(

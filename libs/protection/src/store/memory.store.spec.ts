@@ -36,7 +36,7 @@ describe('LruMap', () => {
 
 describe('MemoryStore bounds', () => {
   it('stays within maxEntries while 1,000,000 distinct keys pass through', async () => {
-    const store = new MemoryStore({ debounceMaxEntries: 10_000 });
+    const store = new MemoryStore({ debounceMaxEntries: 10_000, onceMaxEntries: 100 });
     let peak = 0;
     for (let i = 0; i < 1_000_000; i++) {
       await store.debounceClaim(`k${i}`, 't', 60_000, false);
@@ -51,7 +51,7 @@ describe('MemoryStore bounds', () => {
   });
 
   it('wakes waiters with their own leader\'s outcome, or null on timeout / another leader', async () => {
-    const store = new MemoryStore({ debounceMaxEntries: 100 });
+    const store = new MemoryStore({ debounceMaxEntries: 100, onceMaxEntries: 100 });
     assert.equal((await store.debounceClaim('k', 'L1', 1000, true)).role, 'leader');
     const claim = await store.debounceClaim('k', 'F', 1000, true);
     assert.equal(claim.role, 'follower');
@@ -66,7 +66,7 @@ describe('MemoryStore bounds', () => {
   });
 
   it('times a waiter out when the leader never settles', async () => {
-    const store = new MemoryStore({ debounceMaxEntries: 100 });
+    const store = new MemoryStore({ debounceMaxEntries: 100, onceMaxEntries: 100 });
     await store.debounceClaim('slow', 'L', 1000, true);
     const started = Date.now();
     assert.equal(await store.debounceAwait('slow', 'L', 50), null);

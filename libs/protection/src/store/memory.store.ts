@@ -9,6 +9,8 @@ import type {
 export interface MemoryStoreOptions {
   /** Most debounce keys kept at once; the least recently used go first. @default 100000 */
   debounceMaxEntries: number;
+  /** Most single-use marks (e.g. `once` tokens) kept at once. @default 100000 */
+  onceMaxEntries: number;
 }
 
 interface DebounceEntry {
@@ -21,11 +23,14 @@ interface DebounceEntry {
 export class MemoryStore implements ProtectionStore {
   readonly kind = 'memory' as const;
   private readonly debounce: LruMap<DebounceEntry>;
+  private readonly used: LruMap<true>;
+  private readonly secrets = new Map<string, string>();
 
   constructor(options: MemoryStoreOptions) {
     // An evicted live entry wakes its followers with "no response": they answer 208 at once
     // instead of waiting for a leader whose result can no longer be delivered.
     this.debounce = new LruMap(options.debounceMaxEntries, (_key, entry) => wake(entry, null));
+    this.used = new LruMap(options.onceMaxEntries);
   }
 
   /** Number of live debounce keys (for tests and diagnostics). */
@@ -79,8 +84,21 @@ export class MemoryStore implements ProtectionStore {
     });
   }
 
+  async sharedSecret(name: string, candidate: string): Promise<string> {
+    let secret = this.secrets.get(name);
+    if (secret === undefined) this.secrets.set(name, (secret = candidate));
+    return secret;
+  }
+
+  async consumeOnce(key: string, ttlMs: number): Promise<boolean> {
+    if (this.used.get(key)) return false;
+    this.used.set(key, true, ttlMs);
+    return true;
+  }
+
   async close(): Promise<void> {
     this.debounce.clear();
+    this.used.clear();
   }
 }
 

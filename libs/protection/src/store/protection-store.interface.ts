@@ -47,6 +47,15 @@ export interface ProtectionStore {
    */
   debounceAwait(key: string, token: string, timeoutMs: number): Promise<DebounceOutcome | null>;
 
+  /**
+   * Returns the secret stored under `name`, storing `candidate` first when there is none, so
+   * every instance sharing the store ends up with the same secret.
+   */
+  sharedSecret(name: string, candidate: string): Promise<string>;
+
+  /** Marks `key` as used for `ttlMs`; true the first time, false on every later call. */
+  consumeOnce(key: string, ttlMs: number): Promise<boolean>;
+
   /** Connects (Redis) and starts listening for wake-ups; never throws for a down backend. */
   init(): Promise<void>;
 

@@ -37,3 +37,13 @@ end
 if v[2] then redis.call('PUBLISH', ARGV[4], ARGV[1] .. '\\n' .. ARGV[2] .. ARGV[3]) end
 return 1
 `;
+
+/**
+ * Shared secret. KEYS[1] = secret key. ARGV[1] = candidate. Stores the candidate unless a
+ * secret exists, and returns the stored one. The only key without a TTL: one per feature,
+ * and an expiring secret would silently split instances that booted at different times.
+ */
+export const SHARED_SECRET = `
+redis.call('SET', KEYS[1], ARGV[1], 'NX')
+return redis.call('GET', KEYS[1])
+`;

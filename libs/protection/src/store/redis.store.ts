@@ -6,7 +6,7 @@ import type {
   DebounceOutcome,
   ProtectionStore,
 } from './protection-store.interface';
-import { DEBOUNCE_CLAIM, DEBOUNCE_SETTLE } from './redis.scripts';
+import { DEBOUNCE_CLAIM, DEBOUNCE_SETTLE, SHARED_SECRET } from './redis.scripts';
 import { decodeResponse, encodeResponse } from './response.codec';
 import { StoreUnavailableError } from './store.errors';
 
@@ -25,6 +25,7 @@ type BufferReply = Array<Buffer | number>;
 interface ProtectionCommands {
   npDebounceClaimBuffer(key: string, token: string, windowMs: number, follow: number): Promise<BufferReply>;
   npDebounceSettle(key: string, token: string, state: string, response: Buffer | string, channel: string): Promise<number>;
+  npSharedSecret(key: string, candidate: string): Promise<string>;
 }
 
 type Waiter = (outcome: DebounceOutcome | null) => void;
@@ -74,6 +75,7 @@ export class RedisStore implements ProtectionStore {
     if (this.owned) this.client.on('error', (err: Error) => this.logError('client', err));
     this.client.defineCommand('npDebounceClaim', { numberOfKeys: 1, lua: DEBOUNCE_CLAIM });
     this.client.defineCommand('npDebounceSettle', { numberOfKeys: 1, lua: DEBOUNCE_SETTLE });
+    this.client.defineCommand('npSharedSecret', { numberOfKeys: 1, lua: SHARED_SECRET });
     this.commands = this.client as unknown as ProtectionCommands;
     this.channel = `${settings.prefix}:debounce:wake`;
   }
@@ -97,7 +99,7 @@ export class RedisStore implements ProtectionStore {
 
   async debounceClaim(key: string, token: string, windowMs: number, follow: boolean): Promise<DebounceClaim> {
     const reply = await this.call(() =>
-      this.commands.npDebounceClaimBuffer(key, token, windowMs, follow ? 1 : 0),
+      this.commands.npDebounceClaimBuffer(this.k(key), token, windowMs, follow ? 1 : 0),
     );
     if (reply[0] === 1) return { role: 'leader' };
     const state = reply[2] as Buffer;
@@ -114,7 +116,7 @@ export class RedisStore implements ProtectionStore {
     const done = outcome.kind === 'response';
     await this.call(() =>
       this.commands.npDebounceSettle(
-        key,
+        this.k(key),
         token,
         done ? 'd' : 'f',
         done ? encodeResponse(outcome.response) : '',
@@ -134,7 +136,7 @@ export class RedisStore implements ProtectionStore {
       // Look again now that we listen: the leader may have finished between our claim and
       // the waiter's registration, and that message is gone.
       const [t, s, r] = await this.call(() =>
-        this.client.hmgetBuffer(key, 't', 's', 'r'),
+        this.client.hmgetBuffer(this.k(key), 't', 's', 'r'),
       );
       if (!t || t.toString() !== token) return null;
       const now = s ? toOutcome(s[0], r ?? Buffer.alloc(0)) : null;
@@ -147,6 +149,17 @@ export class RedisStore implements ProtectionStore {
     }
   }
 
+  async sharedSecret(name: string, candidate: string): Promise<string> {
+    return this.call(() => this.commands.npSharedSecret(this.k(`secret:{${name}}`), candidate));
+  }
+
+  async consumeOnce(key: string, ttlMs: number): Promise<boolean> {
+    const reply = await this.call(() =>
+      this.client.set(this.k(`once:{${key}}`), '1', 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX'),
+    );
+    return reply === 'OK';
+  }
+
   async close(): Promise<void> {
     for (const set of this.waiters.values()) for (const w of set) w(null);
     this.waiters.clear();
@@ -154,6 +167,11 @@ export class RedisStore implements ProtectionStore {
     this.subscriber = null;
     if (sub) await sub.quit().catch(() => sub.disconnect());
     if (this.owned) await this.client.quit().catch(() => this.client.disconnect());
+  }
+
+  /** Every key we touch carries the configured prefix. */
+  private k(key: string): string {
+    return `${this.settings.prefix}:${key}`;
   }
 
   private onMessage(message: Buffer): void {

@@ -1,0 +1,55 @@
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { HandlerMetadataCache } from '../core/handler-metadata';
+import { requestUrl } from '../core/http.adapter';
+import type { ProtectionRequest, ProtectionResponse } from '../core/http.types';
+import { RequestContext } from '../core/request-context';
+import type { ResolvedProtectionOptions } from '../protection-options.factory';
+import { PROTECTION_OPTIONS } from '../protection.constants';
+import type { RighterRouteOptions } from './righter-options.interface';
+import { RighterMetadata } from './righter.metadata';
+import { RighterService, requestPath } from './righter.service';
+import { applyStoreErrorPolicy } from '../store/store-failure.policy';
+
+/**
+ * Applied by `@Righter` to its route. Edit routes: makes `allow()` available (the shared
+ * secret is loaded first). Commit routes: refuses the request with 409 unless its token opens.
+ */
+@Injectable()
+export class RighterGuard implements CanActivate {
+  private readonly routes: HandlerMetadataCache<RighterRouteOptions>;
+
+  constructor(
+    reflector: Reflector,
+    @Inject(PROTECTION_OPTIONS) private readonly options: ResolvedProtectionOptions,
+    private readonly righter: RighterService,
+  ) {
+    this.routes = new HandlerMetadataCache(reflector, RighterMetadata.KEY);
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const settings = this.options.righter;
+    if (!settings || context.getType() !== 'http') return true;
+    const route = this.routes.get(context);
+    if (!route) return true;
+    const http = context.switchToHttp();
+    const req = http.getRequest<ProtectionRequest>();
+    const ctx = RequestContext.of(req, http.getResponse<ProtectionResponse>(), this.options);
+    const state = RighterService.enter(ctx, () => ({
+      edit: route.edit,
+      scope: route.scope ?? requestPath(requestUrl(req)),
+      ttl: route.ttl ?? settings.ttl,
+    }));
+    if (route.edit) {
+      try {
+        await this.righter.loadKeys();
+      } catch (err) {
+        // No shared secret, no token: 503 rather than an edit view the commit cannot accept.
+        applyStoreErrorPolicy('Righter', 'closed', err);
+      }
+      return true;
+    }
+    await this.righter.verify(ctx, state, route.once ?? settings.once);
+    return true;
+  }
+}

@@ -1,0 +1,30 @@
+import { rejectionSchema, type RouteDocs } from '../core/swagger';
+
+const HEADER = 'Right-Editor';
+
+/** Swagger for the edit route: the token response header. */
+export function righterEditDocs(): RouteDocs {
+  return {
+    responses: [
+      {
+        status: 200,
+        description: `OK; the \`${HEADER}\` header carries the sealed token to send back on the commit`,
+        headers: { [HEADER]: { description: 'Anti-forgery token (opaque, sealed)', type: 'string' } },
+      },
+    ],
+  };
+}
+
+/** Swagger for the commit route: the required header and the 409. */
+export function righterCommitDocs(): RouteDocs {
+  return {
+    requestHeaders: [{ name: HEADER, description: 'The token the edit route returned', required: true }],
+    responses: [
+      {
+        status: 409,
+        description: 'Missing, malformed, tampered, expired, replayed or foreign token',
+        schema: rejectionSchema(409, 'FORGERY', 'forgery of editor'),
+      },
+    ],
+  };
+}

@@ -1,0 +1,171 @@
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { getResponseHeader, requestMethod, requestUrl, setResponseHeader } from '../core/http.adapter';
+import { renderRejection } from '../core/protection.exception';
+import { RequestContext } from '../core/request-context';
+import type { ResolvedProtectionOptions, ResolvedRighterOptions } from '../protection-options.factory';
+import { PROTECTION_LOGGER_CONTEXT, PROTECTION_OPTIONS } from '../protection.constants';
+import { messages } from '../protection.messages';
+import { ProtectionStore } from '../store/protection-store.interface';
+import { applyStoreErrorPolicy } from '../store/store-failure.policy';
+import { ForgeryException } from './righter.exception';
+import { deriveKey, openToken, sealToken } from './righter.token';
+
+const RIGHTER = Symbol('nest-protection.righter');
+const FEATURE = 'Righter';
+
+/** Per-request righter state, set by `RighterGuard`. */
+export interface RighterState {
+  readonly edit: boolean;
+  readonly scope: string;
+  readonly ttl: number;
+  audit?: unknown;
+}
+
+/** The request path without query: the default scope of an edit/commit pair. */
+export function requestPath(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
+/**
+ * Seals and opens anti-forgery tokens. Handlers call `allow(data)` on a `@Righter(false)`
+ * route and read `audit()` on a `@Righter()` route.
+ */
+@Injectable()
+export class RighterService implements OnModuleInit {
+  private readonly logger = new Logger(PROTECTION_LOGGER_CONTEXT);
+  private keys: Buffer[] | null = null;
+  private loading: Promise<Buffer[]> | null = null;
+
+  constructor(
+    @Inject(PROTECTION_OPTIONS) private readonly options: ResolvedProtectionOptions,
+    @Inject(ProtectionStore) private readonly store: ProtectionStore,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const settings = this.options.righter;
+    if (!settings) return;
+    if (settings.secrets) {
+      this.keys = settings.secrets.map(deriveKey);
+    } else if (this.store.kind === 'memory') {
+      this.logger.warn(messages.righterPerProcessSecret());
+      this.keys = [deriveKey(randomBytes(32).toString('base64url'))];
+    } else {
+      // Shared through Redis; if Redis is down now, the first request loads it.
+      await this.loadKeys().catch(() => undefined);
+    }
+  }
+
+  /**
+   * The keys, loading the shared secret from the store on first need.
+   * @throws StoreUnavailableError while the store cannot give the shared secret.
+   */
+  loadKeys(): Promise<Buffer[]> {
+    if (this.keys) return Promise.resolve(this.keys);
+    this.loading ??= this.store
+      .sharedSecret('righter', randomBytes(32).toString('base64url'))
+      .then((secret) => (this.keys = [deriveKey(secret)]))
+      .finally(() => (this.loading = null));
+    return this.loading;
+  }
+
+  /**
+   * Seals `data` for the client of the current `@Righter(false)` request and sets the
+   * `Right-Editor` response header. Returns the token.
+   * @throws Error when called outside a `@Righter(false)` route.
+   */
+  allow(data: unknown): string {
+    const settings = this.settings();
+    const ctx = RequestContext.current();
+    const state = ctx ? RighterService.state(ctx) : undefined;
+    if (!ctx || !state?.edit || !this.keys) {
+      const where = ctx ? `${requestMethod(ctx.request)} ${requestPath(requestUrl(ctx.request))}` : 'outside a request';
+      throw new Error(messages.righterAllowOutsideEdit(where));
+    }
+    const now = Date.now();
+    const token = sealToken(
+      { d: data, iat: now, exp: now + state.ttl * 1000, sub: ctx.identity, scp: state.scope, jti: randomUUID() },
+      this.keys[0] as Buffer,
+    );
+    const res = ctx.response;
+    if (res) {
+      setResponseHeader(res, settings.header, token);
+      // With CORS on, browsers hide custom headers unless they are exposed.
+      if (getResponseHeader(res, 'access-control-allow-origin') !== undefined) {
+        const exposed = getResponseHeader(res, 'access-control-expose-headers');
+        const list = exposed ? exposed.split(',').map((h) => h.trim()) : [];
+        if (!list.some((h) => h.toLowerCase() === settings.header.toLowerCase())) {
+          setResponseHeader(res, 'Access-Control-Expose-Headers', [...list, settings.header].join(', '));
+        }
+      }
+    }
+    return token;
+  }
+
+  /** The data sealed by the edit route, on a `@Righter()` commit route (undefined elsewhere). */
+  audit<T = unknown>(): T | undefined {
+    const ctx = RequestContext.current();
+    return (ctx ? RighterService.state(ctx)?.audit : undefined) as T | undefined;
+  }
+
+  /**
+   * Checks the commit token of the current request; throws `ForgeryException` (409) for every
+   * missing, malformed, tampered, expired, replayed or foreign token.
+   */
+  async verify(ctx: RequestContext, state: RighterState, once: boolean): Promise<void> {
+    const settings = this.settings();
+    const token = ctx.request.headers[settings.header.toLowerCase()];
+    if (typeof token !== 'string' || token === '') this.forgery(ctx);
+    let keys: Buffer[] = [];
+    try {
+      keys = await this.loadKeys();
+    } catch (err) {
+      // Without the shared secret no token can be checked: 503, never a free pass.
+      applyStoreErrorPolicy(FEATURE, 'closed', err);
+    }
+    const payload = openToken(token, keys);
+    const now = Date.now();
+    if (!payload || payload.exp <= now || payload.sub !== ctx.identity || payload.scp !== state.scope) {
+      this.forgery(ctx);
+    }
+    if (once) {
+      let first = true;
+      try {
+        first = await this.store.consumeOnce(`righter:${payload.jti}`, payload.exp - now);
+      } catch (err) {
+        applyStoreErrorPolicy(FEATURE, settings.onStoreError, err);
+      }
+      if (!first) this.forgery(ctx);
+    }
+    state.audit = payload.d;
+  }
+
+  /** Righter state of a request (set by the guard). */
+  static state(ctx: RequestContext): RighterState | undefined {
+    return ctx.peek<RighterState>(RIGHTER);
+  }
+
+  /** Sets up the righter state of a request (once; later calls return the first). */
+  static enter(ctx: RequestContext, init: () => RighterState): RighterState {
+    return ctx.slot(RIGHTER, init);
+  }
+
+  private settings(): ResolvedRighterOptions {
+    const s = this.options.righter;
+    if (!s) throw new Error(messages.featureOff('Righter', '@Righter'));
+    return s;
+  }
+
+  private forgery(ctx: RequestContext): never {
+    const rendered = renderRejection(
+      { statusCode: 409, code: 'FORGERY', message: 'forgery of editor' },
+      this.options.righter?.response,
+      ctx.request,
+    );
+    if (ctx.response) {
+      setResponseHeader(ctx.response, 'Content-Type', rendered.contentType ?? 'application/json; charset=utf-8');
+    }
+    throw new ForgeryException(rendered.body, rendered.status);
+  }
+}

@@ -1,0 +1,3 @@
+export { TerminalContext, type TerminalInfo } from './terminal.context';
+export { TerminalService } from './terminal.service';
+export { Terminal } from './terminal.decorator';
