@@ -30,9 +30,11 @@ export async function startDemo(options: DemoAppOptions = {}): Promise<RunningAp
 export async function startModule(
   module: Type<unknown> | DynamicModule,
   platform: DemoPlatform,
+  configure?: (app: INestApplication) => void,
 ): Promise<RunningApp> {
   const adapter = platform === 'express' ? new ExpressAdapter() : new FastifyAdapter();
   const app = await NestFactory.create(module, adapter, { logger: false, abortOnError: false });
+  configure?.(app);
   return listen(app);
 }
 

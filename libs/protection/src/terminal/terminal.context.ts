@@ -36,26 +36,43 @@ function queryParam(url: string, name: string): string | undefined {
   }
 }
 
-/** A request's terminal info; each field is worked out on first read. */
-class RequestTerminal implements TerminalInfo {
+/**
+ * A request's terminal info; each field is worked out on first read. The fields are own
+ * enumerable getters, so `{ ...info }` and `JSON.stringify(info)` see them all.
+ */
+class RequestTerminal {
   private cachedLocale: string | undefined;
   private cachedZone: string | undefined;
 
-  constructor(
-    private readonly ctx: RequestContext,
-    private readonly settings: ResolvedTerminalOptions,
-  ) {}
+  private static readonly fields: PropertyDescriptorMap & ThisType<RequestTerminal> = {
+    ip: { enumerable: true, get() { return this.ctx.ip; } },
+    agent: { enumerable: true, get() { return this.readAgent(); } },
+    locale: { enumerable: true, get() { return this.readLocale(); } },
+    timezone: { enumerable: true, get() { return this.readZone(); } },
+    userId: { enumerable: true, get() { return this.readUserId(); } },
+    identity: { enumerable: true, get() { return this.ctx.identity; } },
+    requestId: { enumerable: true, get() { return this.ctx.requestId; } },
+  };
 
-  get ip(): string {
-    return this.ctx.ip;
+  static create(ctx: RequestContext, settings: ResolvedTerminalOptions): TerminalInfo {
+    return Object.defineProperties(new RequestTerminal(ctx, settings), RequestTerminal.fields) as unknown as TerminalInfo;
   }
 
-  get agent(): string {
+  private constructor(
+    private readonly ctx: RequestContext,
+    private readonly settings: ResolvedTerminalOptions,
+  ) {
+    // Keep the internals out of spreads and JSON.
+    Object.defineProperty(this, 'ctx', { enumerable: false });
+    Object.defineProperty(this, 'settings', { enumerable: false });
+  }
+
+  private readAgent(): string {
     const ua = requestHeader(this.ctx.request, 'user-agent') ?? '';
     return ua.length <= MAX_AGENT ? ua : ua.slice(0, MAX_AGENT);
   }
 
-  get locale(): string {
+  private readLocale(): string {
     if (this.cachedLocale === undefined) {
       const req = this.ctx.request;
       const s = this.settings;
@@ -68,7 +85,7 @@ class RequestTerminal implements TerminalInfo {
     return this.cachedLocale;
   }
 
-  get timezone(): string {
+  private readZone(): string {
     if (this.cachedZone === undefined) {
       const req = this.ctx.request;
       const s = this.settings;
@@ -81,7 +98,7 @@ class RequestTerminal implements TerminalInfo {
     return this.cachedZone;
   }
 
-  get userId(): string | null {
+  private readUserId(): string | null {
     // Read at access time: auth guards set req.user after the context was created.
     const user = (this.ctx.request.user ?? (rawRequest(this.ctx.request) as { user?: unknown }).user) as
       | { id?: unknown }
@@ -89,19 +106,6 @@ class RequestTerminal implements TerminalInfo {
       | undefined;
     const id = user?.id;
     return typeof id === 'string' || typeof id === 'number' ? String(id) : null;
-  }
-
-  get identity(): string {
-    return this.ctx.identity;
-  }
-
-  get requestId(): string {
-    return this.ctx.requestId;
-  }
-
-  toJSON(): TerminalInfo {
-    const { ip, agent, locale, timezone, userId, identity, requestId } = this;
-    return { ip, agent, locale, timezone, userId, identity, requestId };
   }
 }
 
@@ -130,6 +134,6 @@ export class TerminalContext {
   static of(ctx: RequestContext): TerminalInfo {
     const settings = ctx.options.terminal;
     if (!settings) return SYSTEM;
-    return ctx.slot(TERMINAL, () => new RequestTerminal(ctx, settings));
+    return ctx.slot(TERMINAL, () => RequestTerminal.create(ctx, settings));
   }
 }
