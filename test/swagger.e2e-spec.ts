@@ -39,11 +39,28 @@ for (const platform of ['fastify', 'express'] as const) {
       assert.equal(doc.paths['/test/load/speed.html']?.get?.responses['208'], undefined, 'unannotated route untouched');
     });
 
+    it('documents @Righter: Right-Editor on the edit response, the required header and 409 on the commit', async () => {
+      const { doc, app } = await document({ platform });
+      apps.push(app);
+      const edit = doc.paths['/test/righter.json']?.get;
+      const commit = doc.paths['/test/righter.json']?.post as (Operation & { parameters?: Array<{ name: string; in: string; required?: boolean }> }) | undefined;
+      assert.deepEqual(Object.keys(edit?.responses['200']?.headers ?? {}), ['Right-Editor']);
+      assert.ok(commit?.responses['409'], 'commit documents 409');
+      const header = commit.parameters?.find((p) => p.in === 'header' && p.name === 'Right-Editor');
+      assert.equal(header?.required, true);
+    });
+
     it('documents nothing for a protection that is switched off', async () => {
       const { doc, app } = await document({ platform, protection: { debounce: false } });
       apps.push(app);
       assert.equal(doc.paths['/test/debounce-nore.json']?.post?.responses['208'], undefined);
       assert.equal(doc.paths['/test/debounce-view.json']?.post?.responses['208'], undefined);
+    });
+
+    it('documents nothing for @Righter when righter: false', async () => {
+      const { doc, app } = await document({ platform, protection: { righter: false } });
+      apps.push(app);
+      assert.equal(doc.paths['/test/righter.json']?.post?.responses['409'], undefined);
     });
   });
 }

@@ -72,10 +72,12 @@ export class RighterService implements OnModuleInit {
 
   /**
    * Seals `data` for the client of the current `@Righter(false)` request and sets the
-   * `Right-Editor` response header. Returns the token.
+   * `Right-Editor` response header. Returns the token ('' when righter is switched off).
    * @throws Error when called outside a `@Righter(false)` route.
    */
   allow(data: unknown): string {
+    // Switched off: the edit route keeps working, just without a token.
+    if (!this.options.righter) return '';
     const settings = this.settings();
     const ctx = RequestContext.current();
     const state = ctx ? RighterService.state(ctx) : undefined;
