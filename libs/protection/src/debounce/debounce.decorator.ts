@@ -1,7 +1,7 @@
 import { applyDecorators, UseFilters, UseInterceptors } from '@nestjs/common';
+import { RawReplyFilter } from '../core/raw-reply';
 import { documentRoute } from '../core/swagger';
 import type { DebounceOptions, DebounceRouteOptions } from './debounce-options.interface';
-import { DebounceReplayFilter } from './debounce-replay.filter';
 import { DebounceInterceptor } from './debounce.interceptor';
 import { DebounceMetadata } from './debounce.metadata';
 import { debounceDocs } from './debounce.schema';
@@ -55,7 +55,7 @@ export function Debounce(options: DebounceOptions = {}): MethodDecorator {
   return applyDecorators(
     DebounceMetadata(route),
     UseInterceptors(DebounceInterceptor),
-    UseFilters(DebounceReplayFilter),
+    UseFilters(RawReplyFilter),
     documentRoute('debounce', debounceDocs(route.reuse)),
   );
 }

@@ -1,6 +1,5 @@
-import { HttpException, HttpStatus } from '@nestjs/common';
+import { HttpStatus } from '@nestjs/common';
 import { ProtectionException, type RejectionBody } from '../core/protection.exception';
-import type { StoredResponse } from '../store/protection-store.interface';
 
 /**
  * The preset answer to a duplicate request: 208 `DEBOUNCED` with `Retry-After` by default.
@@ -17,15 +16,5 @@ export class DebouncedException extends ProtectionException {
     headers: Readonly<Record<string, string>> = {},
   ) {
     super(body, status, 'DEBOUNCED', headers);
-  }
-}
-
-/**
- * Carries a leader's stored response to `DebounceReplayFilter`, which sends its exact bytes.
- * Internal: it never reaches a user filter (the route-scoped filter catches it first).
- */
-export class DebounceReplayException extends HttpException {
-  constructor(readonly stored: StoredResponse) {
-    super('Debounce replay', stored.status);
   }
 }

@@ -14,6 +14,7 @@ import { HandlerMetadataCache } from '../core/handler-metadata';
 import { rawResponse, requestMethod, setResponseHeader } from '../core/http.adapter';
 import type { ProtectionRequest, ProtectionResponse } from '../core/http.types';
 import { renderRejection } from '../core/protection.exception';
+import { RawReplyException } from '../core/raw-reply';
 import { RequestContext } from '../core/request-context';
 import type {
   ResolvedDebounceOptions,
@@ -24,7 +25,7 @@ import { messages } from '../protection.messages';
 import { ProtectionStore, type DebounceOutcome } from '../store/protection-store.interface';
 import { applyStoreErrorPolicy } from '../store/store-failure.policy';
 import type { DebounceRouteOptions } from './debounce-options.interface';
-import { DebouncedException, DebounceReplayException } from './debounce.exception';
+import { DebouncedException } from './debounce.exception';
 import { debounceKey } from './debounce.key';
 import { DebounceMetadata } from './debounce.metadata';
 import { recordResponse } from './debounce.recorder';
@@ -95,7 +96,8 @@ export class DebounceInterceptor implements NestInterceptor {
     }
     if (route.reuse && outcome?.kind === 'response') {
       this.logger.debug(messages.debounceReused(key));
-      throw new DebounceReplayException(outcome.response);
+      const { status, headers, body } = outcome.response;
+      throw new RawReplyException({ status, headers: { ...headers, 'x-debounce': 'reused' }, body });
     }
     this.logger.debug(messages.debounceRejected(key));
     this.reject(req, res, claim.remainingMs - (Date.now() - started), settings);

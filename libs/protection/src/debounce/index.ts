@@ -2,4 +2,3 @@ export { Debounce } from './debounce.decorator';
 export type { DebounceOptions } from './debounce-options.interface';
 export { DebouncedException } from './debounce.exception';
 export { DebounceInterceptor } from './debounce.interceptor';
-export { DebounceReplayFilter } from './debounce-replay.filter';
