@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ProtectionModule, type ProtectionModuleOptions } from 'nest-protection';
+import { CaptchaController } from './fixtures/captcha.controller';
 import { DebounceController } from './fixtures/debounce.controller';
 import { RighterController } from './fixtures/righter.controller';
 import { SessionController } from './fixtures/session.controller';
@@ -13,7 +14,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ProtectionModule.forRoot(protection)],
-      controllers: [SessionController, DebounceController, RighterController, TerminalController],
+      controllers: [SessionController, DebounceController, RighterController, TerminalController, CaptchaController],
       providers: [SeqService, GreetingService],
     };
   }

@@ -14,6 +14,8 @@ export interface DemoAppOptions {
   protection?: ProtectionModuleOptions;
   redisUrl?: string;
   swagger?: boolean;
+  /** Render CAPTCHA codes as text/plain (the code itself) so outside tests can read them. */
+  captchaPlaintext?: boolean;
   logger?: false | Array<'log' | 'error' | 'warn' | 'debug' | 'verbose'>;
 }
 
@@ -21,6 +23,12 @@ export interface DemoAppOptions {
 export async function createDemoApp(options: DemoAppOptions = {}): Promise<INestApplication> {
   const protection: ProtectionModuleOptions = { ...options.protection };
   if (options.redisUrl) protection.store = { redis: options.redisUrl };
+  if (options.captchaPlaintext && protection.firstBlood !== false) {
+    protection.firstBlood = {
+      ...protection.firstBlood,
+      render: (code) => ({ contentType: 'text/plain; charset=utf-8', body: code }),
+    };
+  }
   const adapter = options.platform === 'express' ? new ExpressAdapter() : new FastifyAdapter();
   const app = await NestFactory.create(AppModule.forRoot(protection), adapter, {
     logger: options.logger ?? ['log', 'error', 'warn'],

@@ -5,6 +5,7 @@ async function main(): Promise<void> {
   const app = await createDemoApp({
     platform,
     ...(process.env.PROTECTION_REDIS_URL ? { redisUrl: process.env.PROTECTION_REDIS_URL } : {}),
+    captchaPlaintext: process.env.DEMO_CAPTCHA_PLAINTEXT === '1',
   });
   const port = Number(process.env.PORT ?? 3000);
   await app.listen(port, process.env.HOST ?? '127.0.0.1');

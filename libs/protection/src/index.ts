@@ -1,5 +1,6 @@
 export { ProtectionModule } from './protection.module';
 export type {
+  FirstBloodModuleOptions,
   RighterModuleOptions,
   TerminalModuleOptions,
   DebounceModuleOptions,
@@ -28,3 +29,4 @@ export type { StoreErrorPolicy } from './store/store-failure.policy';
 export * from './debounce';
 export * from './terminal';
 export * from './righter';
+export * from './first-blood';

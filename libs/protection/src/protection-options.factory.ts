@@ -2,7 +2,10 @@ import type { Redis } from 'ioredis';
 import { compileProxyTrust, type TrustProxyOption } from './core/client-ip';
 import type { IdentitySettings } from './core/identity';
 import type { RejectionResponseOptions } from './core/protection.exception';
+import { existsSync } from 'node:fs';
+import type { CaptchaRenderer, FirstBloodHandler } from './first-blood/first-blood-options.interface';
 import type {
+  FirstBloodModuleOptions,
   DebounceModuleOptions,
   ProtectionModuleOptions,
   RedisStoreOptions,
@@ -36,6 +39,22 @@ export interface ResolvedTerminalOptions {
   readonly requestIdHeader: string;
 }
 
+/** FirstBlood settings after validation; names as configured (headers matched case-insensitively). */
+export interface ResolvedFirstBloodOptions {
+  readonly ticketName: string;
+  readonly questName: string;
+  readonly checkName: string;
+  readonly base64Accept: string;
+  readonly caseSensitive: boolean;
+  readonly length: number;
+  readonly imagesPerMinute: number;
+  readonly render: CaptchaRenderer | undefined;
+  readonly handlers: readonly FirstBloodHandler[];
+  readonly font: string | undefined;
+  readonly response: RejectionResponseOptions | undefined;
+  readonly onStoreError: StoreErrorPolicy;
+}
+
 /** Righter settings after validation. */
 export interface ResolvedRighterOptions {
   /** null: no configured secret (shared through Redis, or per process). */
@@ -58,6 +77,8 @@ export interface ResolvedProtectionOptions {
   readonly terminal: ResolvedTerminalOptions | null;
   /** null when switched off. */
   readonly righter: ResolvedRighterOptions | null;
+  /** null when switched off. */
+  readonly firstBlood: ResolvedFirstBloodOptions | null;
 }
 
 const ROOT_KEYS = [
@@ -69,6 +90,21 @@ const ROOT_KEYS = [
   'debounce',
   'terminal',
   'righter',
+  'firstBlood',
+] as const;
+const FIRST_BLOOD_KEYS = [
+  'ticketName',
+  'questName',
+  'checkName',
+  'base64Accept',
+  'caseSensitive',
+  'length',
+  'imagesPerMinute',
+  'render',
+  'handlers',
+  'font',
+  'response',
+  'onStoreError',
 ] as const;
 const TERMINAL_KEYS = [
   'defaultLocale',
@@ -228,6 +264,43 @@ function terminalOption(value: unknown): ResolvedTerminalOptions | null {
   });
 }
 
+function firstBloodOption(value: unknown): ResolvedFirstBloodOptions | null {
+  if (value === false) return null;
+  if (value === undefined || value === true) value = {};
+  if (!isPlainObject(value)) fail('firstBlood', value, 'false or an options object');
+  checkKeys('firstBlood', value, FIRST_BLOOD_KEYS);
+  const v = value as FirstBloodModuleOptions;
+  if (v.caseSensitive !== undefined && typeof v.caseSensitive !== 'boolean') {
+    fail('firstBlood.caseSensitive', v.caseSensitive, 'true or false');
+  }
+  if (v.render !== undefined && typeof v.render !== 'function') {
+    fail('firstBlood.render', v.render, 'a function (code) => { contentType, body }');
+  }
+  const handlers = v.handlers ?? [];
+  const isHandler = (h: unknown): boolean =>
+    typeof h === 'object' && h !== null && typeof (h as FirstBloodHandler).accepts === 'function' && typeof (h as FirstBloodHandler).handle === 'function';
+  if (!Array.isArray(handlers) || !handlers.every(isHandler)) {
+    fail('firstBlood.handlers', handlers, 'a list of { accepts(scene), handle(ctx) } objects');
+  }
+  if (v.font !== undefined && (typeof v.font !== 'string' || !existsSync(v.font))) {
+    fail('firstBlood.font', v.font, 'the path of an existing .ttf file with CJK glyphs');
+  }
+  return Object.freeze({
+    ticketName: stringOption('firstBlood.ticketName', v.ticketName, 'Client-Ticket'),
+    questName: stringOption('firstBlood.questName', v.questName, 'quest-captcha-image'),
+    checkName: stringOption('firstBlood.checkName', v.checkName, 'check-captcha-image'),
+    base64Accept: stringOption('firstBlood.base64Accept', v.base64Accept, 'base64'),
+    caseSensitive: v.caseSensitive ?? false,
+    length: intOption('firstBlood.length', v.length, 4, 1, 12),
+    imagesPerMinute: intOption('firstBlood.imagesPerMinute', v.imagesPerMinute, 30, 1, 10_000),
+    render: v.render,
+    handlers: Object.freeze([...handlers]),
+    font: v.font,
+    response: responseOption('firstBlood.response', v.response),
+    onStoreError: policyOption('firstBlood.onStoreError', v.onStoreError, 'closed'),
+  });
+}
+
 function righterOption(value: unknown): ResolvedRighterOptions | null {
   if (value === false) return null;
   if (value === undefined || value === true) value = {};
@@ -290,5 +363,6 @@ export function resolveProtectionOptions(raw: ProtectionModuleOptions | undefine
     debounce: debounceOption(o.debounce, memoryMax),
     terminal: terminalOption(o.terminal),
     righter: righterOption(o.righter),
+    firstBlood: firstBloodOption(o.firstBlood),
   });
 }

@@ -3,6 +3,7 @@ import type { TrustProxyOption } from './core/client-ip';
 import type { ProtectionRequest } from './core/http.types';
 import type { RejectionResponseOptions } from './core/protection.exception';
 import type { StoreErrorPolicy } from './store/store-failure.policy';
+import type { CaptchaRenderer, FirstBloodHandler } from './first-blood/first-blood-options.interface';
 
 /** Redis as the shared store: every app instance using it decides as one. */
 export interface RedisStoreOptions {
@@ -74,6 +75,34 @@ export interface RighterModuleOptions {
   onStoreError?: StoreErrorPolicy;
 }
 
+/** Module-level `firstBlood` options (CAPTCHA challenge). */
+export interface FirstBloodModuleOptions {
+  /** Header and cookie carrying the client ticket. @default 'Client-Ticket' */
+  ticketName?: string;
+  /** Query parameter (or header) asking for an image. @default 'quest-captcha-image' */
+  questName?: string;
+  /** Query parameter (or header) submitting a code. @default 'check-captcha-image' */
+  checkName?: string;
+  /** An `Accept` containing this gets the image as a base64 data URL. @default 'base64' */
+  base64Accept?: string;
+  /** Compare codes case-sensitively. @default false */
+  caseSensitive?: boolean;
+  /** Code length. @default 4 */
+  length?: number;
+  /** Images one ticket may fetch per minute; the next gets 429. @default 30 */
+  imagesPerMinute?: number;
+  /** Replaces the SVG image, e.g. a plain-text rendering for tests. */
+  render?: CaptchaRenderer;
+  /** Other challenges (hosted CAPTCHA, SMS); the first whose `accepts(scene)` is true decides. */
+  handlers?: readonly FirstBloodHandler[];
+  /** A .ttf with CJK glyphs: codes then start with one CJK character. */
+  font?: string;
+  /** Replaces the 406 answer. */
+  response?: RejectionResponseOptions;
+  /** Store down: `'closed'` answers 503, `'open'` lets requests through. @default 'closed' */
+  onStoreError?: StoreErrorPolicy;
+}
+
 /** Options of `ProtectionModule.forRoot()` / `forRootAsync()`. */
 export interface ProtectionModuleOptions {
   /** `'memory'` (one process) or Redis (several instances). @default 'memory' */
@@ -104,6 +133,8 @@ export interface ProtectionModuleOptions {
   debounce?: false | DebounceModuleOptions;
   /** Terminal info (ip, agent, locale, zone, request id), or `false` to switch it off. @default {} */
   terminal?: false | TerminalModuleOptions;
+  /** `@FirstBlood` CAPTCHA options, or `false` to switch it off. @default {} */
+  firstBlood?: false | FirstBloodModuleOptions;
   /** `@Righter` anti-forgery options, or `false` to switch it off. @default {} */
   righter?: false | RighterModuleOptions;
 }

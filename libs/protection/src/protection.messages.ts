@@ -30,4 +30,6 @@ export const messages = {
     'Righter: no righter.secret and a memory store, so tokens are sealed with a random per-process secret: they will not survive a restart or open on another instance. Set righter.secret (or use the Redis store).',
   righterAllowOutsideEdit: (where: string): string =>
     `RighterService.allow() called outside a @Righter(false) route (${where}); put @Righter(false) on the read-for-edit route.`,
+  firstBloodNoHandler: (scene: string): string =>
+    `@FirstBlood: no handler accepts scene "${scene}"; add one to firstBlood.handlers or use '' / 'image...' for the built-in image CAPTCHA.`,
 } as const;

@@ -26,6 +26,7 @@ const FEATURES = [
   { key: 'debounce', name: 'Debounce', decorator: '@Debounce' },
   { key: 'terminal', name: 'Terminal info', decorator: '@Terminal' },
   { key: 'righter', name: 'Righter', decorator: '@Righter' },
+  { key: 'firstBlood', name: 'FirstBlood', decorator: '@FirstBlood' },
 ] as const;
 
 /**

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { getResponseHeader, requestMethod, requestUrl, setResponseHeader } from '../core/http.adapter';
 import { renderRejection } from '../core/protection.exception';
 import { RequestContext } from '../core/request-context';
@@ -7,6 +7,7 @@ import type { ResolvedProtectionOptions, ResolvedRighterOptions } from '../prote
 import { PROTECTION_LOGGER_CONTEXT, PROTECTION_OPTIONS } from '../protection.constants';
 import { messages } from '../protection.messages';
 import { ProtectionStore } from '../store/protection-store.interface';
+import { SharedSecret } from '../store/shared-secret';
 import { applyStoreErrorPolicy } from '../store/store-failure.policy';
 import { ForgeryException } from './righter.exception';
 import { deriveKey, openToken, sealToken } from './righter.token';
@@ -36,38 +37,28 @@ export function requestPath(url: string): string {
 export class RighterService implements OnModuleInit {
   private readonly logger = new Logger(PROTECTION_LOGGER_CONTEXT);
   private keys: Buffer[] | null = null;
-  private loading: Promise<Buffer[]> | null = null;
+  private readonly secret: SharedSecret;
 
   constructor(
     @Inject(PROTECTION_OPTIONS) private readonly options: ResolvedProtectionOptions,
     @Inject(ProtectionStore) private readonly store: ProtectionStore,
-  ) {}
+  ) {
+    this.secret = new SharedSecret(store, 'righter', options.righter?.secrets ?? null);
+  }
 
   async onModuleInit(): Promise<void> {
-    const settings = this.options.righter;
-    if (!settings) return;
-    if (settings.secrets) {
-      this.keys = settings.secrets.map(deriveKey);
-    } else if (this.store.kind === 'memory') {
-      this.logger.warn(messages.righterPerProcessSecret());
-      this.keys = [deriveKey(randomBytes(32).toString('base64url'))];
-    } else {
-      // Shared through Redis; if Redis is down now, the first request loads it.
-      await this.loadKeys().catch(() => undefined);
-    }
+    if (!this.options.righter) return;
+    if (this.secret.perProcess) this.logger.warn(messages.righterPerProcessSecret());
+    // With Redis down now, the first request loads it.
+    await this.loadKeys().catch(() => undefined);
   }
 
   /**
    * The keys, loading the shared secret from the store on first need.
    * @throws StoreUnavailableError while the store cannot give the shared secret.
    */
-  loadKeys(): Promise<Buffer[]> {
-    if (this.keys) return Promise.resolve(this.keys);
-    this.loading ??= this.store
-      .sharedSecret('righter', randomBytes(32).toString('base64url'))
-      .then((secret) => (this.keys = [deriveKey(secret)]))
-      .finally(() => (this.loading = null));
-    return this.loading;
+  async loadKeys(): Promise<Buffer[]> {
+    return (this.keys ??= (await this.secret.load()).map(deriveKey));
   }
 
   /**

@@ -1,5 +1,8 @@
 import { LruMap } from './lru-map';
 import type {
+  CaptchaCheckResult,
+  CaptchaQuest,
+  CaptchaQuestResult,
   DebounceClaim,
   DebounceOutcome,
   ProtectionStore,
@@ -13,6 +16,12 @@ export interface MemoryStoreOptions {
   onceMaxEntries: number;
 }
 
+interface CaptchaState {
+  code: string;
+  expiresAt: number;
+  retries: number;
+}
+
 interface DebounceEntry {
   token: string;
   outcome: DebounceOutcome | null;
@@ -24,6 +33,8 @@ export class MemoryStore implements ProtectionStore {
   readonly kind = 'memory' as const;
   private readonly debounce: LruMap<DebounceEntry>;
   private readonly used: LruMap<true>;
+  private readonly captchas: LruMap<CaptchaState>;
+  private readonly images: LruMap<{ count: number; resetAt: number }>;
   private readonly secrets = new Map<string, string>();
 
   constructor(options: MemoryStoreOptions) {
@@ -31,6 +42,8 @@ export class MemoryStore implements ProtectionStore {
     // instead of waiting for a leader whose result can no longer be delivered.
     this.debounce = new LruMap(options.debounceMaxEntries, (_key, entry) => wake(entry, null));
     this.used = new LruMap(options.onceMaxEntries);
+    this.captchas = new LruMap(options.onceMaxEntries);
+    this.images = new LruMap(options.onceMaxEntries);
   }
 
   /** Number of live debounce keys (for tests and diagnostics). */
@@ -96,9 +109,49 @@ export class MemoryStore implements ProtectionStore {
     return true;
   }
 
+  async captchaQuest(q: CaptchaQuest): Promise<CaptchaQuestResult> {
+    const now = Date.now();
+    let budget = this.images.get(q.ticket, now);
+    if (!budget) {
+      budget = { count: 0, resetAt: now + 60_000 };
+      this.images.set(q.ticket, budget, 60_000, now);
+    }
+    if (++budget.count > q.imagesPerMinute) return { result: 'limited', retryAfterMs: budget.resetAt - now };
+    const key = q.ticket + '|' + q.route;
+    const state = this.captchas.get(key, now);
+    if (q.guess !== '' && state && state.code === q.guess && state.expiresAt > now) {
+      return { result: 'same', retryAfterMs: 0 };
+    }
+    this.captchas.set(key, { code: q.code, expiresAt: now + q.codeTtlMs, retries: q.retries }, q.stateTtlMs, now);
+    return { result: 'new', retryAfterMs: 0 };
+  }
+
+  async captchaCheck(ticket: string, route: string, guess: string, stateTtlMs: number): Promise<CaptchaCheckResult> {
+    const key = ticket + '|' + route;
+    const now = Date.now();
+    const state = this.captchas.get(key, now);
+    if (!state) return 'none';
+    if (state.expiresAt <= now) {
+      this.captchas.delete(key);
+      return 'expired';
+    }
+    if (state.code === guess) {
+      this.captchas.delete(key);
+      return 'ok';
+    }
+    if (--state.retries <= 0) {
+      this.captchas.delete(key);
+      return 'void';
+    }
+    this.captchas.set(key, state, stateTtlMs, now);
+    return 'wrong';
+  }
+
   async close(): Promise<void> {
     this.debounce.clear();
     this.used.clear();
+    this.captchas.clear();
+    this.images.clear();
   }
 }
 

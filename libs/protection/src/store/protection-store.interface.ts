@@ -23,6 +23,35 @@ export type DebounceClaim =
       outcome: DebounceOutcome | null;
     };
 
+/** Outcome of a CAPTCHA image request. */
+export interface CaptchaQuestResult {
+  /** `same`: the guess equals the live code (pre-check); `new`: a new code was stored; `limited`: too many images. */
+  result: 'same' | 'new' | 'limited';
+  /** With `limited`: ms until the image budget refills. */
+  retryAfterMs: number;
+}
+
+/** Outcome of submitting a CAPTCHA code: `ok` consumes it; `void` and `expired` drop it. */
+export type CaptchaCheckResult = 'ok' | 'wrong' | 'void' | 'expired' | 'none';
+
+/** One CAPTCHA challenge, per (ticket, route). Codes are compared as given (normalize first). */
+export interface CaptchaQuest {
+  ticket: string;
+  route: string;
+  /** The client's guess ('' for none). */
+  guess: string;
+  /** The code to store when the guess does not match the live one. */
+  code: string;
+  /** How long the code is valid (`blood`). */
+  codeTtlMs: number;
+  /** Wrong answers that void the code (`retry`). */
+  retries: number;
+  /** Images allowed per ticket per minute. */
+  imagesPerMinute: number;
+  /** The challenge state lives this long after its last change. */
+  stateTtlMs: number;
+}
+
 /**
  * Where protections keep shared state. Every operation is one atomic step for its purpose
  * (never get-then-set), so two app instances on one Redis decide exactly like one instance.
@@ -55,6 +84,18 @@ export interface ProtectionStore {
 
   /** Marks `key` as used for `ttlMs`; true the first time, false on every later call. */
   consumeOnce(key: string, ttlMs: number): Promise<boolean>;
+
+  /**
+   * A CAPTCHA image request: counts it against the ticket's per-minute budget, then either
+   * confirms the guess equals the live code or stores `code` as the new one.
+   */
+  captchaQuest(quest: CaptchaQuest): Promise<CaptchaQuestResult>;
+
+  /**
+   * Submits a guess for (ticket, route): a match consumes the code; a miss uses one retry and
+   * voids the code when none is left; an expired code is dropped.
+   */
+  captchaCheck(ticket: string, route: string, guess: string, stateTtlMs: number): Promise<CaptchaCheckResult>;
 
   /** Connects (Redis) and starts listening for wake-ups; never throws for a down backend. */
   init(): Promise<void>;

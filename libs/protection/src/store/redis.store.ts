@@ -2,11 +2,14 @@ import { Logger } from '@nestjs/common';
 import { Redis, type RedisOptions } from 'ioredis';
 import { PROTECTION_LOGGER_CONTEXT } from '../protection.constants';
 import type {
+  CaptchaCheckResult,
+  CaptchaQuest,
+  CaptchaQuestResult,
   DebounceClaim,
   DebounceOutcome,
   ProtectionStore,
 } from './protection-store.interface';
-import { DEBOUNCE_CLAIM, DEBOUNCE_SETTLE, SHARED_SECRET } from './redis.scripts';
+import { CAPTCHA_CHECK, CAPTCHA_QUEST, DEBOUNCE_CLAIM, DEBOUNCE_SETTLE, SHARED_SECRET } from './redis.scripts';
 import { decodeResponse, encodeResponse } from './response.codec';
 import { StoreUnavailableError } from './store.errors';
 
@@ -26,6 +29,8 @@ interface ProtectionCommands {
   npDebounceClaimBuffer(key: string, token: string, windowMs: number, follow: number): Promise<BufferReply>;
   npDebounceSettle(key: string, token: string, state: string, response: Buffer | string, channel: string): Promise<number>;
   npSharedSecret(key: string, candidate: string): Promise<string>;
+  npCaptchaQuest(state: string, images: string, guess: string, code: string, codeTtlMs: number, retries: number, limit: number, stateTtlMs: number): Promise<[string, number]>;
+  npCaptchaCheck(state: string, guess: string, stateTtlMs: number): Promise<CaptchaCheckResult>;
 }
 
 type Waiter = (outcome: DebounceOutcome | null) => void;
@@ -76,6 +81,8 @@ export class RedisStore implements ProtectionStore {
     this.client.defineCommand('npDebounceClaim', { numberOfKeys: 1, lua: DEBOUNCE_CLAIM });
     this.client.defineCommand('npDebounceSettle', { numberOfKeys: 1, lua: DEBOUNCE_SETTLE });
     this.client.defineCommand('npSharedSecret', { numberOfKeys: 1, lua: SHARED_SECRET });
+    this.client.defineCommand('npCaptchaQuest', { numberOfKeys: 2, lua: CAPTCHA_QUEST });
+    this.client.defineCommand('npCaptchaCheck', { numberOfKeys: 1, lua: CAPTCHA_CHECK });
     this.commands = this.client as unknown as ProtectionCommands;
     this.channel = `${settings.prefix}:debounce:wake`;
   }
@@ -158,6 +165,26 @@ export class RedisStore implements ProtectionStore {
       this.client.set(this.k(`once:{${key}}`), '1', 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX'),
     );
     return reply === 'OK';
+  }
+
+  async captchaQuest(q: CaptchaQuest): Promise<CaptchaQuestResult> {
+    const [result, pttl] = await this.call(() =>
+      this.commands.npCaptchaQuest(
+        this.k(`captcha:{${q.ticket}}:${q.route}`),
+        this.k(`captcha:{${q.ticket}}:images`),
+        q.guess,
+        q.code,
+        q.codeTtlMs,
+        q.retries,
+        q.imagesPerMinute,
+        q.stateTtlMs,
+      ),
+    );
+    return { result: result as CaptchaQuestResult['result'], retryAfterMs: Math.max(0, Number(pttl)) };
+  }
+
+  async captchaCheck(ticket: string, route: string, guess: string, stateTtlMs: number): Promise<CaptchaCheckResult> {
+    return this.call(() => this.commands.npCaptchaCheck(this.k(`captcha:{${ticket}}:${route}`), guess, stateTtlMs));
   }
 
   async close(): Promise<void> {

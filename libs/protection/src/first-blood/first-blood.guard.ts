@@ -1,0 +1,209 @@
+import { Inject, Injectable, Logger, type CanActivate, type ExecutionContext, type OnModuleInit } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { HandlerMetadataCache } from '../core/handler-metadata';
+import { requestHeader, requestUrl, setResponseHeader } from '../core/http.adapter';
+import type { ProtectionRequest, ProtectionResponse } from '../core/http.types';
+import { readCookie, sha256 } from '../core/identity';
+import { renderRejection } from '../core/protection.exception';
+import { RawReplyException } from '../core/raw-reply';
+import { RequestContext } from '../core/request-context';
+import type { ResolvedFirstBloodOptions, ResolvedProtectionOptions } from '../protection-options.factory';
+import { PROTECTION_LOGGER_CONTEXT, PROTECTION_OPTIONS } from '../protection.constants';
+import { messages } from '../protection.messages';
+import { ProtectionStore } from '../store/protection-store.interface';
+import { SharedSecret } from '../store/shared-secret';
+import { applyStoreErrorPolicy } from '../store/store-failure.policy';
+import { StoreUnavailableError } from '../store/store.errors';
+import { generateCode } from './captcha.code';
+import { renderSvg, toDataUrl } from './captcha.image';
+import type { FirstBloodRouteOptions } from './first-blood-options.interface';
+import { CaptchaImageLimitException, CaptchaRequiredException } from './first-blood.exception';
+import { FirstBloodMetadata } from './first-blood.metadata';
+import { issueTicket, verifyTicket } from './first-blood.ticket';
+
+const FEATURE = 'FirstBlood';
+/** A challenge (code, retries) lives this long after its last change. */
+const STATE_TTL_MS = 3_600_000;
+const TICKET_COOKIE_MAX_AGE = 600;
+const MAX_GUESS = 64;
+const NO_CACHE = {
+  'cache-control': 'no-store, no-cache, must-revalidate',
+  pragma: 'no-cache',
+  expires: '0',
+};
+
+interface Params {
+  quest: string | undefined;
+  check: string | undefined;
+}
+
+function queryParams(url: string, names: readonly string[]): Array<string | undefined> {
+  const q = url.indexOf('?');
+  if (q < 0) return names.map(() => undefined);
+  const params = new URLSearchParams(url.slice(q + 1));
+  return names.map((n) => params.get(n) ?? undefined);
+}
+
+/**
+ * Applied by `@FirstBlood` to its route. Decides whether the request runs, needs a CAPTCHA
+ * (406 with a server-issued ticket), or is an image request answered here.
+ */
+@Injectable()
+export class FirstBloodGuard implements CanActivate, OnModuleInit {
+  private readonly logger = new Logger(PROTECTION_LOGGER_CONTEXT);
+  private readonly routes: HandlerMetadataCache<FirstBloodRouteOptions>;
+  private readonly secret: SharedSecret;
+  private key: Buffer | null = null;
+
+  constructor(
+    reflector: Reflector,
+    @Inject(PROTECTION_OPTIONS) private readonly options: ResolvedProtectionOptions,
+    @Inject(ProtectionStore) private readonly store: ProtectionStore,
+  ) {
+    this.routes = new HandlerMetadataCache(reflector, FirstBloodMetadata.KEY);
+    this.secret = new SharedSecret(store, 'firstBlood', null);
+  }
+
+  async onModuleInit(): Promise<void> {
+    if (this.options.firstBlood) await this.loadKey().catch(() => undefined);
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const settings = this.options.firstBlood;
+    if (!settings || context.getType() !== 'http') return true;
+    const route = this.routes.get(context);
+    if (!route) return true;
+    const http = context.switchToHttp();
+    const req = http.getRequest<ProtectionRequest>();
+    const res = http.getResponse<ProtectionResponse>();
+    try {
+      return await this.decide(req, res, route, settings);
+    } catch (err) {
+      if (!(err instanceof StoreUnavailableError)) throw err;
+      applyStoreErrorPolicy(FEATURE, settings.onStoreError, err);
+      return true;
+    }
+  }
+
+  private async decide(
+    req: ProtectionRequest,
+    res: ProtectionResponse,
+    route: FirstBloodRouteOptions,
+    settings: ResolvedFirstBloodOptions,
+  ): Promise<boolean> {
+    const ctx = RequestContext.of(req, res, this.options);
+    const url = requestUrl(req);
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const routeKey = path.length <= 200 ? path : sha256(path);
+    const key = await this.loadKey();
+    const presented = requestHeader(req, settings.ticketName) ?? readCookie(req, settings.ticketName);
+    // An invented or forged ticket is no ticket: it earns nothing and is replaced.
+    const ticket = verifyTicket(presented, key) ? presented : undefined;
+    const free = (): Promise<boolean> =>
+      route.first > 0
+        ? this.store.consumeOnce(`captcha-free:{${routeKey}|${ctx.identity}}`, route.first * 1000)
+        : Promise.resolve(false);
+
+    const handler = settings.handlers.find((h) => h.accepts(route.scene));
+    if (handler) {
+      if (await free()) return true;
+      if (await handler.handle({ request: req, response: res, scene: route.scene, route, identity: ctx.identity, ticket })) {
+        return true;
+      }
+      return this.challenge(req, res, ticket ?? issueTicket(key), settings);
+    }
+    if (route.scene !== '' && !route.scene.startsWith('image')) {
+      throw new Error(messages.firstBloodNoHandler(route.scene));
+    }
+
+    const { quest, check } = this.params(req, url, settings);
+    if (quest !== undefined) {
+      if (!ticket) return this.challenge(req, res, issueTicket(key), settings);
+      return this.image(req, ticket, routeKey, quest, route, settings);
+    }
+    if (check !== undefined && ticket) {
+      const result = await this.store.captchaCheck(ticket, routeKey, this.normalize(check, settings), STATE_TTL_MS);
+      if (result === 'ok') return true;
+      return this.challenge(req, res, ticket, settings);
+    }
+    if (await free()) return true;
+    return this.challenge(req, res, ticket ?? issueTicket(key), settings);
+  }
+
+  /** The image request: a pre-check answer, a new image, or 429. The handler never runs. */
+  private async image(
+    req: ProtectionRequest,
+    ticket: string,
+    routeKey: string,
+    guess: string,
+    route: FirstBloodRouteOptions,
+    settings: ResolvedFirstBloodOptions,
+  ): Promise<never> {
+    const code = generateCode(settings.length, settings.font !== undefined);
+    const { result, retryAfterMs } = await this.store.captchaQuest({
+      ticket,
+      route: routeKey,
+      guess: this.normalize(guess, settings),
+      code: this.normalize(code, settings),
+      codeTtlMs: route.blood * 1000,
+      retries: route.retry,
+      imagesPerMinute: settings.imagesPerMinute,
+      stateTtlMs: STATE_TTL_MS,
+    });
+    if (result === 'limited') throw new CaptchaImageLimitException(Math.max(1, Math.ceil(retryAfterMs / 1000)));
+    if (result === 'same') {
+      throw new RawReplyException({ status: 200, headers: { ...NO_CACHE }, body: Buffer.alloc(0) });
+    }
+    const image = settings.render ? settings.render(code) : renderSvg(code, settings.font);
+    const base64 = (requestHeader(req, 'accept') ?? '').includes(settings.base64Accept);
+    const body = base64 ? Buffer.from(toDataUrl(image)) : Buffer.from(image.body);
+    const contentType = base64 ? 'text/plain; charset=utf-8' : image.contentType;
+    throw new RawReplyException({ status: 200, headers: { 'content-type': contentType, ...NO_CACHE }, body });
+  }
+
+  /** 406 with the ticket in a header and in exactly one cookie. */
+  private challenge(
+    req: ProtectionRequest,
+    res: ProtectionResponse,
+    ticket: string,
+    settings: ResolvedFirstBloodOptions,
+  ): never {
+    const rendered = renderRejection(
+      { statusCode: 406, code: 'CAPTCHA_REQUIRED', message: 'need a verify code' },
+      settings.response,
+      req,
+    );
+    setResponseHeader(res, settings.ticketName, ticket);
+    setResponseHeader(
+      res,
+      'Set-Cookie',
+      `${settings.ticketName}=${ticket}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${TICKET_COOKIE_MAX_AGE}`,
+    );
+    setResponseHeader(res, 'Content-Type', rendered.contentType ?? 'application/json; charset=utf-8');
+    throw new CaptchaRequiredException(rendered.body, rendered.status, { [settings.ticketName]: ticket });
+  }
+
+  /** Query parameter first, then the header of the same name; overlong values are ignored. */
+  private params(req: ProtectionRequest, url: string, settings: ResolvedFirstBloodOptions): Params {
+    const [qQuest, qCheck] = queryParams(url, [settings.questName, settings.checkName]);
+    const pick = (value: string | undefined): string | undefined =>
+      value !== undefined && value.length <= MAX_GUESS ? value : value === undefined ? undefined : '';
+    return {
+      quest: pick(qQuest ?? requestHeader(req, settings.questName)),
+      check: pick(qCheck ?? requestHeader(req, settings.checkName)),
+    };
+  }
+
+  private normalize(code: string, settings: ResolvedFirstBloodOptions): string {
+    const trimmed = code.trim();
+    return settings.caseSensitive ? trimmed : trimmed.toLowerCase();
+  }
+
+  private async loadKey(): Promise<Buffer> {
+    if (this.key) return this.key;
+    const [secret] = await this.secret.load();
+    this.key = Buffer.from(sha256(`first-blood ticket key\n${secret ?? ''}`), 'base64url');
+    return this.key;
+  }
+}

@@ -1,0 +1,38 @@
+import { rejectionSchema, type RouteDocs } from '../core/swagger';
+
+/** What `@FirstBlood` adds to the route's OpenAPI operation (default names). */
+export function firstBloodDocs(): RouteDocs {
+  return {
+    responses: [
+      {
+        status: 406,
+        description: 'CAPTCHA required: fetch an image with `quest-captcha-image`, then send the code with `check-captcha-image`',
+        schema: rejectionSchema(406, 'CAPTCHA_REQUIRED', 'need a verify code'),
+        headers: {
+          'Client-Ticket': { description: 'Server-issued ticket; send it back as a header or cookie', type: 'string' },
+        },
+      },
+      {
+        status: 429,
+        description: 'Too many CAPTCHA images for this ticket in a minute',
+        schema: rejectionSchema(429, 'TOO_MANY_REQUESTS', 'Too many CAPTCHA images for this ticket; try again later'),
+        headers: { 'Retry-After': { description: 'Seconds until images can be fetched again', type: 'integer' } },
+      },
+    ],
+    requestHeaders: [{ name: 'Client-Ticket', description: 'The ticket from a 406 (or its cookie)', required: false }],
+    queries: [
+      {
+        name: 'quest-captcha-image',
+        description: 'Asks for a CAPTCHA image (the handler does not run); equal to the live code: 200 empty (pre-check)',
+        required: false,
+        type: 'string',
+      },
+      {
+        name: 'check-captcha-image',
+        description: 'The code read from the image; right: the request runs and the code is used up',
+        required: false,
+        type: 'string',
+      },
+    ],
+  };
+}

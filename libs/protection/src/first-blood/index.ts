@@ -1,0 +1,11 @@
+export { FirstBlood } from './first-blood.decorator';
+export type {
+  CaptchaRenderer,
+  CaptchaRendering,
+  FirstBloodHandler,
+  FirstBloodHandlerContext,
+  FirstBloodOptions,
+} from './first-blood-options.interface';
+export { CaptchaImageLimitException, CaptchaRequiredException } from './first-blood.exception';
+export { FirstBloodGuard } from './first-blood.guard';
+export { CODE_ALPHABET, generateCode } from './captcha.code';
