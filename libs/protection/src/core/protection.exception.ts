@@ -1,4 +1,5 @@
 import { HttpException } from '@nestjs/common';
+import { setResponseHeader } from './http.adapter';
 
 /** JSON body of every rejection: a stable `code` plus per-protection extra fields. */
 export interface RejectionBody {
@@ -47,6 +48,19 @@ export class ProtectionException extends HttpException {
     super(body, status);
     this.code = code;
   }
+}
+
+/**
+ * Writes a rejection's headers (`Retry-After`, tickets...) and its JSON content type to the
+ * response, then throws it, so Nest's filter (or the user's) renders the rest.
+ */
+export function reject(res: object | undefined, exception: ProtectionException, contentType?: string): never {
+  if (res) {
+    for (const [name, value] of Object.entries(exception.headers)) setResponseHeader(res, name, value);
+    // Always set: a route's own @Header('Content-Type', 'text/plain') must not apply to JSON.
+    setResponseHeader(res, 'Content-Type', contentType ?? 'application/json; charset=utf-8');
+  }
+  throw exception;
 }
 
 /** Builds the body and status for a rejection, honouring `response` overrides. */

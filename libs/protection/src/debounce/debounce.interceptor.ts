@@ -11,9 +11,9 @@ import { Reflector } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import { defer, mergeMap, type Observable } from 'rxjs';
 import { HandlerMetadataCache } from '../core/handler-metadata';
-import { rawResponse, requestMethod, setResponseHeader } from '../core/http.adapter';
+import { rawResponse, requestMethod } from '../core/http.adapter';
 import type { ProtectionRequest, ProtectionResponse } from '../core/http.types';
-import { renderRejection } from '../core/protection.exception';
+import { reject, renderRejection } from '../core/protection.exception';
 import { RawReplyException } from '../core/raw-reply';
 import { RequestContext } from '../core/request-context';
 import type {
@@ -76,7 +76,7 @@ export class DebounceInterceptor implements NestInterceptor {
     try {
       claim = await this.store.debounceClaim(key, token, waiting, route.reuse);
     } catch (err) {
-      applyStoreErrorPolicy(FEATURE, settings.onStoreError, err);
+      applyStoreErrorPolicy(FEATURE, settings.onStoreError, err, res);
       return;
     }
 
@@ -90,7 +90,7 @@ export class DebounceInterceptor implements NestInterceptor {
       try {
         outcome = await this.store.debounceAwait(key, claim.token, claim.remainingMs);
       } catch (err) {
-        applyStoreErrorPolicy(FEATURE, settings.onStoreError, err);
+        applyStoreErrorPolicy(FEATURE, settings.onStoreError, err, res);
         return;
       }
     }
@@ -142,9 +142,6 @@ export class DebounceInterceptor implements NestInterceptor {
       settings.response,
       req,
     );
-    setResponseHeader(res, 'Retry-After', retryAfter);
-    // Always set: a route's own @Header('Content-Type', 'text/plain') must not apply to JSON.
-    setResponseHeader(res, 'Content-Type', rendered.contentType ?? 'application/json; charset=utf-8');
-    throw new DebouncedException(rendered.body, rendered.status, { 'Retry-After': retryAfter });
+    reject(res, new DebouncedException(rendered.body, rendered.status, { 'Retry-After': retryAfter }), rendered.contentType);
   }
 }

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, type CanActivate, type ExecutionContext, type OnModuleInit } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { HandlerMetadataCache } from '../core/handler-metadata';
-import { requestHeader, requestUrl, setResponseHeader } from '../core/http.adapter';
+import { requestHeader, requestUrl } from '../core/http.adapter';
 import type { ProtectionRequest, ProtectionResponse } from '../core/http.types';
 import { readCookie, sha256 } from '../core/identity';
-import { renderRejection } from '../core/protection.exception';
+import { reject, renderRejection } from '../core/protection.exception';
 import { RawReplyException } from '../core/raw-reply';
 import { RequestContext } from '../core/request-context';
 import type { ResolvedFirstBloodOptions, ResolvedProtectionOptions } from '../protection-options.factory';
@@ -80,7 +80,7 @@ export class FirstBloodGuard implements CanActivate, OnModuleInit {
       return await this.decide(req, res, route, settings);
     } catch (err) {
       if (!(err instanceof StoreUnavailableError)) throw err;
-      applyStoreErrorPolicy(FEATURE, settings.onStoreError, err);
+      applyStoreErrorPolicy(FEATURE, settings.onStoreError, err, res);
       return true;
     }
   }
@@ -120,7 +120,7 @@ export class FirstBloodGuard implements CanActivate, OnModuleInit {
     const { quest, check } = this.params(req, url, settings);
     if (quest !== undefined) {
       if (!ticket) return this.challenge(req, res, issueTicket(key), settings);
-      return this.image(req, ticket, routeKey, quest, route, settings);
+      return this.image(req, res, ticket, routeKey, quest, route, settings);
     }
     if (check !== undefined && ticket) {
       const result = await this.store.captchaCheck(ticket, routeKey, this.normalize(check, settings), STATE_TTL_MS);
@@ -134,6 +134,7 @@ export class FirstBloodGuard implements CanActivate, OnModuleInit {
   /** The image request: a pre-check answer, a new image, or 429. The handler never runs. */
   private async image(
     req: ProtectionRequest,
+    res: ProtectionResponse,
     ticket: string,
     routeKey: string,
     guess: string,
@@ -151,7 +152,7 @@ export class FirstBloodGuard implements CanActivate, OnModuleInit {
       imagesPerMinute: settings.imagesPerMinute,
       stateTtlMs: STATE_TTL_MS,
     });
-    if (result === 'limited') throw new CaptchaImageLimitException(Math.max(1, Math.ceil(retryAfterMs / 1000)));
+    if (result === 'limited') reject(res, new CaptchaImageLimitException(Math.max(1, Math.ceil(retryAfterMs / 1000))));
     if (result === 'same') {
       throw new RawReplyException({ status: 200, headers: { ...NO_CACHE }, body: Buffer.alloc(0) });
     }
@@ -174,14 +175,11 @@ export class FirstBloodGuard implements CanActivate, OnModuleInit {
       settings.response,
       req,
     );
-    setResponseHeader(res, settings.ticketName, ticket);
-    setResponseHeader(
-      res,
-      'Set-Cookie',
-      `${settings.ticketName}=${ticket}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${TICKET_COOKIE_MAX_AGE}`,
-    );
-    setResponseHeader(res, 'Content-Type', rendered.contentType ?? 'application/json; charset=utf-8');
-    throw new CaptchaRequiredException(rendered.body, rendered.status, { [settings.ticketName]: ticket });
+    const headers = {
+      [settings.ticketName]: ticket,
+      'Set-Cookie': `${settings.ticketName}=${ticket}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${TICKET_COOKIE_MAX_AGE}`,
+    };
+    reject(res, new CaptchaRequiredException(rendered.body, rendered.status, headers), rendered.contentType);
   }
 
   /** Query parameter first, then the header of the same name; overlong values are ignored. */

@@ -45,7 +45,7 @@ export class RighterGuard implements CanActivate {
         await this.righter.loadKeys();
       } catch (err) {
         // No shared secret, no token: 503 rather than an edit view the commit cannot accept.
-        applyStoreErrorPolicy('Righter', 'closed', err);
+        applyStoreErrorPolicy('Righter', 'closed', err, http.getResponse<ProtectionResponse>());
       }
       return true;
     }

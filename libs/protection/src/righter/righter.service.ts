@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { getResponseHeader, requestMethod, requestUrl, setResponseHeader } from '../core/http.adapter';
-import { renderRejection } from '../core/protection.exception';
+import { reject, renderRejection } from '../core/protection.exception';
 import { RequestContext } from '../core/request-context';
 import type { ResolvedProtectionOptions, ResolvedRighterOptions } from '../protection-options.factory';
 import { PROTECTION_LOGGER_CONTEXT, PROTECTION_OPTIONS } from '../protection.constants';
@@ -115,7 +115,7 @@ export class RighterService implements OnModuleInit {
       keys = await this.loadKeys();
     } catch (err) {
       // Without the shared secret no token can be checked: 503, never a free pass.
-      applyStoreErrorPolicy(FEATURE, 'closed', err);
+      applyStoreErrorPolicy(FEATURE, 'closed', err, ctx.response);
     }
     const payload = openToken(token, keys);
     const now = Date.now();
@@ -127,7 +127,7 @@ export class RighterService implements OnModuleInit {
       try {
         first = await this.store.consumeOnce(`righter:${payload.jti}`, payload.exp - now);
       } catch (err) {
-        applyStoreErrorPolicy(FEATURE, settings.onStoreError, err);
+        applyStoreErrorPolicy(FEATURE, settings.onStoreError, err, ctx.response);
       }
       if (!first) this.forgery(ctx);
     }
@@ -156,9 +156,6 @@ export class RighterService implements OnModuleInit {
       this.options.righter?.response,
       ctx.request,
     );
-    if (ctx.response) {
-      setResponseHeader(ctx.response, 'Content-Type', rendered.contentType ?? 'application/json; charset=utf-8');
-    }
-    throw new ForgeryException(rendered.body, rendered.status);
+    reject(ctx.response, new ForgeryException(rendered.body, rendered.status), rendered.contentType);
   }
 }

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { reject } from '../core/protection.exception';
 import { PROTECTION_LOGGER_CONTEXT } from '../protection.constants';
 import { StoreUnavailableError, StoreUnavailableException } from './store.errors';
 
@@ -12,11 +13,16 @@ const logger = new Logger(PROTECTION_LOGGER_CONTEXT);
 /**
  * The single place that applies `onStoreError`. Returns normally for 'open' (the caller then
  * proceeds unprotected) after a warning at most every 10 s per feature; throws the 503
- * `StoreUnavailableException` for 'closed'. Errors that are not store outages are rethrown.
+ * `StoreUnavailableException` for 'closed' (its headers written to `res` when given). Errors that are not store outages are rethrown.
  */
-export function applyStoreErrorPolicy(feature: string, policy: StoreErrorPolicy, err: unknown): void {
+export function applyStoreErrorPolicy(
+  feature: string,
+  policy: StoreErrorPolicy,
+  err: unknown,
+  res?: object,
+): void {
   if (!(err instanceof StoreUnavailableError)) throw err;
-  if (policy === 'closed') throw new StoreUnavailableException(feature);
+  if (policy === 'closed') reject(res, new StoreUnavailableException(feature));
   const now = Date.now();
   if (now - (lastWarned.get(feature) ?? 0) >= WARN_INTERVAL_MS) {
     lastWarned.set(feature, now);

@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { CJK_CHARACTERS, CODE_ALPHABET, generateCode } from './captcha.code';
+import { issueTicket, verifyTicket } from './first-blood.ticket';
+
+describe('CAPTCHA codes', () => {
+  it('never use Math.random', () => {
+    const original = Math.random;
+    Math.random = () => {
+      throw new Error('Math.random used');
+    };
+    try {
+      for (let i = 0; i < 1000; i++) assert.match(generateCode(6), /^[A-Za-z0-9]{6}$/);
+    } finally {
+      Math.random = original;
+    }
+  });
+
+  it('leave out look-alike characters and use the whole alphabet', () => {
+    for (const c of '0Oo1lIi') assert.ok(!CODE_ALPHABET.includes(c), c);
+    const seen = new Set(Array.from({ length: 400 }, () => generateCode(8)).join(''));
+    assert.equal(seen.size, CODE_ALPHABET.length);
+  });
+
+  it('start with one CJK character when CJK is on', () => {
+    const code = generateCode(4, true);
+    assert.ok(CJK_CHARACTERS.includes(code[0] as string));
+    assert.match(code.slice(1), new RegExp(`^[${CODE_ALPHABET}]{3}$`));
+  });
+});
+
+describe('client tickets', () => {
+  const key = randomBytes(32);
+  it('verify only when issued with the same key', () => {
+    const t = issueTicket(key);
+    assert.ok(verifyTicket(t, key));
+    assert.ok(!verifyTicket(t, randomBytes(32)));
+    assert.ok(!verifyTicket(t.slice(0, -1) + (t.endsWith('A') ? 'B' : 'A'), key));
+    assert.ok(!verifyTicket(undefined, key));
+    assert.ok(!verifyTicket('x'.repeat(10_000), key));
+    assert.notEqual(issueTicket(key), t);
+  });
+});
