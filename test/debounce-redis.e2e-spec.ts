@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import assert from 'node:assert/strict';
 import { after as afterAll, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { after, post, request, sleep, type Reply } from './helpers/http';
@@ -57,6 +58,23 @@ describe('@Debounce across two app instances on one Redis (A: Fastify, B: Expres
     assert.equal(follower.text, leader.text);
     assert.equal(follower.headers.get('x-debounce'), 'reused');
     assert.ok(follower.ms < 50, `took ${follower.ms.toFixed(1)} ms`);
+  });
+
+  it('keeps every key prefixed, hash-tagged and expiring', async () => {
+    await post(`${a.url}/test/debounce-view.json?p=${key('ttl')}`);
+    const client = new Redis(redis.url);
+    try {
+      const keys = await client.keys('*');
+      assert.ok(keys.length > 0);
+      for (const k of keys) {
+        assert.match(k, /^np:[a-z-]+:\{.+\}/, k);
+        if (k.startsWith('np:secret:')) continue; // one shared secret per feature, see README
+        const ttl = await client.pttl(k);
+        assert.ok(ttl > 0, `${k} has no TTL (${ttl})`);
+      }
+    } finally {
+      client.disconnect();
+    }
   });
 
   it('runs the handler once for 100 concurrent duplicates spread over both instances', async () => {

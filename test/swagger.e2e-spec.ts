@@ -57,6 +57,17 @@ for (const platform of ['fastify', 'express'] as const) {
       assert.equal(doc.paths['/test/debounce-view.json']?.post?.responses['208'], undefined);
     });
 
+    it('documents @FirstBlood: 406 with Client-Ticket, 429, and the two query parameters', async () => {
+      const { doc, app } = await document({ platform });
+      apps.push(app);
+      const op = doc.paths['/test/captcha.json']?.get as (Operation & { parameters?: Array<{ name: string; in: string }> }) | undefined;
+      assert.ok(op?.responses['406'], '406 documented');
+      assert.deepEqual(Object.keys(op.responses['406']?.headers ?? {}), ['Client-Ticket']);
+      assert.ok(op.responses['429'], '429 documented');
+      const names = (op.parameters ?? []).map((p) => `${p.in}:${p.name}`).sort();
+      assert.deepEqual(names, ['header:Client-Ticket', 'query:check-captcha-image', 'query:quest-captcha-image']);
+    });
+
     it('documents nothing for @Righter when righter: false', async () => {
       const { doc, app } = await document({ platform, protection: { righter: false } });
       apps.push(app);
