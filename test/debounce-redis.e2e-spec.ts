@@ -155,6 +155,28 @@ describe('@Debounce while Redis fails (onStoreError: open)', () => {
     });
   }
 
+  it('boots while Redis is down, serves unprotected, and protects once Redis comes up', async () => {
+    await redis.stop();
+    app = await startDemo({ platform: 'fastify', redisUrl: redis.url });
+    try {
+      const nore = (p: string): Promise<Reply> => post(`${app.url}/test/debounce-nore.json?p=${p}`);
+      const p0 = key('boot-down');
+      assert.deepEqual([(await nore(p0)).status, (await nore(p0)).status], [200, 200]);
+      await redis.start();
+      const deadline = Date.now() + 10_000;
+      let resumed = false;
+      while (!resumed && Date.now() < deadline) {
+        const p = key('boot-up');
+        resumed = (await nore(p)).status === 200 && (await nore(p)).status === 208;
+        if (!resumed) await sleep(100);
+      }
+      assert.ok(resumed, 'protected after Redis came up');
+      assert.deepEqual(unhandled, []);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('never lets a hung Redis (SIGSTOP) hold a request past the command timeout', async () => {
     await redis.start();
     app = await startDemo({ platform: 'fastify', protection: { store: { redis: redis.url, commandTimeout: 200 } } });
