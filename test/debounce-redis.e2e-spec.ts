@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import assert from 'node:assert/strict';
 import { after as afterAll, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { after, post, request, sleep, type Reply } from './helpers/http';
-import { startDemo, type RunningApp } from './helpers/platforms';
+import { after, eventually, post, request, sleep, type Reply } from './helpers/http';
+import { startDemo, startRedisPair, type RedisPair, type RunningApp } from './helpers/platforms';
 import { TestRedis } from './helpers/redis-server';
 
 /* Redis mode across instances and through outages, against a real redis-server. */
@@ -10,20 +10,23 @@ import { TestRedis } from './helpers/redis-server';
 let n = 0;
 const key = (name: string): string => `${name}-${++n}-${Date.now()}`;
 
+/** True once a fresh key is debounced again (first runs, duplicate gets 208). */
+async function protectedAgain(nore: (p: string) => Promise<Reply>): Promise<boolean> {
+  const p = key('probe');
+  return (await nore(p)).status === 200 && (await nore(p)).status === 208;
+}
+
 describe('@Debounce across two app instances on one Redis (A: Fastify, B: Express)', () => {
-  let redis: TestRedis;
+  let pair: RedisPair;
   let a: RunningApp;
   let b: RunningApp;
+  let redis: TestRedis;
   before(async () => {
-    redis = await TestRedis.start();
-    a = await startDemo({ platform: 'fastify', redisUrl: redis.url });
-    b = await startDemo({ platform: 'express', redisUrl: redis.url });
+    pair = await startRedisPair();
+    ({ a, b, redis } = pair);
     await Promise.all([request(a.url + '/test/load/speed.html'), request(b.url + '/test/load/speed.html')]);
   });
-  afterAll(async () => {
-    await Promise.all([a?.close(), b?.close()]);
-    await redis?.stop();
-  });
+  afterAll(() => pair.close());
 
   it('wakes a follower on B with A\'s response within 50 ms of A finishing (pub/sub, no polling)', async () => {
     for (let round = 0; round < 3; round++) {
@@ -138,16 +141,7 @@ describe('@Debounce while Redis fails (onStoreError: open)', () => {
 
         // Redis back on the same port: protection resumes once the client reconnects.
         await redis.start();
-        const deadline = Date.now() + 10_000;
-        let resumed = false;
-        while (!resumed && Date.now() < deadline) {
-          const p3 = key('back');
-          const first = await nore(p3);
-          const second = await nore(p3);
-          resumed = first.status === 200 && second.status === 208;
-          if (!resumed) await sleep(100);
-        }
-        assert.ok(resumed, 'debounce works again after Redis restarts');
+        assert.ok(await eventually(() => protectedAgain(nore)), 'debounce works again after Redis restarts');
         assert.deepEqual(unhandled, []);
       } finally {
         await app.close();
@@ -163,14 +157,7 @@ describe('@Debounce while Redis fails (onStoreError: open)', () => {
       const p0 = key('boot-down');
       assert.deepEqual([(await nore(p0)).status, (await nore(p0)).status], [200, 200]);
       await redis.start();
-      const deadline = Date.now() + 10_000;
-      let resumed = false;
-      while (!resumed && Date.now() < deadline) {
-        const p = key('boot-up');
-        resumed = (await nore(p)).status === 200 && (await nore(p)).status === 208;
-        if (!resumed) await sleep(100);
-      }
-      assert.ok(resumed, 'protected after Redis came up');
+      assert.ok(await eventually(() => protectedAgain(nore)), 'protected after Redis came up');
       assert.deepEqual(unhandled, []);
     } finally {
       await app.close();

@@ -2,9 +2,9 @@ import { Controller, Get, Module, type DynamicModule } from '@nestjs/common';
 import assert from 'node:assert/strict';
 import { after as afterAll, before, describe, it } from 'node:test';
 import { CODE_ALPHABET, FirstBlood, ProtectionModule, type ProtectionModuleOptions } from 'nest-protection';
-import { request, sleep, type Reply } from './helpers/http';
-import { PLATFORMS, startDemo, startModule, type RunningApp } from './helpers/platforms';
-import { TestRedis } from './helpers/redis-server';
+import { eventually, request, sleep, type Reply } from './helpers/http';
+import { PLATFORMS, startDemo, startModule, startRedisPair, type RedisPair, type RunningApp } from './helpers/platforms';
+import type { TestRedis } from './helpers/redis-server';
 
 /* The whole protocol of shared/spec/first-blood.md, step by step, and its security fixes. */
 
@@ -196,18 +196,15 @@ for (const platform of PLATFORMS) {
 }
 
 describe('@FirstBlood on two instances sharing one Redis', () => {
-  let redis: TestRedis;
+  let pair: RedisPair;
   let a: RunningApp;
   let b: RunningApp;
+  let redis: TestRedis;
   before(async () => {
-    redis = await TestRedis.start();
-    a = await startDemo({ platform: 'fastify', redisUrl: redis.url, captchaPlaintext: true });
-    b = await startDemo({ platform: 'express', redisUrl: redis.url, captchaPlaintext: true });
+    pair = await startRedisPair({ captchaPlaintext: true });
+    ({ a, b, redis } = pair);
   });
-  afterAll(async () => {
-    await Promise.all([a.close(), b.close()]);
-    await redis.stop();
-  });
+  afterAll(() => pair.close());
 
   it('accepts on B a ticket and code issued on A', async () => {
     const ticket = assert406(await request(`${a.url}/test/captcha.json`));
@@ -231,11 +228,7 @@ describe('@FirstBlood on two instances sharing one Redis', () => {
     } finally {
       await redis.start();
     }
-    const deadline = Date.now() + 10_000;
-    let status = 0;
-    while (Date.now() < deadline && (status = (await request(`${a.url}/test/captcha.json?quest-captcha-image=`, t)).status) !== 200) {
-      await sleep(100);
-    }
-    assert.equal(status, 200, 'images again once Redis is back');
+    const back = await eventually(async () => (await request(`${a.url}/test/captcha.json?quest-captcha-image=`, t)).status === 200);
+    assert.ok(back, 'images again once Redis is back');
   });
 });

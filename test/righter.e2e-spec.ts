@@ -4,8 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { after as afterAll, before, describe, it } from 'node:test';
 import { ProtectionModule, Righter, RighterAudit, RighterService, type ProtectionModuleOptions } from 'nest-protection';
 import { post, request, sleep, type Reply } from './helpers/http';
-import { PLATFORMS, startDemo, startModule, type RunningApp } from './helpers/platforms';
-import { TestRedis } from './helpers/redis-server';
+import { PLATFORMS, startDemo, startModule, startRedisPair, type RedisPair, type RunningApp } from './helpers/platforms';
+import type { TestRedis } from './helpers/redis-server';
 
 /* Every behaviour of shared/spec/righter.md: the demo fixtures plus a test module for options. */
 
@@ -186,18 +186,15 @@ for (const platform of PLATFORMS) {
 }
 
 describe('@Righter across two instances on one Redis, no configured secret', () => {
-  let redis: TestRedis;
+  let pair: RedisPair;
   let a: RunningApp;
   let b: RunningApp;
+  let redis: TestRedis;
   before(async () => {
-    redis = await TestRedis.start();
-    a = await startDemo({ platform: 'fastify', redisUrl: redis.url });
-    b = await startDemo({ platform: 'express', redisUrl: redis.url });
+    pair = await startRedisPair();
+    ({ a, b, redis } = pair);
   });
-  afterAll(async () => {
-    await Promise.all([a.close(), b.close()]);
-    await redis.stop();
-  });
+  afterAll(() => pair.close());
 
   it('opens on B a token issued on A (the secret is shared through Redis)', async () => {
     const token = tokenOf(await request(`${a.url}/test/righter.json`));

@@ -48,3 +48,16 @@ export async function after<T>(ms: number, fn: () => Promise<T>): Promise<T> {
   await sleep(ms);
   return fn();
 }
+
+/**
+ * Retries `probe` every 100 ms until it returns true or `timeoutMs` passes (for recovery after
+ * an outage, whose timing belongs to the client's reconnect loop); returns the last result.
+ */
+export async function eventually(probe: () => Promise<boolean>, timeoutMs = 10_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await probe()) return true;
+    if (Date.now() >= deadline) return false;
+    await sleep(100);
+  }
+}

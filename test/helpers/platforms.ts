@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { DynamicModule, Type } from '@nestjs/common';
+import { TestRedis } from './redis-server';
 import { createDemoApp, type DemoAppOptions, type DemoPlatform } from '../../apps/demo/src/bootstrap';
 
 /** Every e2e suite runs once per platform from this one list. */
@@ -38,3 +39,26 @@ export async function startModule(
   return listen(app);
 }
 
+
+/** A real redis-server and two demo instances on it: A on Fastify, B on Express. */
+export interface RedisPair {
+  redis: TestRedis;
+  a: RunningApp;
+  b: RunningApp;
+  close(): Promise<void>;
+}
+
+export async function startRedisPair(options: DemoAppOptions = {}): Promise<RedisPair> {
+  const redis = await TestRedis.start();
+  const a = await startDemo({ ...options, platform: 'fastify', redisUrl: redis.url });
+  const b = await startDemo({ ...options, platform: 'express', redisUrl: redis.url });
+  return {
+    redis,
+    a,
+    b,
+    close: async () => {
+      await Promise.all([a.close(), b.close()]);
+      await redis.stop();
+    },
+  };
+}
