@@ -46,6 +46,23 @@ class TerminalTestController {
   }
 }
 
+/** Reads the context statically, injecting nothing: AsyncLocalStorage stays off unless forced. */
+@Controller('plain')
+class StaticReaderController {
+  @Get()
+  async read(): Promise<{ requestId: string }> {
+    await Promise.resolve();
+    return { requestId: TerminalContext.current().requestId };
+  }
+}
+
+@Module({})
+class StaticReaderModule {
+  static with(options: ProtectionModuleOptions): DynamicModule {
+    return { module: StaticReaderModule, imports: [ProtectionModule.forRoot(options)], controllers: [StaticReaderController] };
+  }
+}
+
 @Module({})
 class TerminalTestModule {
   static with(options: ProtectionModuleOptions): DynamicModule {
@@ -136,6 +153,24 @@ for (const platform of PLATFORMS) {
       const r = await request(`${off.url}/t/service`);
       assert.equal(r.headers.get('x-request-id'), null);
       assert.equal(r.json<TerminalInfo>().identity, 'system');
+    });
+  });
+}
+
+for (const platform of PLATFORMS) {
+  describe(`asyncContext on ${platform}`, () => {
+    it("'auto' leaves AsyncLocalStorage off when nothing injects a context reader; true forces it", async () => {
+      const auto = await startModule(StaticReaderModule.with({}), platform);
+      const forced = await startModule(StaticReaderModule.with({ asyncContext: true }), platform);
+      try {
+        const a = await request(`${auto.url}/plain`, { headers: { 'x-request-id': 'rid-auto' } });
+        assert.equal(a.json<{ requestId: string }>().requestId, 'system', 'no context without AsyncLocalStorage');
+        assert.equal(a.headers.get('x-request-id'), 'rid-auto', 'the echo does not need it');
+        const f = await request(`${forced.url}/plain`, { headers: { 'x-request-id': 'rid-forced' } });
+        assert.equal(f.json<{ requestId: string }>().requestId, 'rid-forced');
+      } finally {
+        await Promise.all([auto.close(), forced.close()]);
+      }
     });
   });
 }

@@ -71,6 +71,7 @@ export interface ResolvedProtectionOptions {
   readonly store: { readonly kind: 'memory' } | { readonly kind: 'redis'; readonly settings: RedisStoreSettings };
   readonly memory: { readonly maxEntries: number };
   readonly identity: IdentitySettings;
+  readonly asyncContext: boolean | 'auto';
   /** null when switched off. */
   readonly debounce: ResolvedDebounceOptions | null;
   /** null when switched off. */
@@ -87,6 +88,7 @@ const ROOT_KEYS = [
   'session',
   'identity',
   'trustProxy',
+  'asyncContext',
   'debounce',
   'terminal',
   'righter',
@@ -234,6 +236,12 @@ function debounceOption(value: unknown, memoryMax: number): ResolvedDebounceOpti
   });
 }
 
+function asyncContextOption(value: unknown): boolean | 'auto' {
+  if (value === undefined) return 'auto';
+  if (value !== true && value !== false && value !== 'auto') fail('asyncContext', value, `true, false or 'auto'`);
+  return value;
+}
+
 function terminalOption(value: unknown): ResolvedTerminalOptions | null {
   if (value === false) return null;
   if (value === undefined || value === true) value = {};
@@ -360,6 +368,7 @@ export function resolveProtectionOptions(raw: ProtectionModuleOptions | undefine
     store: Object.freeze(storeOption(o.store)),
     memory: Object.freeze({ maxEntries: memoryMax }),
     identity,
+    asyncContext: asyncContextOption(o.asyncContext),
     debounce: debounceOption(o.debounce, memoryMax),
     terminal: terminalOption(o.terminal),
     righter: righterOption(o.righter),

@@ -129,6 +129,13 @@ export interface ProtectionModuleOptions {
    * a hop count, or addresses/CIDRs. @default loopback and private ranges
    */
   trustProxy?: TrustProxyOption;
+  /**
+   * Enter every request into AsyncLocalStorage so services can read the request context
+   * (`TerminalContext.current()`, `@DoubleKill` principals, `RighterService.allow()`).
+   * `'auto'` does so only when the app uses something that needs it; on Node 20 this costs
+   * every route about a quarter of its CPU, so it is not on for nothing. @default 'auto'
+   */
+  asyncContext?: boolean | 'auto';
   /** `@Debounce` defaults, or `false` to switch it off. @default {} */
   debounce?: false | DebounceModuleOptions;
   /** Terminal info (ip, agent, locale, zone, request id), or `false` to switch it off. @default {} */

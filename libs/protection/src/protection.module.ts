@@ -73,7 +73,9 @@ export class ProtectionModule
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    if (!this.binder.isFastify()) consumer.apply(RequestContextMiddleware).forRoutes('{*path}');
+    if (!this.binder.isFastify() && this.binder.needsMiddleware()) {
+      consumer.apply(RequestContextMiddleware).forRoutes('{*path}');
+    }
   }
 
   async onModuleInit(): Promise<void> {

@@ -1,10 +1,12 @@
-import { Inject, Injectable, type NestMiddleware, type OnModuleInit } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { Inject, Injectable, Logger, type NestMiddleware, type OnModuleInit, type Type } from '@nestjs/common';
+import { HttpAdapterHost, MetadataScanner, ModulesContainer } from '@nestjs/core';
 import type { ResolvedProtectionOptions } from '../protection-options.factory';
-import { PROTECTION_OPTIONS } from '../protection.constants';
-import { setResponseHeader } from './http.adapter';
+import { PROTECTION_LOGGER_CONTEXT, PROTECTION_OPTIONS } from '../protection.constants';
+import { asyncContextDemand, LIBRARY } from './async-context';
 import type { ProtectionRequest, ProtectionResponse } from './http.types';
-import { RequestContext } from './request-context';
+import { setResponseHeader } from './http.adapter';
+import { RequestContext, requestIdOf } from './request-context';
 
 type Done = (err?: Error) => void;
 type Hook = (req: ProtectionRequest, reply: ProtectionResponse, done: Done) => void;
@@ -13,16 +15,24 @@ interface FastifyLike {
   addHook(name: 'onRequest' | 'preHandler', hook: Hook): void;
 }
 
+/** Services whose injection means the app reads the request context without a request. */
+const CONTEXT_READERS = new Set<string>(['TerminalService', 'RighterService']);
+
 /**
- * Enters the request context on Fastify. The request id is echoed from `onRequest`, so even a
- * body-parsing error carries it; the context is entered in `preHandler`, after the body is
- * parsed, so it is not lost across the body stream's callbacks, and everything Nest does for
- * the route (guards, interceptors, handler, services) runs inside it.
+ * Installs the per-request work every route pays: the request id echo (terminal info on) and,
+ * only when the app needs it, entering AsyncLocalStorage (see core/async-context.ts). On
+ * Fastify the context is entered in `preHandler`, after the body is parsed, so it is not lost
+ * across the body stream's callbacks; guards, interceptors, handler and services all run
+ * inside it. On Express a middleware does it after Nest's body parsers.
  */
 @Injectable()
 export class RequestContextBinder implements OnModuleInit {
+  private readonly logger = new Logger(PROTECTION_LOGGER_CONTEXT);
+  private decided: boolean | undefined;
+
   constructor(
     private readonly adapterHost: HttpAdapterHost,
+    private readonly modules: ModulesContainer,
     @Inject(PROTECTION_OPTIONS) private readonly options: ResolvedProtectionOptions,
   ) {}
 
@@ -31,32 +41,95 @@ export class RequestContextBinder implements OnModuleInit {
     return this.adapterHost.httpAdapter?.getType() === 'fastify';
   }
 
+  /** Whether requests are entered into AsyncLocalStorage (decided once, at boot). */
+  usesAsyncContext(): boolean {
+    if (this.decided === undefined) {
+      const setting = this.options.asyncContext;
+      const reasons = setting === 'auto' ? this.contextReaders() : [];
+      this.decided = setting === true || reasons.length > 0;
+      if (setting === 'auto') {
+        this.logger.log(
+          this.decided
+            ? `Request context in AsyncLocalStorage: on (used by ${reasons.slice(0, 5).join(', ')})`
+            : 'Request context in AsyncLocalStorage: off (nothing reads it; asyncContext: true forces it)',
+        );
+      }
+    }
+    return this.decided;
+  }
+
+  /** Whether Express needs the middleware at all. */
+  needsMiddleware(): boolean {
+    return this.usesAsyncContext();
+  }
+
   onModuleInit(): void {
-    if (!this.isFastify()) return;
-    const instance = this.adapterHost.httpAdapter.getInstance<FastifyLike>();
     const options = this.options;
     const echo = options.terminal?.requestIdHeader;
+    if (!this.isFastify()) {
+      // Express: straight on the Node server, ahead of the framework, where Express would
+      // set it anyway (setHeader); it also covers the answers Express makes itself.
+      if (echo) {
+        const server = this.adapterHost.httpAdapter.getHttpServer() as Server;
+        server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+          res.setHeader(echo, requestIdOf(req, echo));
+        });
+      }
+      return;
+    }
+    const instance = this.adapterHost.httpAdapter.getInstance<FastifyLike>();
     if (echo) {
+      // Fastify: in its own reply headers (a raw setHeader would push every header of the
+      // response through Node's slower merge path in writeHead).
       instance.addHook('onRequest', (req, reply, done) => {
-        setResponseHeader(reply, echo, RequestContext.of(req, reply, options).requestId);
+        setResponseHeader(reply, echo, requestIdOf(req, echo));
         done();
       });
     }
-    instance.addHook('preHandler', (req, reply, done) => {
-      RequestContext.run(RequestContext.of(req, reply, options), done);
-    });
+    if (this.usesAsyncContext()) {
+      instance.addHook('preHandler', (req, reply, done) => {
+        RequestContext.run(RequestContext.of(req, reply, options), done);
+      });
+    }
+  }
+
+  /**
+   * What in the app reads the context from AsyncLocalStorage: classes injecting a service that
+   * does, and methods marked by `demandAsyncContext` (e.g. `@Righter(false)`).
+   */
+  private contextReaders(): string[] {
+    const found = new Set<string>();
+    const scanner = new MetadataScanner();
+    for (const module of this.modules.values()) {
+      for (const wrapper of [...module.providers.values(), ...module.controllers.values()]) {
+        const type = wrapper.metatype as Type<unknown> | null;
+        if (typeof type !== 'function' || isLibrary(type)) continue;
+        const params = (Reflect.getMetadata('design:paramtypes', type) ?? []) as unknown[];
+        if (params.some((p) => typeof p === 'function' && isLibrary(p) && CONTEXT_READERS.has(p.name))) {
+          found.add(type.name);
+        }
+        const proto = type.prototype as Record<string, unknown> | undefined;
+        if (!proto) continue;
+        for (const name of scanner.getAllMethodNames(proto)) {
+          const reason = asyncContextDemand(proto[name]);
+          if (reason) found.add(`${reason} on ${type.name}.${name}`);
+        }
+      }
+    }
+    return [...found];
   }
 }
 
-/** Enters the request context on Express, after Nest's body parsers. */
+function isLibrary(type: unknown): boolean {
+  return (type as { [LIBRARY]?: true })[LIBRARY] === true;
+}
+
+/** Enters the request context on Express, after Nest's body parsers (registered only when used). */
 @Injectable()
 export class RequestContextMiddleware implements NestMiddleware {
   constructor(@Inject(PROTECTION_OPTIONS) private readonly options: ResolvedProtectionOptions) {}
 
   use(req: ProtectionRequest, res: ProtectionResponse, next: () => void): void {
-    const ctx = RequestContext.of(req, res, this.options);
-    const echo = this.options.terminal?.requestIdHeader;
-    if (echo) setResponseHeader(res, echo, ctx.requestId);
-    RequestContext.run(ctx, next);
+    RequestContext.run(RequestContext.of(req, res, this.options), next);
   }
 }

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { ResolvedProtectionOptions } from '../protection-options.factory';
 import { resolveClientIp } from './client-ip';
-import { requestHeader } from './http.adapter';
+import { getResponseHeader } from './http.adapter';
 import type { ProtectionRequest, ProtectionResponse } from './http.types';
 import { resolveIdentity } from './identity';
 
@@ -69,12 +69,11 @@ export class RequestContext {
 
   /** The client's request id when it is a sane token, else a new one. */
   get requestId(): string {
-    if (this.cachedRequestId === undefined) {
-      const name = this.options.terminal?.requestIdHeader ?? 'x-request-id';
-      const sent = requestHeader(this.request, name);
-      this.cachedRequestId = sent && SANE_REQUEST_ID.test(sent) ? sent : randomUUID();
-    }
-    return this.cachedRequestId;
+    return (this.cachedRequestId ??= requestIdOf(
+      this.request,
+      this.options.terminal?.requestIdHeader ?? 'x-request-id',
+      this.response,
+    ));
   }
 
   /** A protection's per-request data, if it was set. */
@@ -90,4 +89,18 @@ export class RequestContext {
     slots.set(key, value);
     return value;
   }
+}
+
+/**
+ * The request id of `req`: its `headerName` header when that is a sane token, else a new UUID.
+ * Once echoed, the response header is the record (no extra property on the hot request object,
+ * whose shape Fastify keeps stable).
+ */
+export function requestIdOf(req: ProtectionRequest, headerName: string, res?: ProtectionResponse): string {
+  if (res) {
+    const echoed = getResponseHeader(res, headerName);
+    if (echoed !== undefined) return echoed;
+  }
+  const sent = req.headers[headerName];
+  return typeof sent === 'string' && SANE_REQUEST_ID.test(sent) ? sent : randomUUID();
 }

@@ -1,6 +1,7 @@
 import { applyDecorators, createParamDecorator, UseGuards, type ExecutionContext } from '@nestjs/common';
 import type { ProtectionRequest } from '../core/http.types';
 import { RequestContext } from '../core/request-context';
+import { demandAsyncContext } from '../core/async-context';
 import { documentRoute } from '../core/swagger';
 import type { RighterOptions, RighterRouteOptions } from './righter-options.interface';
 import { RighterGuard } from './righter.guard';
@@ -47,6 +48,8 @@ export function Righter(options: boolean | RighterOptions = true): MethodDecorat
   const route = normalize(options);
   return applyDecorators(
     RighterMetadata(route),
+    // The edit handler calls RighterService.allow() without the request at hand.
+    ...(route.edit ? [demandAsyncContext('@Righter(false)')] : []),
     UseGuards(RighterGuard),
     documentRoute('righter', route.edit ? righterEditDocs() : righterCommitDocs()),
   );

@@ -10,6 +10,7 @@ import type { RighterRouteOptions } from './righter-options.interface';
 import { RighterMetadata } from './righter.metadata';
 import { RighterService, requestPath } from './righter.service';
 import { applyStoreErrorPolicy } from '../store/store-failure.policy';
+import { LIBRARY } from '../core/async-context';
 
 /**
  * Applied by `@Righter` to its route. Edit routes: makes `allow()` available (the shared
@@ -17,6 +18,8 @@ import { applyStoreErrorPolicy } from '../store/store-failure.policy';
  */
 @Injectable()
 export class RighterGuard implements CanActivate {
+  static readonly [LIBRARY] = true;
+
   private readonly routes: HandlerMetadataCache<RighterRouteOptions>;
 
   constructor(

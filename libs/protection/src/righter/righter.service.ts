@@ -11,6 +11,7 @@ import { SharedSecret } from '../store/shared-secret';
 import { applyStoreErrorPolicy } from '../store/store-failure.policy';
 import { ForgeryException } from './righter.exception';
 import { deriveKey, openToken, sealToken } from './righter.token';
+import { LIBRARY } from '../core/async-context';
 
 const RIGHTER = Symbol('nest-protection.righter');
 const FEATURE = 'Righter';
@@ -35,6 +36,8 @@ export function requestPath(url: string): string {
  */
 @Injectable()
 export class RighterService implements OnModuleInit {
+  static readonly [LIBRARY] = true;
+
   private readonly logger = new Logger(PROTECTION_LOGGER_CONTEXT);
   private keys: Buffer[] | null = null;
   private readonly secret: SharedSecret;
