@@ -91,6 +91,31 @@ describe('@Debounce across two app instances on one Redis (A: Fastify, B: Expres
   });
 });
 
+describe('Redis clients: ours are closed, yours are not', () => {
+  it('closes a client it created and leaves a user-provided client open', async () => {
+    const redis = await TestRedis.start();
+    const mine = new Redis(redis.url);
+    try {
+      const withUrl = await startDemo({ platform: 'fastify', redisUrl: redis.url });
+      const withClient = await startDemo({ platform: 'express', protection: { store: { redis: mine } } });
+      const p = key('client');
+      assert.equal((await post(`${withClient.url}/test/debounce-nore.json?p=${p}`)).status, 200);
+      assert.equal((await post(`${withClient.url}/test/debounce-nore.json?p=${p}`)).status, 208, 'protects through the given client');
+      const before = Number(/connected_clients:(\d+)/.exec(await mine.info('clients'))?.[1]);
+      await withUrl.close();
+      await withClient.close();
+      assert.equal(mine.status, 'ready', 'the user client stays open');
+      assert.equal(await mine.ping(), 'PONG');
+      const after = Number(/connected_clients:(\d+)/.exec(await mine.info('clients'))?.[1]);
+      // withUrl had a command client and a subscriber; withClient had only its subscriber.
+      assert.equal(before - after, 3, `connections before ${before}, after ${after}`);
+    } finally {
+      mine.disconnect();
+      await redis.stop();
+    }
+  });
+});
+
 describe('@Debounce while Redis fails (onStoreError: open)', () => {
   let redis: TestRedis;
   let app: RunningApp;
