@@ -195,6 +195,33 @@ for (const platform of PLATFORMS) {
   });
 }
 
+describe('@FirstBlood with a configured font', () => {
+  it('issues codes that start with one CJK character, and still renders SVG', async () => {
+    const font = require.resolve('svg-captcha/fonts/Comismsh.ttf');
+    const text = await startModule(CaptchaTestModule.with({ firstBlood: { ...plaintext, font } }), 'fastify');
+    const svg = await startModule(CaptchaTestModule.with({ firstBlood: { font } }), 'fastify');
+    try {
+      const t = { 'client-ticket': assert406(await request(`${text.url}/fb/a`)) };
+      const code = (await request(`${text.url}/fb/a?quest-captcha-image=`, { headers: t })).text;
+      assert.match(code, new RegExp(`^[\\u4e00-\\u9fff][${CODE_ALPHABET}]{3}$`), code);
+      assert.equal((await request(`${text.url}/fb/a?check-captcha-image=${encodeURIComponent(code)}`, { headers: t })).text, 'a');
+      const t2 = { 'client-ticket': assert406(await request(`${svg.url}/fb/a`)) };
+      const image = await request(`${svg.url}/fb/a?quest-captcha-image=`, { headers: t2 });
+      assert.equal(image.headers.get('content-type'), 'image/svg+xml');
+      assert.match(image.text, /^<svg /);
+    } finally {
+      await Promise.all([text.close(), svg.close()]);
+    }
+  });
+
+  it('fails the boot when the font file does not exist', async () => {
+    await assert.rejects(
+      startModule(CaptchaTestModule.with({ firstBlood: { font: '/nope/font.ttf' } }), 'fastify'),
+      /option "firstBlood.font" is "\/nope\/font.ttf"; expected the path of an existing .ttf file/,
+    );
+  });
+});
+
 describe('@FirstBlood on two instances sharing one Redis', () => {
   let pair: RedisPair;
   let a: RunningApp;
