@@ -63,6 +63,8 @@ export function compileProxyTrust(option: TrustProxyOption | undefined): ProxyTr
  */
 export function resolveClientIp(req: ProtectionRequest, trust: ProxyTrust): string {
   const peer = normalizeIp(rawRequest(req).socket?.remoteAddress) || '0.0.0.0';
+  // Most requests carry no forwarding header: then the trust check is moot.
+  if (req.headers['x-real-ip'] === undefined && req.headers['x-forwarded-for'] === undefined) return peer;
   if (trust.hops === null && !trust.isTrusted(peer)) return peer;
   if (trust.hops === 0) return peer;
 

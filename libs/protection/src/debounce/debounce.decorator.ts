@@ -1,8 +1,8 @@
-import { applyDecorators, UseFilters, UseInterceptors } from '@nestjs/common';
+import { applyDecorators, UseFilters, UseGuards } from '@nestjs/common';
 import { RawReplyFilter } from '../core/raw-reply';
 import { documentRoute } from '../core/swagger';
 import type { DebounceOptions, DebounceRouteOptions } from './debounce-options.interface';
-import { DebounceInterceptor } from './debounce.interceptor';
+import { DebounceGuard } from './debounce.guard';
 import { DebounceMetadata } from './debounce.metadata';
 import { debounceDocs } from './debounce.schema';
 
@@ -54,8 +54,9 @@ export function Debounce(options: DebounceOptions = {}): MethodDecorator {
   const route = normalize(options);
   return applyDecorators(
     DebounceMetadata(route),
-    UseInterceptors(DebounceInterceptor),
-    UseFilters(RawReplyFilter),
+    UseGuards(DebounceGuard),
+    // Only reuse routes send a stored response.
+    ...(route.reuse ? [UseFilters(RawReplyFilter)] : []),
     documentRoute('debounce', debounceDocs(route.reuse)),
   );
 }

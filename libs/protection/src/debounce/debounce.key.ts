@@ -1,5 +1,4 @@
 import { BadRequestException } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { requestHeader, requestMethod, requestUrl } from '../core/http.adapter';
 import type { ProtectionRequest } from '../core/http.types';
 import { sha256 } from '../core/identity';
@@ -57,20 +56,18 @@ export function debounceKey(
   const url = requestUrl(req);
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
-  const hash = createHash('sha256');
-  if (route.session) hash.update(identity());
-  hash.update('\0');
-  if (route.method) hash.update(requestMethod(req));
-  hash.update('\0');
-  if (route.query && q >= 0) hash.update(canonicalQuery(url.slice(q + 1)));
-  hash.update('\0');
-  for (const name of route.header) {
-    hash.update(name);
-    hash.update(':');
-    hash.update(requestHeader(req, name) ?? '');
-    hash.update('\0');
+  // One string, one hash: parts are separated by NUL, which none of them can contain.
+  let parts = (route.session ? identity() : '') + '\0' + (route.method ? requestMethod(req) : '') + '\0';
+  if (route.query && q >= 0) parts += canonicalQuery(url.slice(q + 1));
+  parts += '\0';
+  for (const name of route.header) parts += name + ':' + (requestHeader(req, name) ?? '') + '\0';
+  let digest: string;
+  if (route.body) {
+    const body = bodyDigestInput(req.body);
+    digest = sha256(typeof body === 'string' ? parts + body : Buffer.concat([Buffer.from(parts), body]));
+  } else {
+    digest = sha256(parts);
   }
-  if (route.body) hash.update(bodyDigestInput(req.body));
   const shownPath = path.length <= MAX_PATH_IN_KEY ? path : sha256(path);
-  return `${shownPath}|${hash.digest('base64url')}`;
+  return `${shownPath}|${digest}`;
 }

@@ -1,4 +1,4 @@
 export { Debounce } from './debounce.decorator';
 export type { DebounceOptions } from './debounce-options.interface';
 export { DebouncedException } from './debounce.exception';
-export { DebounceInterceptor } from './debounce.interceptor';
+export { DebounceGuard } from './debounce.guard';
