@@ -30,6 +30,11 @@ import { recordResponse } from './debounce.recorder';
 
 const FEATURE = 'Debounce';
 
+// Leader tokens: unique across instances (random per process) and cheap per request.
+const PROCESS_ID = randomUUID();
+let tokenCounter = 0;
+const nextToken = (): string => `${PROCESS_ID}.${(++tokenCounter).toString(36)}`;
+
 /**
  * Applied by `@Debounce` to its route only, so routes without the decorator never pay for it.
  * The leader runs the handler; followers get the preset 208 or the leader's response. A guard,
@@ -69,7 +74,7 @@ export class DebounceGuard implements CanActivate {
   ): Promise<void> {
     const waiting = route.waiting ?? settings.waiting;
     const key = 'debounce:{' + debounceKey(req, route, () => this.identity(req, res)) + '}';
-    const token = randomUUID();
+    const token = nextToken();
     const started = Date.now();
 
     let claim;

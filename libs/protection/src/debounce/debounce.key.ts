@@ -9,6 +9,19 @@ const MAX_PATH_IN_KEY = 200;
 /** Query string with parameters sorted by name, then value, so `b=2&a=1` equals `a=1&b=2`. */
 export function canonicalQuery(search: string): string {
   if (search === '') return '';
+  if (/^[\w.~=&-]*$/.test(search)) {
+    // Only characters that decoding and encodeURIComponent leave alone: sort the raw pairs
+    // (the same result as the general path below, without decoding and re-encoding).
+    const raw = search.split('&').filter((p) => p !== '');
+    return raw
+      .map((p) => {
+        const eq = p.indexOf('=');
+        return eq < 0 ? [p, ''] : [p.slice(0, eq), p.slice(eq + 1)];
+      })
+      .sort((x, y) => (x[0]! < y[0]! ? -1 : x[0]! > y[0]! ? 1 : x[1]! < y[1]! ? -1 : x[1]! > y[1]! ? 1 : 0))
+      .map(([k, v]) => `${k}=${v}`)
+      .join('&');
+  }
   const pairs = [...new URLSearchParams(search)];
   pairs.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0));
   return pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');

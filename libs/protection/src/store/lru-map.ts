@@ -57,6 +57,11 @@ export class LruMap<V> {
     this.insert(key, { value, expiresAt: now + ttlMs });
   }
 
+  /** `set` for a key known to be absent (a `get` just missed): skips the old-generation delete. */
+  add(key: string, value: V, ttlMs: number, now = Date.now()): void {
+    this.insert(key, { value, expiresAt: now + ttlMs });
+  }
+
   delete(key: string): boolean {
     return this.young.delete(key) || this.old.delete(key);
   }

@@ -62,7 +62,7 @@ export class MemoryStore implements ProtectionStore {
     const now = Date.now();
     const entry = this.debounce.get(key, now);
     if (!entry) {
-      this.debounce.set(key, { token, outcome: null, waiters: null }, windowMs, now);
+      this.debounce.add(key, { token, outcome: null, waiters: null }, windowMs, now);
       return { role: 'leader' };
     }
     const expiresAt = this.debounce.expiresAt(key) ?? now;
