@@ -60,6 +60,15 @@ function userId(req: ProtectionRequest): string | undefined {
  * else a hash of client IP and User-Agent, so sessionless clients never share one key.
  */
 export function resolveIdentity(req: ProtectionRequest, settings: IdentitySettings): string {
+  const material = identityMaterial(req, settings);
+  return material.startsWith('a:') ? 'a:' + sha256(material.slice(2)) : material;
+}
+
+/**
+ * What the identity is made of, before the IP + User-Agent case is hashed: for callers that
+ * hash it into a key of their own anyway (one hash instead of two).
+ */
+export function identityMaterial(req: ProtectionRequest, settings: IdentitySettings): string {
   const custom = settings.custom?.(req);
   if (custom) return bounded('c:', custom);
   const session = readCookie(req, settings.sessionCookie) || requestHeader(req, settings.sessionHeader);
@@ -67,5 +76,5 @@ export function resolveIdentity(req: ProtectionRequest, settings: IdentitySettin
   const uid = userId(req);
   if (uid) return bounded('u:', uid);
   const ip = resolveClientIp(req, settings.trust);
-  return 'a:' + sha256(ip + '\n' + (requestHeader(req, 'user-agent') ?? ''));
+  return 'a:' + ip + '\n' + (requestHeader(req, 'user-agent') ?? '');
 }

@@ -13,6 +13,7 @@ import { rawResponse, requestMethod } from '../core/http.adapter';
 import type { ProtectionRequest, ProtectionResponse } from '../core/http.types';
 import { reject, renderRejection } from '../core/protection.exception';
 import { RawReplyException } from '../core/raw-reply';
+import { identityMaterial } from '../core/identity';
 import { RequestContext } from '../core/request-context';
 import type {
   ResolvedDebounceOptions,
@@ -109,7 +110,10 @@ export class DebounceGuard implements CanActivate {
   }
 
   private identity(req: ProtectionRequest, res: ProtectionResponse): string {
-    return RequestContext.of(req, res, this.options).identity;
+    // Reuse the context's identity when one exists; creating a context just for this would
+    // add a property to the framework's request object, which costs more than it saves. The
+    // key is a hash anyway, so the IP + User-Agent case needs no hash of its own here.
+    return RequestContext.attached(req)?.identity ?? identityMaterial(req, this.options.identity);
   }
 
   private recordLeader(

@@ -13,6 +13,7 @@ export function canonicalQuery(search: string): string {
     // Only characters that decoding and encodeURIComponent leave alone: sort the raw pairs
     // (the same result as the general path below, without decoding and re-encoding).
     const raw = search.split('&').filter((p) => p !== '');
+    if (raw.length === 1) return raw[0]!.includes('=') ? raw[0]! : raw[0] + '=';
     return raw
       .map((p) => {
         const eq = p.indexOf('=');

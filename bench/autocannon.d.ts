@@ -1,0 +1,19 @@
+// Minimal types for the parts of autocannon the benchmark uses (it ships none).
+declare module 'autocannon' {
+  interface Options {
+    url: string;
+    connections?: number;
+    duration?: number;
+    pipelining?: number;
+    idReplacement?: boolean;
+  }
+  interface Result {
+    requests: { average: number; total: number };
+    non2xx: number;
+    errors: number;
+    timeouts: number;
+    '2xx': number;
+  }
+  function autocannon(options: Options): Promise<Result>;
+  export = autocannon;
+}

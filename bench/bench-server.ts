@@ -1,0 +1,49 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { Redis } from 'ioredis';
+import { benchModule } from './bench-app';
+
+// Counts the commands this process sends to Redis: round trips, as opposed to the commands
+// Redis runs inside our Lua scripts (INFO commandstats counts those too).
+let sent = 0;
+const sendCommand = Redis.prototype.sendCommand;
+Redis.prototype.sendCommand = function (this: Redis, ...args: Parameters<Redis['sendCommand']>) {
+  sent++;
+  return sendCommand.apply(this, args);
+};
+
+/*
+ * One app under test, in its own process (the parent pins it to one core). It reports its own
+ * CPU time over the measured run: 'start' and 'stop' over IPC.
+ */
+
+interface StopReply {
+  cpuMicros: number;
+  redisCommandsSent: number;
+}
+
+async function main(): Promise<void> {
+  const [scenario = 'bare', redisUrl] = process.argv.slice(2);
+  const app = await NestFactory.create(benchModule(scenario, redisUrl), new FastifyAdapter(), { logger: false });
+  await app.listen(0, '127.0.0.1');
+  let started = process.cpuUsage();
+  process.on('message', (message: string) => {
+    if (message === 'start') {
+      started = process.cpuUsage();
+      sent = 0;
+      process.send?.({ started: true });
+    } else if (message === 'stop') {
+      const used = process.cpuUsage(started);
+      const reply: StopReply = { cpuMicros: used.user + used.system, redisCommandsSent: sent };
+      process.send?.(reply);
+    } else if (message === 'exit') {
+      void app.close().then(() => process.exit(0));
+    }
+  });
+  process.send?.({ url: await app.getUrl() });
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

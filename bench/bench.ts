@@ -1,0 +1,223 @@
+import autocannon from 'autocannon';
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+
+/*
+ * npm run bench. Each app under test runs in its own process pinned to core 0; autocannon (and
+ * redis-server) run on core 1. Per scenario: the server's own CPU microseconds per request
+ * (process.cpuUsage over the measured run) and req/s, as ratios against the bare app measured
+ * in the same round; median of interleaved rounds with min-max. Loopback only.
+ */
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
+const CONNECTIONS = 50;
+
+interface Scenario {
+  name: string;
+  label: string;
+  path: string;
+  redis: boolean;
+}
+
+const ONLY = process.env.BENCH_ONLY?.split(',');
+const ALL_SCENARIOS: Scenario[] = [
+  { name: 'bare', label: '(a) bare Nest + Fastify', path: '/speed', redis: false },
+  { name: 'module', label: '(b) ProtectionModule, unannotated route', path: '/speed', redis: false },
+  { name: 'module-redis', label: '(b) same, Redis store', path: '/speed', redis: true },
+  { name: 'debounce', label: '(c) @Debounce, unique keys, memory', path: '/debounce?id=[<id>]', redis: false },
+  { name: 'debounce-reuse', label: '(c) @Debounce reuse, unique keys, memory', path: '/debounce-reuse?id=[<id>]', redis: false },
+  { name: 'debounce-redis', label: '(d) @Debounce, unique keys, Redis', path: '/debounce?id=[<id>]', redis: true },
+  { name: 'debounce-reuse-redis', label: '(d) @Debounce reuse, unique keys, Redis', path: '/debounce-reuse?id=[<id>]', redis: true },
+];
+const SCENARIOS = ONLY ? ALL_SCENARIOS.filter((s) => s.name === 'bare' || ONLY.includes(s.name)) : ALL_SCENARIOS;
+
+interface Sample {
+  cpuPerRequest: number;
+  rps: number;
+  requests: number;
+  non2xx: number;
+  errors: number;
+  /** Commands the app sent to Redis per request: round trips. */
+  redisCommandsPerRequest: number | null;
+  /** Commands Redis ran per request, including those inside our Lua scripts. */
+  redisExecutedPerRequest: number | null;
+}
+
+const children = new Set<ChildProcess>();
+function cleanup(): void {
+  for (const child of children) child.kill('SIGKILL');
+}
+process.on('exit', cleanup);
+process.on('SIGINT', () => process.exit(130));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+    });
+  });
+}
+
+function pin(pid: number, core: number): void {
+  try {
+    execFileSync('taskset', ['-cp', String(core), String(pid)], { stdio: 'ignore' });
+  } catch {
+    console.warn(`taskset unavailable: process ${pid} not pinned to core ${core}`);
+  }
+}
+
+async function startRedis(): Promise<{ url: string; client: Redis; proc: ChildProcess }> {
+  const port = await freePort();
+  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
+  children.add(proc);
+  if (proc.pid) pin(proc.pid, 1);
+  const url = `redis://127.0.0.1:${port}`;
+  const client = new Redis(url, { lazyConnect: true, retryStrategy: () => 100 });
+  client.on('error', () => undefined); // refused until redis-server is up; retried below
+  for (let i = 0; i < 50; i++) {
+    try {
+      await client.connect();
+      break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return { url, client, proc };
+}
+
+async function startServer(scenario: Scenario, redisUrl: string | undefined): Promise<{ child: ChildProcess; url: string }> {
+  const child = fork(join(__dirname, 'bench-server.js'), [scenario.name, ...(redisUrl ? [redisUrl] : [])], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  children.add(child);
+  if (child.pid) pin(child.pid, 0);
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('message', (m: { url?: string }) => (m.url ? resolve(m.url) : reject(new Error('no url'))));
+    child.once('exit', (code) => reject(new Error(`bench server ${scenario.name} exited (${code})`)));
+  });
+  return { child, url: url.replace('[::1]', '127.0.0.1') };
+}
+
+function ask<T>(child: ChildProcess, message: string): Promise<T> {
+  return new Promise((resolve) => {
+    child.once('message', (m: T) => resolve(m));
+    child.send(message);
+  });
+}
+
+function commandCalls(info: string): number {
+  let total = 0;
+  for (const m of info.matchAll(/^cmdstat_(\w+):calls=(\d+)/gm)) {
+    if (!['info', 'config', 'ping', 'subscribe'].includes(m[1] as string)) total += Number(m[2]);
+  }
+  return total;
+}
+
+async function measure(scenario: Scenario, redis: { url: string; client: Redis } | null): Promise<Sample> {
+  const { child, url } = await startServer(scenario, scenario.redis ? redis?.url : undefined);
+  try {
+    const target = { url: url + scenario.path, connections: CONNECTIONS, idReplacement: true };
+    await autocannon({ ...target, duration: WARMUP });
+    if (scenario.redis) await redis?.client.config('RESETSTAT');
+    await ask(child, 'start');
+    const result = await autocannon({ ...target, duration: SECONDS });
+    const { cpuMicros, redisCommandsSent } = await ask<{ cpuMicros: number; redisCommandsSent: number }>(child, 'stop');
+    const calls = scenario.redis && redis ? commandCalls(await redis.client.info('commandstats')) : null;
+    const requests = result.requests.total;
+    return {
+      cpuPerRequest: cpuMicros / requests,
+      rps: result.requests.average,
+      requests,
+      non2xx: result.non2xx,
+      errors: result.errors + result.timeouts,
+      redisCommandsPerRequest: scenario.redis ? redisCommandsSent / requests : null,
+      redisExecutedPerRequest: calls === null ? null : calls / requests,
+    };
+  } finally {
+    child.kill('SIGKILL');
+    children.delete(child);
+  }
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+};
+const spread = (xs: number[], digits: number): string =>
+  `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}-${Math.max(...xs).toFixed(digits)})`;
+
+async function main(): Promise<void> {
+  pin(process.pid, 1);
+  const redis = await startRedis();
+  const samples = new Map<string, Sample[]>(SCENARIOS.map((s) => [s.name, []]));
+  const ratios = new Map<string, { cpu: number[]; rps: number[] }>(SCENARIOS.map((s) => [s.name, { cpu: [], rps: [] }]));
+  for (let round = 1; round <= ROUNDS; round++) {
+    let bare: Sample | undefined;
+    for (const scenario of SCENARIOS) {
+      const sample = await measure(scenario, redis);
+      if (scenario.name === 'bare') bare = sample;
+      samples.get(scenario.name)?.push(sample);
+      if (bare) {
+        ratios.get(scenario.name)?.cpu.push(sample.cpuPerRequest / bare.cpuPerRequest);
+        ratios.get(scenario.name)?.rps.push(sample.rps / bare.rps);
+      }
+      console.log(
+        `round ${round} ${scenario.name}: ${sample.cpuPerRequest.toFixed(2)} µs/req, ${Math.round(sample.rps)} req/s` +
+          (sample.redisCommandsPerRequest !== null
+            ? `, ${sample.redisCommandsPerRequest.toFixed(2)} Redis round trips/req (${sample.redisExecutedPerRequest?.toFixed(2)} commands run)`
+            : '') +
+          (sample.non2xx || sample.errors ? `, non-2xx ${sample.non2xx}, errors ${sample.errors}` : ''),
+      );
+    }
+  }
+  redis.client.disconnect();
+
+  const rows = SCENARIOS.map((s) => {
+    const list = samples.get(s.name) ?? [];
+    const r = ratios.get(s.name) ?? { cpu: [], rps: [] };
+    const cmds = list.map((x) => x.redisCommandsPerRequest).filter((x): x is number => x !== null);
+    const ran = list.map((x) => x.redisExecutedPerRequest).filter((x): x is number => x !== null);
+    return {
+      scenario: s.label,
+      cpuPerRequest: spread(list.map((x) => x.cpuPerRequest), 2),
+      cpuRatio: spread(r.cpu, 3),
+      rps: spread(list.map((x) => x.rps), 0),
+      rpsRatio: spread(r.rps, 3),
+      redisCommandsPerRequest: cmds.length ? `${median(cmds).toFixed(2)} (${median(ran).toFixed(2)} run)` : '-',
+      non2xx: list.reduce((n, x) => n + x.non2xx + x.errors, 0),
+      medianCpuRatio: median(r.cpu),
+    };
+  });
+  console.log(`\n${ROUNDS} interleaved rounds of ${SECONDS} s, ${CONNECTIONS} connections; median (min-max)\n`);
+  console.log('| scenario | server CPU µs/req | CPU/req vs (a) | req/s | req/s vs (a) | Redis round trips/req (commands run) | non-2xx |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of rows) {
+    console.log(`| ${r.scenario} | ${r.cpuPerRequest} | ${r.cpuRatio} | ${r.rps} | ${r.rpsRatio} | ${r.redisCommandsPerRequest} | ${r.non2xx} |`);
+  }
+  const b = rows.find((r) => r.scenario.startsWith('(b) ProtectionModule'))?.medianCpuRatio ?? NaN;
+  const c = rows.find((r) => r.scenario.startsWith('(c) @Debounce, unique'))?.medianCpuRatio ?? NaN;
+  console.log(`\ntargets: (b) <= 1.03x: ${b.toFixed(3)}x ${b <= 1.03 ? 'met' : 'NOT met'}; (c) <= 1.20x: ${c.toFixed(3)}x ${c <= 1.2 ? 'met' : 'NOT met'}`);
+  mkdirSync(join(process.cwd(), 'bench', 'results'), { recursive: true });
+  writeFileSync(
+    join(process.cwd(), 'bench', 'results', 'latest.json'),
+    JSON.stringify({ date: new Date().toISOString(), node: process.version, seconds: SECONDS, rounds: ROUNDS, rows, samples: Object.fromEntries(samples) }, null, 2),
+  );
+  cleanup();
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  cleanup();
+  process.exit(1);
+});
