@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ProtectionModule, type ProtectionModuleOptions } from 'nest-protection';
 import { CaptchaController } from './fixtures/captcha.controller';
 import { DebounceController } from './fixtures/debounce.controller';
+import { PageController } from './fixtures/page.controller';
 import { RighterController } from './fixtures/righter.controller';
 import { SessionController } from './fixtures/session.controller';
 import { GreetingService, TerminalController } from './fixtures/terminal.controller';
@@ -14,7 +15,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ProtectionModule.forRoot(protection)],
-      controllers: [SessionController, DebounceController, RighterController, TerminalController, CaptchaController],
+      controllers: [SessionController, DebounceController, RighterController, TerminalController, CaptchaController, PageController],
       providers: [SeqService, GreetingService],
     };
   }

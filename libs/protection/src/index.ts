@@ -30,3 +30,4 @@ export * from './debounce';
 export * from './terminal';
 export * from './righter';
 export * from './first-blood';
+export * from './page';

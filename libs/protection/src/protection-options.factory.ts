@@ -12,6 +12,8 @@ import type {
   RighterModuleOptions,
   TerminalModuleOptions,
 } from './protection-options.interface';
+import type { PageDefaultOptions } from './page/page-options.interface';
+import { validatePageOptions } from './page/page-options.validate';
 import { canonicalLocale } from './terminal/locale';
 import { matchTimeZone, serverTimeZone } from './terminal/timezone';
 import { messages } from './protection.messages';
@@ -80,6 +82,8 @@ export interface ResolvedProtectionOptions {
   readonly righter: ResolvedRighterOptions | null;
   /** null when switched off. */
   readonly firstBlood: ResolvedFirstBloodOptions | null;
+  /** Module-level page defaults; null when `page: false`. */
+  readonly page: PageDefaultOptions | null;
 }
 
 const ROOT_KEYS = [
@@ -93,6 +97,7 @@ const ROOT_KEYS = [
   'terminal',
   'righter',
   'firstBlood',
+  'page',
 ] as const;
 const FIRST_BLOOD_KEYS = [
   'ticketName',
@@ -272,6 +277,16 @@ function terminalOption(value: unknown): ResolvedTerminalOptions | null {
   });
 }
 
+function pageOption(value: unknown): PageDefaultOptions | null {
+  if (value === false) return null;
+  try {
+    return Object.freeze({ ...validatePageOptions('ProtectionModule', value) });
+  } catch (err) {
+    // Same words as every other option message, with the "page." path.
+    throw new OptionError((err as Error).message.replace(/option "/, 'option "page.'));
+  }
+}
+
 function firstBloodOption(value: unknown): ResolvedFirstBloodOptions | null {
   if (value === false) return null;
   if (value === undefined || value === true) value = {};
@@ -373,5 +388,6 @@ export function resolveProtectionOptions(raw: ProtectionModuleOptions | undefine
     terminal: terminalOption(o.terminal),
     righter: righterOption(o.righter),
     firstBlood: firstBloodOption(o.firstBlood),
+    page: pageOption(o.page),
   });
 }

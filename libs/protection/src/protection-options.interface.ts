@@ -4,6 +4,7 @@ import type { ProtectionRequest } from './core/http.types';
 import type { RejectionResponseOptions } from './core/protection.exception';
 import type { StoreErrorPolicy } from './store/store-failure.policy';
 import type { CaptchaRenderer, FirstBloodHandler } from './first-blood/first-blood-options.interface';
+import type { PageDefaultOptions } from './page/page-options.interface';
 
 /** Redis as the shared store: every app instance using it decides as one. */
 export interface RedisStoreOptions {
@@ -140,6 +141,12 @@ export interface ProtectionModuleOptions {
   debounce?: false | DebounceModuleOptions;
   /** Terminal info (ip, agent, locale, zone, request id), or `false` to switch it off. @default {} */
   terminal?: false | TerminalModuleOptions;
+  /**
+   * Global `@PageDefault` defaults (page, size, sort, aliases, maxSize, sortable, strict).
+   * `false` ignores module defaults: decorators still build a PageQuery from built-in ones.
+   * @default {}
+   */
+  page?: false | PageDefaultOptions;
   /** `@FirstBlood` CAPTCHA options, or `false` to switch it off. @default {} */
   firstBlood?: false | FirstBloodModuleOptions;
   /** `@Righter` anti-forgery options, or `false` to switch it off. @default {} */

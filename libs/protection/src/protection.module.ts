@@ -27,6 +27,7 @@ const FEATURES = [
   { key: 'terminal', name: 'Terminal info', decorator: '@Terminal' },
   { key: 'righter', name: 'Righter', decorator: '@Righter' },
   { key: 'firstBlood', name: 'FirstBlood', decorator: '@FirstBlood' },
+  { key: 'page', name: 'Page defaults', decorator: '@PageDefault (built-in defaults apply)' },
 ] as const;
 
 /**
@@ -42,7 +43,8 @@ const FEATURES = [
       useFactory: (raw: ProtectionModuleOptions): ResolvedProtectionOptions => {
         const resolved = resolveProtectionOptions(raw);
         // Runs at DI time, before any SwaggerModule.createDocument call.
-        syncRouteDocs((feature) => resolved[feature as (typeof FEATURES)[number]['key']] !== null);
+        // Page parameters exist whatever the module says: their docs always stay.
+        syncRouteDocs((feature) => feature === 'page' || resolved[feature as (typeof FEATURES)[number]['key']] !== null);
         return resolved;
       },
     },

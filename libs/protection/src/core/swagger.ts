@@ -6,6 +6,7 @@
 type Decorate = (target: object, key?: string | symbol, descriptor?: PropertyDescriptor) => void;
 
 interface SwaggerApi {
+  ApiExtraModels(...models: Function[]): Decorate;
   ApiResponse(options: Record<string, unknown>): Decorate;
   ApiHeader(options: Record<string, unknown>): Decorate;
   ApiQuery(options: Record<string, unknown>): Decorate;
@@ -40,6 +41,9 @@ export interface RouteDocs {
     headers?: Record<string, DocHeader>;
   }>;
   requestHeaders?: Array<{ name: string; description: string; required: boolean }>;
+  /** Classes the schemas refer to (`#/components/schemas/<Name>`). */
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  extraModels?: Function[];
   queries?: Array<{
     name: string;
     description: string;
@@ -92,6 +96,7 @@ function apply(route: DocumentedRoute): void {
   if (!api || route.applied) return;
   route.applied = true;
   const { target, key, descriptor, docs } = route;
+  if (docs.extraModels?.length) api.ApiExtraModels(...docs.extraModels)(target, key, descriptor);
   for (const r of docs.responses ?? []) {
     const headers: Record<string, unknown> = {};
     for (const [name, h] of Object.entries(r.headers ?? {})) {
