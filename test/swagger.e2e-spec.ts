@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { after as afterAll, describe, it } from 'node:test';
 import { request } from './helpers/http';
 import { startDemo, type RunningApp } from './helpers/platforms';
@@ -68,6 +70,21 @@ for (const platform of ['fastify', 'express'] as const) {
       assert.deepEqual(names, ['header:Client-Ticket', 'query:check-captcha-image', 'query:quest-captcha-image']);
     });
 
+    it('documents @PageDefault: page, size, sort with defaults, bounds and aliases', async () => {
+      const { doc, app } = await document({ platform });
+      apps.push(app);
+      type Param = { name: string; in: string; description?: string; schema?: { default?: unknown; minimum?: number; maximum?: number } };
+      const params = (path: string): Param[] => ((doc.paths[path]?.get as unknown as { parameters?: Param[] })?.parameters ?? []);
+      const two = params('/test/page-request-2.html');
+      assert.deepEqual(two.map((p) => `${p.in}:${p.name}`), ['query:page', 'query:size', 'query:sb']);
+      assert.deepEqual(two[0]?.schema, { type: 'integer', default: 2, minimum: 1, maximum: 2147483647 });
+      assert.deepEqual(two[1]?.schema, { type: 'integer', default: 22, minimum: 1, maximum: 1000 });
+      assert.match(two[0]?.description ?? '', /Also read as: pageNumber/);
+      assert.match(two[1]?.description ?? '', /Also read as: pageSize/);
+      const sortable = params('/test/page-sortable.json').find((p) => p.name === 'sort');
+      assert.match(sortable?.description ?? '', /Sortable: id, name/);
+    });
+
     it('documents nothing for @Righter when righter: false', async () => {
       const { doc, app } = await document({ platform, protection: { righter: false } });
       apps.push(app);
@@ -75,3 +92,42 @@ for (const platform of ['fastify', 'express'] as const) {
     });
   });
 }
+
+describe('OpenAPI snapshot of the demo', () => {
+  // Compiled to dist/test: the snapshot lives in the source tree.
+  const file = join(__dirname, '..', '..', 'test', '__snapshots__', 'openapi.json');
+
+  function normalize(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(normalize);
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(
+        Object.keys(value)
+          .sort()
+          .map((k) => [k, normalize((value as Record<string, unknown>)[k])]),
+      );
+    }
+    return value;
+  }
+
+  it('matches the committed snapshot (UPDATE_SNAPSHOT=1 npm test rewrites it on purpose)', async () => {
+    const app = await startDemo({ swagger: true });
+    try {
+      const doc = normalize((await request(app.url + '/docs-json')).json());
+      const text = JSON.stringify(doc, null, 2) + '\n';
+      if (process.env.UPDATE_SNAPSHOT === '1' || !existsSync(file)) {
+        mkdirSync(dirname(file), { recursive: true });
+        writeFileSync(file, text);
+        if (process.env.UPDATE_SNAPSHOT !== '1') assert.fail(`no snapshot yet: wrote ${file}; review and commit it`);
+        return;
+      }
+      const expected = readFileSync(file, 'utf8');
+      assert.equal(
+        text,
+        expected,
+        'The demo OpenAPI document changed. If on purpose, run UPDATE_SNAPSHOT=1 npm test and commit test/__snapshots__/openapi.json.',
+      );
+    } finally {
+      await app.close();
+    }
+  });
+});
