@@ -9,7 +9,8 @@ import { Redis } from 'ioredis';
  * npm run bench. Each app under test runs in its own process pinned to core 0; autocannon (and
  * redis-server) run on core 1. Per scenario: the server's own CPU microseconds per request
  * (process.cpuUsage over the measured run) and req/s, as ratios against the bare app measured
- * in the same round; median of interleaved rounds with min-max. Loopback only.
+ * in the same round; median of interleaved rounds with min-max. Loopback only. Every scenario
+ * requests the same URL shape (`?id=<unique uuid>`), so query parsing costs the same in all.
  */
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -26,9 +27,9 @@ interface Scenario {
 
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const ALL_SCENARIOS: Scenario[] = [
-  { name: 'bare', label: '(a) bare Nest + Fastify', path: '/speed', redis: false },
-  { name: 'module', label: '(b) ProtectionModule, unannotated route', path: '/speed', redis: false },
-  { name: 'module-redis', label: '(b) same, Redis store', path: '/speed', redis: true },
+  { name: 'bare', label: '(a) bare Nest + Fastify', path: '/speed?id=[<id>]', redis: false },
+  { name: 'module', label: '(b) ProtectionModule, unannotated route', path: '/speed?id=[<id>]', redis: false },
+  { name: 'module-redis', label: '(b) same, Redis store', path: '/speed?id=[<id>]', redis: true },
   { name: 'debounce', label: '(c) @Debounce, unique keys, memory', path: '/debounce?id=[<id>]', redis: false },
   { name: 'debounce-reuse', label: '(c) @Debounce reuse, unique keys, memory', path: '/debounce-reuse?id=[<id>]', redis: false },
   { name: 'debounce-redis', label: '(d) @Debounce, unique keys, Redis', path: '/debounce?id=[<id>]', redis: true },

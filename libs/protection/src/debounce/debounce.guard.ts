@@ -21,7 +21,7 @@ import type {
 } from '../protection-options.factory';
 import { PROTECTION_LOGGER_CONTEXT, PROTECTION_OPTIONS } from '../protection.constants';
 import { messages } from '../protection.messages';
-import { ProtectionStore, type DebounceOutcome } from '../store/protection-store.interface';
+import { ProtectionStore, type DebounceClaim, type DebounceOutcome } from '../store/protection-store.interface';
 import { applyStoreErrorPolicy } from '../store/store-failure.policy';
 import type { DebounceRouteOptions } from './debounce-options.interface';
 import { DebouncedException } from './debounce.exception';
@@ -56,57 +56,86 @@ export class DebounceGuard implements CanActivate {
     this.routes = new HandlerMetadataCache(reflector, DebounceMetadata.KEY);
   }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const settings = this.options.debounce;
     if (!settings || context.getType() !== 'http') return true;
     const route = this.routes.get(context);
     if (!route) return true;
     const http = context.switchToHttp();
-    await this.decide(http.getRequest<ProtectionRequest>(), http.getResponse<ProtectionResponse>(), route, settings);
-    return true;
+    return this.decide(http.getRequest<ProtectionRequest>(), http.getResponse<ProtectionResponse>(), route, settings);
   }
 
-  /** Resolves when this request should run the handler; throws the follower's answer otherwise. */
-  private async decide(
+  /**
+   * True when this request should run the handler; throws the follower's answer otherwise.
+   * Synchronous where the store can decide in-process (memory), so a leader costs no promise.
+   */
+  private decide(
     req: ProtectionRequest,
     res: ProtectionResponse,
     route: DebounceRouteOptions,
     settings: ResolvedDebounceOptions,
-  ): Promise<void> {
+  ): boolean | Promise<boolean> {
     const waiting = route.waiting ?? settings.waiting;
     const key = 'debounce:{' + debounceKey(req, route, () => this.identity(req, res)) + '}';
     const token = nextToken();
     const started = Date.now();
-
-    let claim;
-    try {
-      claim = await this.store.debounceClaim(key, token, waiting, route.reuse);
-    } catch (err) {
-      applyStoreErrorPolicy(FEATURE, settings.onStoreError, err, res);
-      return;
+    if (this.store.debounceClaimSync) {
+      return this.after(this.store.debounceClaimSync(key, token, waiting, route.reuse), req, res, route, settings, key, token, started);
     }
+    return this.store.debounceClaim(key, token, waiting, route.reuse).then(
+      (claim) => this.after(claim, req, res, route, settings, key, token, started),
+      (err: unknown) => {
+        applyStoreErrorPolicy(FEATURE, settings.onStoreError, err, res);
+        return true;
+      },
+    );
+  }
 
+  private after(
+    claim: DebounceClaim,
+    req: ProtectionRequest,
+    res: ProtectionResponse,
+    route: DebounceRouteOptions,
+    settings: ResolvedDebounceOptions,
+    key: string,
+    token: string,
+    started: number,
+  ): boolean | Promise<boolean> {
     if (claim.role === 'leader') {
       if (route.reuse) this.recordLeader(req, res, key, token, settings);
-      return;
+      return true;
     }
-
-    let outcome: DebounceOutcome | null = claim.outcome;
-    if (route.reuse && !outcome) {
-      try {
-        outcome = await this.store.debounceAwait(key, claim.token, claim.remainingMs);
-      } catch (err) {
+    if (!route.reuse) {
+      this.logger.debug(messages.debounceRejected(key));
+      this.reject(req, res, claim.remainingMs - (Date.now() - started), settings);
+    }
+    if (claim.outcome) return this.answer(claim.outcome, claim.remainingMs, req, res, key, started, settings);
+    return this.store.debounceAwait(key, claim.token, claim.remainingMs).then(
+      (outcome) => this.answer(outcome, claim.remainingMs, req, res, key, started, settings),
+      (err: unknown) => {
         applyStoreErrorPolicy(FEATURE, settings.onStoreError, err, res);
-        return;
-      }
-    }
-    if (route.reuse && outcome?.kind === 'response') {
+        return true;
+      },
+    );
+  }
+
+  /** A reuse follower's answer: the leader's response, or the preset 208. */
+  private answer(
+    outcome: DebounceOutcome | null,
+    remainingMs: number,
+    req: ProtectionRequest,
+    res: ProtectionResponse,
+    key: string,
+    started: number,
+    settings: ResolvedDebounceOptions,
+  ): never {
+    if (outcome?.kind === 'response') {
       this.logger.debug(messages.debounceReused(key));
       const { status, headers, body } = outcome.response;
       throw new RawReplyException({ status, headers: { ...headers, 'x-debounce': 'reused' }, body });
     }
     this.logger.debug(messages.debounceRejected(key));
-    this.reject(req, res, claim.remainingMs - (Date.now() - started), settings);
+    this.reject(req, res, remainingMs - (Date.now() - started), settings);
   }
 
   private identity(req: ProtectionRequest, res: ProtectionResponse): string {

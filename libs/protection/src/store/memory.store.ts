@@ -53,12 +53,11 @@ export class MemoryStore implements ProtectionStore {
 
   async init(): Promise<void> {}
 
-  async debounceClaim(
-    key: string,
-    token: string,
-    windowMs: number,
-    _follow: boolean,
-  ): Promise<DebounceClaim> {
+  async debounceClaim(key: string, token: string, windowMs: number, follow: boolean): Promise<DebounceClaim> {
+    return this.debounceClaimSync(key, token, windowMs, follow);
+  }
+
+  debounceClaimSync(key: string, token: string, windowMs: number, _follow: boolean): DebounceClaim {
     const now = Date.now();
     const entry = this.debounce.get(key, now);
     if (!entry) {

@@ -67,6 +67,9 @@ export interface ProtectionStore {
    */
   debounceClaim(key: string, token: string, windowMs: number, follow: boolean): Promise<DebounceClaim>;
 
+  /** `debounceClaim` without a promise, where the store can decide in-process (memory). */
+  debounceClaimSync?(key: string, token: string, windowMs: number, follow: boolean): DebounceClaim;
+
   /** Records the leader's outcome (only if `token` still leads `key`) and wakes its followers. */
   debounceSettle(key: string, token: string, outcome: DebounceOutcome): Promise<void>;
 
