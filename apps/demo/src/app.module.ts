@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ProtectionModule, type ProtectionModuleOptions } from 'nest-protection';
 import { CaptchaController } from './fixtures/captcha.controller';
 import { DebounceController } from './fixtures/debounce.controller';
+import { DoubleKillController, SlowJobs } from './fixtures/double-kill.controller';
 import { PageController } from './fixtures/page.controller';
 import { RighterController } from './fixtures/righter.controller';
 import { SessionController } from './fixtures/session.controller';
@@ -15,8 +16,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ProtectionModule.forRoot(protection)],
-      controllers: [SessionController, DebounceController, RighterController, TerminalController, CaptchaController, PageController],
-      providers: [SeqService, GreetingService],
+      controllers: [SessionController, DebounceController, RighterController, TerminalController, CaptchaController, PageController, DoubleKillController],
+      providers: [SeqService, GreetingService, SlowJobs],
     };
   }
 }

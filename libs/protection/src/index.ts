@@ -31,3 +31,4 @@ export * from './terminal';
 export * from './righter';
 export * from './first-blood';
 export * from './page';
+export * from './double-kill';

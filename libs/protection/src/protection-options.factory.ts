@@ -82,6 +82,8 @@ export interface ResolvedProtectionOptions {
   readonly righter: ResolvedRighterOptions | null;
   /** null when switched off. */
   readonly firstBlood: ResolvedFirstBloodOptions | null;
+  /** null when switched off. */
+  readonly doubleKill: { readonly response: RejectionResponseOptions | undefined; readonly onStoreError: StoreErrorPolicy } | null;
   /** Module-level page defaults; null when `page: false`. */
   readonly page: PageDefaultOptions | null;
 }
@@ -98,6 +100,7 @@ const ROOT_KEYS = [
   'righter',
   'firstBlood',
   'page',
+  'doubleKill',
 ] as const;
 const FIRST_BLOOD_KEYS = [
   'ticketName',
@@ -277,6 +280,17 @@ function terminalOption(value: unknown): ResolvedTerminalOptions | null {
   });
 }
 
+function doubleKillOption(value: unknown): ResolvedProtectionOptions['doubleKill'] {
+  if (value === false) return null;
+  if (value === undefined || value === true) value = {};
+  if (!isPlainObject(value)) fail('doubleKill', value, 'false or an options object');
+  checkKeys('doubleKill', value, ['response', 'onStoreError']);
+  return Object.freeze({
+    response: responseOption('doubleKill.response', value.response),
+    onStoreError: policyOption('doubleKill.onStoreError', value.onStoreError, 'closed'),
+  });
+}
+
 function pageOption(value: unknown): PageDefaultOptions | null {
   if (value === false) return null;
   try {
@@ -389,5 +403,6 @@ export function resolveProtectionOptions(raw: ProtectionModuleOptions | undefine
     righter: righterOption(o.righter),
     firstBlood: firstBloodOption(o.firstBlood),
     page: pageOption(o.page),
+    doubleKill: doubleKillOption(o.doubleKill),
   });
 }

@@ -147,6 +147,13 @@ export interface ProtectionModuleOptions {
    * @default {}
    */
   page?: false | PageDefaultOptions;
+  /** `@DoubleKill` options, or `false` to switch it off (decorated methods run unlocked). @default {} */
+  doubleKill?: false | {
+    /** Replaces the 202 answer. */
+    response?: RejectionResponseOptions;
+    /** Store down: `'closed'` answers 503 `STORE_UNAVAILABLE`, `'open'` runs unlocked. @default 'closed' */
+    onStoreError?: StoreErrorPolicy;
+  };
   /** `@FirstBlood` CAPTCHA options, or `false` to switch it off. @default {} */
   firstBlood?: false | FirstBloodModuleOptions;
   /** `@Righter` anti-forgery options, or `false` to switch it off. @default {} */

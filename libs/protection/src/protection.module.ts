@@ -20,6 +20,8 @@ import { messages } from './protection.messages';
 import { ProtectionStore } from './store/protection-store.interface';
 import { createProtectionStore } from './store/store.factory';
 import { RighterService } from './righter/righter.service';
+import { DoubleKillRunner } from './double-kill/double-kill.runner';
+import { ProgressService } from './double-kill/progress.service';
 import { TerminalService } from './terminal/terminal.service';
 
 const FEATURES = [
@@ -27,6 +29,7 @@ const FEATURES = [
   { key: 'terminal', name: 'Terminal info', decorator: '@Terminal' },
   { key: 'righter', name: 'Righter', decorator: '@Righter' },
   { key: 'firstBlood', name: 'FirstBlood', decorator: '@FirstBlood' },
+  { key: 'doubleKill', name: 'DoubleKill', decorator: '@DoubleKill' },
   { key: 'page', name: 'Page defaults', decorator: '@PageDefault (built-in defaults apply)' },
 ] as const;
 
@@ -57,8 +60,10 @@ const FEATURES = [
     RequestContextMiddleware,
     TerminalService,
     RighterService,
+    DoubleKillRunner,
+    ProgressService,
   ],
-  exports: [PROTECTION_OPTIONS, ProtectionStore, TerminalService, RighterService],
+  exports: [PROTECTION_OPTIONS, ProtectionStore, TerminalService, RighterService, ProgressService],
 })
 export class ProtectionModule
   extends ConfigurableModuleClass

@@ -1,5 +1,6 @@
 import { LruMap } from './lru-map';
 import type {
+  LockAcquisition,
   CaptchaCheckResult,
   CaptchaQuest,
   CaptchaQuestResult,
@@ -35,6 +36,11 @@ export class MemoryStore implements ProtectionStore {
   private readonly used: LruMap<true>;
   private readonly captchas: LruMap<CaptchaState>;
   private readonly images: LruMap<{ count: number; resetAt: number }>;
+  // Held locks are never evicted by size (their number is bounded by the calls running now);
+  // an expired lease is dropped when the key is next touched.
+  private readonly locks = new Map<string, { owner: string; expiresAt: number; startedAt: number }>();
+  private readonly fencing: LruMap<number>;
+  private readonly progress: LruMap<string>;
   private readonly secrets = new Map<string, string>();
 
   constructor(options: MemoryStoreOptions) {
@@ -44,6 +50,8 @@ export class MemoryStore implements ProtectionStore {
     this.used = new LruMap(options.onceMaxEntries);
     this.captchas = new LruMap(options.onceMaxEntries);
     this.images = new LruMap(options.onceMaxEntries);
+    this.fencing = new LruMap(options.onceMaxEntries);
+    this.progress = new LruMap(options.onceMaxEntries);
   }
 
   /** Number of live debounce keys (for tests and diagnostics). */
@@ -146,7 +154,40 @@ export class MemoryStore implements ProtectionStore {
     return 'wrong';
   }
 
+  async lockAcquire(key: string, owner: string, leaseMs: number): Promise<LockAcquisition> {
+    const now = Date.now();
+    const held = this.locks.get(key);
+    if (held && held.expiresAt > now) return { acquired: false, elapsedMs: now - held.startedAt };
+    this.locks.set(key, { owner, expiresAt: now + leaseMs, startedAt: now });
+    const fencingToken = (this.fencing.get(key, now) ?? 0) + 1;
+    this.fencing.set(key, fencingToken, 30 * 86_400_000, now);
+    return { acquired: true, fencingToken };
+  }
+
+  async lockRenew(key: string, owner: string, leaseMs: number): Promise<boolean> {
+    const held = this.locks.get(key);
+    if (!held || held.owner !== owner || held.expiresAt <= Date.now()) return false;
+    held.expiresAt = Date.now() + leaseMs;
+    return true;
+  }
+
+  async lockRelease(key: string, owner: string): Promise<boolean> {
+    const held = this.locks.get(key);
+    if (!held || held.owner !== owner) return false;
+    this.locks.delete(key);
+    return true;
+  }
+
+  async progressPut(key: string, record: string, ttlMs: number): Promise<void> {
+    this.progress.set(key, record, ttlMs);
+  }
+
+  async progressGet(key: string): Promise<string | null> {
+    return this.progress.get(key) ?? null;
+  }
+
   async close(): Promise<void> {
+    this.locks.clear();
     this.debounce.clear();
     this.used.clear();
     this.captchas.clear();

@@ -52,6 +52,11 @@ export interface CaptchaQuest {
   stateTtlMs: number;
 }
 
+/** The answer to "may I run?" for a business lock. */
+export type LockAcquisition =
+  | { acquired: true; fencingToken: number }
+  | { acquired: false; elapsedMs: number };
+
 /**
  * Where protections keep shared state. Every operation is one atomic step for its purpose
  * (never get-then-set), so two app instances on one Redis decide exactly like one instance.
@@ -99,6 +104,24 @@ export interface ProtectionStore {
    * voids the code when none is left; an expired code is dropped.
    */
   captchaCheck(ticket: string, route: string, guess: string, stateTtlMs: number): Promise<CaptchaCheckResult>;
+
+  /**
+   * Takes `key` for `owner` for `leaseMs` unless someone holds it; a new holder also gets the
+   * next fencing token of the key. A refusal says how long the holder has run.
+   */
+  lockAcquire(key: string, owner: string, leaseMs: number): Promise<LockAcquisition>;
+
+  /** Extends the lease, only if `owner` still holds `key` (compare-and-pexpire). */
+  lockRenew(key: string, owner: string, leaseMs: number): Promise<boolean>;
+
+  /** Releases `key`, only if `owner` holds it (compare-and-delete). */
+  lockRelease(key: string, owner: string): Promise<boolean>;
+
+  /** Writes a progress record (JSON) for `ttlMs`. */
+  progressPut(key: string, record: string, ttlMs: number): Promise<void>;
+
+  /** Reads a progress record, or null. */
+  progressGet(key: string): Promise<string | null>;
 
   /** Connects (Redis) and starts listening for wake-ups; never throws for a down backend. */
   init(): Promise<void>;

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Redis, type RedisOptions } from 'ioredis';
 import { PROTECTION_LOGGER_CONTEXT } from '../protection.constants';
 import type {
+  LockAcquisition,
   CaptchaCheckResult,
   CaptchaQuest,
   CaptchaQuestResult,
@@ -9,7 +10,16 @@ import type {
   DebounceOutcome,
   ProtectionStore,
 } from './protection-store.interface';
-import { CAPTCHA_CHECK, CAPTCHA_QUEST, DEBOUNCE_CLAIM, DEBOUNCE_SETTLE, SHARED_SECRET } from './redis.scripts';
+import {
+  CAPTCHA_CHECK,
+  CAPTCHA_QUEST,
+  DEBOUNCE_CLAIM,
+  DEBOUNCE_SETTLE,
+  LOCK_ACQUIRE,
+  LOCK_RELEASE,
+  LOCK_RENEW,
+  SHARED_SECRET,
+} from './redis.scripts';
 import { decodeResponse, encodeResponse } from './response.codec';
 import { StoreUnavailableError } from './store.errors';
 
@@ -31,6 +41,9 @@ interface ProtectionCommands {
   npSharedSecret(key: string, candidate: string): Promise<string>;
   npCaptchaQuest(state: string, images: string, guess: string, code: string, codeTtlMs: number, retries: number, limit: number, stateTtlMs: number): Promise<[string, number]>;
   npCaptchaCheck(state: string, guess: string, stateTtlMs: number): Promise<CaptchaCheckResult>;
+  npLockAcquire(lock: string, fencing: string, owner: string, leaseMs: number): Promise<[number, number]>;
+  npLockRenew(lock: string, owner: string, leaseMs: number): Promise<number>;
+  npLockRelease(lock: string, owner: string): Promise<number>;
 }
 
 type Waiter = (outcome: DebounceOutcome | null) => void;
@@ -83,6 +96,9 @@ export class RedisStore implements ProtectionStore {
     this.client.defineCommand('npSharedSecret', { numberOfKeys: 1, lua: SHARED_SECRET });
     this.client.defineCommand('npCaptchaQuest', { numberOfKeys: 2, lua: CAPTCHA_QUEST });
     this.client.defineCommand('npCaptchaCheck', { numberOfKeys: 1, lua: CAPTCHA_CHECK });
+    this.client.defineCommand('npLockAcquire', { numberOfKeys: 2, lua: LOCK_ACQUIRE });
+    this.client.defineCommand('npLockRenew', { numberOfKeys: 1, lua: LOCK_RENEW });
+    this.client.defineCommand('npLockRelease', { numberOfKeys: 1, lua: LOCK_RELEASE });
     this.commands = this.client as unknown as ProtectionCommands;
     this.channel = `${settings.prefix}:debounce:wake`;
   }
@@ -185,6 +201,29 @@ export class RedisStore implements ProtectionStore {
 
   async captchaCheck(ticket: string, route: string, guess: string, stateTtlMs: number): Promise<CaptchaCheckResult> {
     return this.call(() => this.commands.npCaptchaCheck(this.k(`captcha:{${ticket}}:${route}`), guess, stateTtlMs));
+  }
+
+  async lockAcquire(key: string, owner: string, leaseMs: number): Promise<LockAcquisition> {
+    const [ok, n] = await this.call(() =>
+      this.commands.npLockAcquire(this.k(`lock:{${key}}`), this.k(`lock:{${key}}:fencing`), owner, leaseMs),
+    );
+    return ok === 1 ? { acquired: true, fencingToken: Number(n) } : { acquired: false, elapsedMs: Math.max(0, Number(n)) };
+  }
+
+  async lockRenew(key: string, owner: string, leaseMs: number): Promise<boolean> {
+    return (await this.call(() => this.commands.npLockRenew(this.k(`lock:{${key}}`), owner, leaseMs))) === 1;
+  }
+
+  async lockRelease(key: string, owner: string): Promise<boolean> {
+    return (await this.call(() => this.commands.npLockRelease(this.k(`lock:{${key}}`), owner))) === 1;
+  }
+
+  async progressPut(key: string, record: string, ttlMs: number): Promise<void> {
+    await this.call(() => this.client.set(this.k(`progress:{${key}}`), record, 'PX', Math.max(1, Math.ceil(ttlMs))));
+  }
+
+  async progressGet(key: string): Promise<string | null> {
+    return this.call(() => this.client.get(this.k(`progress:{${key}}`)));
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,98 @@
+import { applyDecorators } from '@nestjs/common';
+import { demandAsyncContext } from '../core/async-context';
+import { documentRoute, rejectionSchema } from '../core/swagger';
+import type { DoubleKillMethodOptions, DoubleKillOptions } from './double-kill-options.interface';
+import { DOUBLE_KILL, RUNNER } from './double-kill.metadata';
+
+const KNOWN = new Set(['key', 'principal', 'checkNull', 'lease', 'async', 'progress']);
+
+interface Runner {
+  run(meta: DoubleKillMethodOptions, instance: object, original: (...args: unknown[]) => unknown, args: unknown[]): unknown;
+}
+
+function normalize(options: DoubleKillOptions, name: string): DoubleKillMethodOptions {
+  for (const k of Object.keys(options)) {
+    if (!KNOWN.has(k)) throw new Error(`@DoubleKill on ${name}: unknown option "${k}"; known: ${[...KNOWN].join(', ')}.`);
+  }
+  const flag = (k: 'principal' | 'checkNull' | 'async', fallback: boolean): boolean => {
+    const v = options[k];
+    if (v !== undefined && typeof v !== 'boolean') throw new Error(`@DoubleKill on ${name}: option "${k}" must be a boolean; got ${String(v)}.`);
+    return v ?? fallback;
+  };
+  const whole = (k: 'lease' | 'progress', fallback: number, min: number, max: number): number => {
+    const v = options[k];
+    if (v !== undefined && (!Number.isInteger(v) || v < min || v > max)) {
+      throw new Error(`@DoubleKill on ${name}: option "${k}" must be a whole number from ${min} to ${max}; got ${String(v)}.`);
+    }
+    return v ?? fallback;
+  };
+  const key = options.key;
+  if (key !== undefined && typeof key !== 'string' && typeof key !== 'function') {
+    throw new Error(`@DoubleKill on ${name}: option "key" must be a string or a function of the arguments.`);
+  }
+  if (typeof key === 'string' && (key === '' || key.length > 256)) {
+    throw new Error(`@DoubleKill on ${name}: option "key" must be 1 to 256 characters.`);
+  }
+  return Object.freeze({
+    key: key as DoubleKillMethodOptions['key'],
+    principal: flag('principal', true),
+    checkNull: flag('checkNull', true),
+    async: flag('async', false),
+    lease: whole('lease', 30_000, 100, 86_400_000),
+    progress: whole('progress', 300, 1, 86_400),
+    name,
+  });
+}
+
+/**
+ * A business lock around any provider or controller method: while one call with a key runs, a
+ * second call with the same key is rejected at once with `DoubleKillException` (202); the lock
+ * is released when the first call ends. Works through dependency injection, not only on routes.
+ * The decorated method returns a Promise.
+ *
+ * @example
+ * ```ts
+ * @DoubleKill({ key: (orderId: string) => orderId })
+ * async pay(orderId: string) { ... }
+ * ```
+ * @throws DoubleKillException when the same key is running (or, with `async`, once started).
+ */
+export function DoubleKill(options: DoubleKillOptions = {}): MethodDecorator {
+  return (target, property, descriptor) => {
+    const name = `${(target as { constructor: { name: string } }).constructor.name}.${String(property)}`;
+    const meta = normalize(options, name);
+    const original = descriptor.value as unknown as (...args: unknown[]) => unknown;
+    if (typeof original !== 'function') throw new Error(`@DoubleKill on ${name}: not a method.`);
+    // The trampoline finds the runner bound to the instance at module init; without one (module
+    // absent or doubleKill off) it is the plain method. Installed now, not at init, because
+    // Nest's router keeps the controller's function from before init.
+    const trampoline = function (this: { [RUNNER]?: Runner }, ...args: unknown[]): unknown {
+      const runner = this?.[RUNNER];
+      return runner ? runner.run(meta, this, original, args) : original.apply(this, args);
+    };
+    for (const key of Reflect.getMetadataKeys(original)) {
+      Reflect.defineMetadata(key, Reflect.getMetadata(key, original), trampoline);
+    }
+    Object.defineProperty(trampoline, 'name', { value: original.name });
+    Reflect.defineMetadata(DOUBLE_KILL, meta, trampoline);
+    descriptor.value = trampoline as unknown as typeof descriptor.value;
+    applyDecorators(
+      ...(meta.principal ? [demandAsyncContext('@DoubleKill')] : []),
+      documentRoute('doubleKill', {
+        responses: [
+          {
+            status: 202,
+            description: meta.async
+              ? 'Started in the background (or already running): poll the progress key'
+              : 'The same call is already running',
+            schema: rejectionSchema(202, 'DOUBLE_KILLED', 'Request Too Busy, Take A Coffee', {
+              key: { type: 'string', description: 'Progress key of the running call' },
+              elapsed: { type: 'integer', description: 'Whole seconds the running call has run' },
+            }),
+          },
+        ],
+      }),
+    )(target, property, descriptor);
+    return descriptor;
+  };
+}

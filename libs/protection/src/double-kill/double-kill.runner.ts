@@ -1,0 +1,192 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { MetadataScanner, ModulesContainer } from '@nestjs/core';
+import { randomUUID } from 'node:crypto';
+import { LIBRARY } from '../core/async-context';
+import { sha256 } from '../core/identity';
+import { renderRejection } from '../core/protection.exception';
+import { RequestContext } from '../core/request-context';
+import type { ResolvedProtectionOptions } from '../protection-options.factory';
+import { PROTECTION_LOGGER_CONTEXT, PROTECTION_OPTIONS } from '../protection.constants';
+import { ProtectionStore } from '../store/protection-store.interface';
+import { applyStoreErrorPolicy } from '../store/store-failure.policy';
+import type { DoubleKillMethodOptions } from './double-kill-options.interface';
+import { DoubleKillContext, type DoubleKillRun } from './double-kill.context';
+import { DoubleKillException } from './double-kill.exception';
+import { stableKey, UnserializableKeyError } from './double-kill.key';
+import { doubleKillOf, RUNNER } from './double-kill.metadata';
+
+const FEATURE = 'DoubleKill';
+/** A running call's progress record lives at most this long; its stop sets `progress` seconds. */
+const RUNNING_RECORD_TTL_MS = 86_400_000;
+
+/** The progress record of a `@DoubleKill` call. */
+export interface ProgressRecord {
+  key: string;
+  startedAt: number;
+  stoppedAt: number | null;
+  done: boolean;
+  percent: number;
+  result?: unknown;
+  error?: string;
+}
+
+type Method = (...args: unknown[]) => unknown;
+
+/**
+ * Runs `@DoubleKill` methods under their lock. Bound at module init to every instance whose
+ * class has such a method; the method's trampoline calls `run`.
+ */
+@Injectable()
+export class DoubleKillRunner implements OnModuleInit, OnApplicationShutdown {
+  static readonly [LIBRARY] = true;
+  private readonly logger = new Logger(PROTECTION_LOGGER_CONTEXT);
+  /** Locks this process holds: lock key -> owner token. */
+  private readonly held = new Map<string, string>();
+
+  constructor(
+    @Inject(PROTECTION_OPTIONS) private readonly options: ResolvedProtectionOptions,
+    @Inject(ProtectionStore) private readonly store: ProtectionStore,
+    private readonly modules: ModulesContainer,
+  ) {}
+
+  onModuleInit(): void {
+    if (!this.options.doubleKill) return;
+    const scanner = new MetadataScanner();
+    for (const module of this.modules.values()) {
+      for (const wrapper of [...module.providers.values(), ...module.controllers.values()]) {
+        const instance = wrapper.instance as Record<string | symbol, unknown> | null | undefined;
+        if (!instance || typeof instance !== 'object' || !wrapper.isDependencyTreeStatic()) continue;
+        const proto = Object.getPrototypeOf(instance) as Record<string, unknown> | null;
+        if (!proto || !scanner.getAllMethodNames(proto).some((m) => doubleKillOf(proto[m]))) continue;
+        Object.defineProperty(instance, RUNNER, { value: this, configurable: true });
+      }
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.releaseAll();
+  }
+
+  /** Releases every lock this process holds (graceful shutdown). */
+  async releaseAll(): Promise<void> {
+    const locks = [...this.held];
+    this.held.clear();
+    await Promise.all(locks.map(([key, owner]) => this.store.lockRelease(key, owner).catch(() => false)));
+  }
+
+  run(meta: DoubleKillMethodOptions, instance: object, original: Method, args: unknown[]): Promise<unknown> {
+    const settings = this.options.doubleKill;
+    if (!settings) return Promise.resolve(original.apply(instance, args));
+    const principal = meta.principal ? (RequestContext.current()?.identity ?? 'system') : '';
+    const id = sha256(`${meta.name}\0${principal}\0${this.keyPart(meta, args)}`);
+    return this.acquire(meta, id, instance, original, args);
+  }
+
+  private async acquire(meta: DoubleKillMethodOptions, id: string, instance: object, original: Method, args: unknown[]): Promise<unknown> {
+    const settings = this.options.doubleKill;
+    const progressKey = id.slice(0, 22);
+    const owner = randomUUID();
+    let acquisition;
+    try {
+      acquisition = await this.store.lockAcquire(id, owner, meta.lease);
+    } catch (err) {
+      applyStoreErrorPolicy(FEATURE, settings?.onStoreError ?? 'closed', err, RequestContext.current()?.response);
+      return original.apply(instance, args);
+    }
+    if (!acquisition.acquired) throw this.killed(progressKey, Math.floor(acquisition.elapsedMs / 1000));
+
+    this.held.set(id, owner);
+    const abort = new AbortController();
+    const startedAt = Date.now();
+    const record: ProgressRecord = { key: progressKey, startedAt, stoppedAt: null, done: false, percent: 0 };
+    const save = (ttlMs: number): Promise<void> =>
+      this.store.progressPut(progressKey, JSON.stringify(record), ttlMs).catch((err: Error) => {
+        this.logger.warn(`${FEATURE}: progress of ${meta.name} not saved: ${err.message}`);
+      });
+    await save(RUNNING_RECORD_TTL_MS);
+    const renewal = setInterval(() => {
+      this.store.lockRenew(id, owner, meta.lease).then(
+        (ok) => {
+          if (!ok && !abort.signal.aborted) {
+            this.logger.error(`${FEATURE}: lock of ${meta.name} was lost; the call's AbortSignal fires`);
+            abort.abort(new Error('DoubleKill lock lost'));
+          }
+        },
+        (err: Error) => this.logger.warn(`${FEATURE}: lease renewal of ${meta.name} failed: ${err.message}`),
+      );
+    }, Math.max(50, Math.floor(meta.lease / 3)));
+    renewal.unref();
+
+    const run: DoubleKillRun = {
+      progressKey,
+      fencingToken: acquisition.fencingToken,
+      signal: abort.signal,
+      report: (percent: number) => {
+        record.percent = Math.min(100, Math.max(0, Math.round(percent)));
+        return save(RUNNING_RECORD_TTL_MS);
+      },
+    };
+    const execute = async (): Promise<unknown> => {
+      try {
+        const result = await DoubleKillContext.run(run, () => original.apply(instance, args));
+        Object.assign(record, { done: true, percent: 100, stoppedAt: Date.now(), result: jsonSafe(result) });
+        return result;
+      } catch (err) {
+        Object.assign(record, { done: true, stoppedAt: Date.now(), error: err instanceof Error ? err.message : String(err) });
+        throw err;
+      } finally {
+        clearInterval(renewal);
+        this.held.delete(id);
+        await save(meta.progress * 1000);
+        await this.store.lockRelease(id, owner).catch((err: Error) => {
+          this.logger.warn(`${FEATURE}: release of ${meta.name} failed (the lease frees it): ${err.message}`);
+        });
+      }
+    };
+    if (meta.async) {
+      // One background run; every caller, this one included, gets 202 with the progress key.
+      execute().catch((err: unknown) => this.logger.error(`${FEATURE}: background ${meta.name} failed: ${String(err)}`));
+      throw this.killed(progressKey, 0);
+    }
+    return execute();
+  }
+
+  private keyPart(meta: DoubleKillMethodOptions, args: unknown[]): string {
+    if (typeof meta.key === 'string') return 's:' + meta.key;
+    try {
+      if (typeof meta.key === 'function') {
+        const value = meta.key(...args);
+        const text = typeof value === 'string' ? value : stableKey(value);
+        if (meta.checkNull && (value === null || value === undefined || text === '' || /null|undefined/.test(text))) {
+          throw new Error(`@DoubleKill on ${meta.name}: the key function returned ${JSON.stringify(text)}; a key must not be empty or contain null/undefined (checkNull).`);
+        }
+        return 'f:' + text;
+      }
+      return 'a:' + stableKey(args);
+    } catch (err) {
+      if (err instanceof UnserializableKeyError) {
+        throw new Error(
+          `@DoubleKill on ${meta.name}: its arguments cannot form a key (${err.message}); set the "key" option, e.g. key: (id) => id.`,
+        );
+      }
+      throw err;
+    }
+  }
+
+  private killed(progressKey: string, elapsed: number): DoubleKillException {
+    const rendered = renderRejection(
+      { statusCode: 202, code: 'DOUBLE_KILLED', message: 'Request Too Busy, Take A Coffee', key: progressKey, elapsed },
+      this.options.doubleKill?.response,
+      RequestContext.current()?.request,
+    );
+    return new DoubleKillException(progressKey, elapsed, rendered.body, rendered.status);
+  }
+}
+
+function jsonSafe(value: unknown): unknown {
+  try {
+    return value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as unknown);
+  } catch {
+    return undefined;
+  }
+}
