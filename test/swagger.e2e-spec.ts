@@ -85,6 +85,15 @@ for (const platform of ['fastify', 'express'] as const) {
       assert.match(sortable?.description ?? '', /Sortable: id, name/);
     });
 
+    it('documents @DoubleKill on a route: 202 with key and elapsed', async () => {
+      const { doc, app } = await document({ platform });
+      apps.push(app);
+      const r202 = doc.paths['/test/double-kill.json']?.get?.responses['202'];
+      assert.ok(r202, '202 documented');
+      assert.deepEqual(Object.keys(r202.content?.['application/json']?.schema.properties ?? {}), ['statusCode', 'code', 'message', 'key', 'elapsed']);
+      assert.equal(doc.paths['/test/double-kill-async.json']?.get?.responses['202'], undefined, 'the service method is not a route');
+    });
+
     it('documents nothing for @Righter when righter: false', async () => {
       const { doc, app } = await document({ platform, protection: { righter: false } });
       apps.push(app);

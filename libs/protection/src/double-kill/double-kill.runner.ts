@@ -74,9 +74,10 @@ export class DoubleKillRunner implements OnModuleInit, OnApplicationShutdown {
     await Promise.all(locks.map(([key, owner]) => this.store.lockRelease(key, owner).catch(() => false)));
   }
 
-  run(meta: DoubleKillMethodOptions, instance: object, original: Method, args: unknown[]): Promise<unknown> {
+  /** Always a promise: a bad key, a refusal and the method's own errors all reject it. */
+  async run(meta: DoubleKillMethodOptions, instance: object, original: Method, args: unknown[]): Promise<unknown> {
     const settings = this.options.doubleKill;
-    if (!settings) return Promise.resolve(original.apply(instance, args));
+    if (!settings) return original.apply(instance, args);
     const principal = meta.principal ? (RequestContext.current()?.identity ?? 'system') : '';
     const id = sha256(`${meta.name}\0${principal}\0${this.keyPart(meta, args)}`);
     return this.acquire(meta, id, instance, original, args);

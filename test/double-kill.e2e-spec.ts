@@ -1,0 +1,221 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { after as afterAll, before, describe, it } from 'node:test';
+import { DoubleKillException, ProgressService, RedisStore, type ProgressRecord } from 'nest-protection';
+import { DoubleKillTestModule, LockedService, runs } from './helpers/double-kill-app';
+import { after, eventually, request, sleep, type Reply } from './helpers/http';
+import { PLATFORMS, startDemo, startModule, startRedisPair, type RedisPair, type RunningApp } from './helpers/platforms';
+
+/* Every behaviour of shared/spec/double-kill.md, on both platforms, memory and a real Redis. */
+
+type Killed = { statusCode: number; code: string; message: string; key: string; elapsed: number };
+let n = 0;
+const uniq = (name: string): string => `${name}-${++n}-${Date.now()}`;
+
+function assertKilled(r: Reply): Killed {
+  assert.equal(r.status, 202, r.text);
+  const body = r.json<Killed>();
+  assert.equal(body.code, 'DOUBLE_KILLED');
+  assert.equal(body.message, 'Request Too Busy, Take A Coffee');
+  assert.match(body.key, /^[A-Za-z0-9_-]{22}$/);
+  return body;
+}
+
+for (const platform of PLATFORMS) {
+  describe(`@DoubleKill on ${platform}`, () => {
+    let demo: RunningApp;
+    let app: RunningApp;
+    let service: LockedService;
+    before(async () => {
+      demo = await startDemo({ platform });
+      app = await startModule(DoubleKillTestModule.with({}), platform);
+      service = app.app.get(LockedService);
+    });
+    afterAll(() => Promise.all([demo.close(), app.close()]));
+
+    it('runs one of 20 concurrent identical calls; 19 get 202 with one progress key and the elapsed seconds', async () => {
+      const s = { headers: { session: uniq('s20') } };
+      const [replies, late] = await Promise.all([
+        Promise.all(Array.from({ length: 20 }, () => request(`${demo.url}/test/double-kill.json?s=2.2`, s))),
+        after(1300, () => request(`${demo.url}/test/double-kill.json?s=2.2`, s)),
+      ]);
+      const ok = replies.filter((r) => r.status === 200);
+      assert.equal(ok.length, 1);
+      assert.deepEqual(ok[0]?.json(), { success: true, data: 'login page' });
+      const killed = replies.filter((r) => r.status !== 200).map(assertKilled);
+      assert.equal(killed.length, 19);
+      assert.equal(new Set(killed.map((k) => k.key)).size, 1, 'one progress key');
+      assert.ok(killed.every((k) => k.elapsed === 0));
+      const lateBody = assertKilled(late);
+      assert.equal(lateBody.key, killed[0]?.key);
+      assert.equal(lateBody.elapsed, 1, 'about 1.3 s into the run');
+      const next = await request(`${demo.url}/test/double-kill.json?s=0`, s);
+      assert.equal(next.status, 200, 'the lock was released');
+    });
+
+    it('keys on the client identity (principal) and on the key function', async () => {
+      const [a, b] = await Promise.all([
+        request(`${demo.url}/test/double-kill.json?s=0.3`, { headers: { session: uniq('p1') } }),
+        request(`${demo.url}/test/double-kill.json?s=0.3`, { headers: { session: uniq('p2') } }),
+      ]);
+      assert.deepEqual([a.status, b.status], [200, 200], 'two clients never block each other');
+      const type = uniq('t');
+      const [x, y, z] = await Promise.all([
+        request(`${demo.url}/test/double-kill-service.json?type=${type}&s=0.3`),
+        after(50, () => request(`${demo.url}/test/double-kill-service.json?type=${type}&s=0.3`)),
+        request(`${demo.url}/test/double-kill-service.json?type=${type}-other&s=0.3`),
+      ]);
+      assert.deepEqual(x.json(), { success: true, data: `${type}-0.3` });
+      assertKilled(y);
+      assert.equal(z.status, 200, 'another key runs');
+    });
+
+    it('never lets two methods with the same static key block each other', async () => {
+      const [a, b] = await Promise.all([request(`${app.url}/dk/first?ms=200`), request(`${app.url}/dk/second?ms=200`)]);
+      assert.deepEqual([a.text, b.text], ['first', 'second']);
+    });
+
+    it('holds through dependency injection, outside HTTP, and releases when the method throws', async () => {
+      const id = uniq('boom');
+      const results = await Promise.allSettled([service.boom(id), service.boom(id)]);
+      const reasons = results.map((r) => (r.status === 'rejected' ? (r.reason as Error) : null));
+      assert.ok(reasons.some((e) => e instanceof DoubleKillException), 'the second call is killed');
+      assert.ok(reasons.some((e) => e?.message === `boom ${id}`), 'the first throws its own error');
+      await assert.rejects(service.boom(id), /boom/, 'released after the throw: the next call runs');
+      assert.equal(await service.plain(21), 42, 'a sync method works too (its result comes as a Promise)');
+    });
+
+    it('async mode: one background run, the same key to every caller, readable progress, then done', async () => {
+      const progress = app.app.get(ProgressService);
+      const id = uniq('bg');
+      const before = runs.count;
+      const calls = await Promise.allSettled([service.background(id, 400), service.background(id, 400), after(150, () => service.background(id, 400))]);
+      const keys = calls.map((c) => (c.status === 'rejected' && c.reason instanceof DoubleKillException ? c.reason.progressKey : 'none'));
+      assert.equal(new Set(keys).size, 1, keys.join(','));
+      const key = keys[0] as string;
+      assert.equal(runs.count - before, 1, 'one background run');
+      assert.ok(await eventually(async () => ((await progress.get(key))?.percent ?? 0) >= 50, 2000), 'progress reported');
+      assert.equal((await progress.get(key))?.done, false);
+      assert.ok(await eventually(async () => (await progress.get(key))?.done === true, 3000));
+      const done = (await progress.get(key)) as ProgressRecord;
+      assert.equal(done.result, `done ${id}`);
+      assert.equal(done.percent, 100);
+      assert.ok(done.stoppedAt !== null && done.stoppedAt >= done.startedAt);
+      const again = await Promise.allSettled([service.background(id, 10)]);
+      assert.equal(runs.count - before, 2, 'after it is done, a new call starts a new run');
+      assert.equal((again[0] as PromiseRejectedResult).reason instanceof DoubleKillException, true);
+    });
+
+    it('serves progress over HTTP on the demo (404 for unknown keys)', async () => {
+      const r = await request(`${demo.url}/test/double-kill-async.json?s=0.3`);
+      const { key } = assertKilled(r);
+      const p = await request(`${demo.url}/test/progress/${key}`);
+      assert.equal(p.status, 200);
+      assert.equal(p.json<ProgressRecord>().key, key);
+      assert.equal((await request(`${demo.url}/test/progress/unknown-key`)).status, 404);
+    });
+
+    it('refuses keys it cannot trust: null-ish key results and unserialisable arguments', async () => {
+      await assert.rejects(service.nullable(null), /key function returned "null"/);
+      await assert.rejects(service.nullable('user-undefined'), /must not be empty or contain null\/undefined/);
+      await assert.rejects(service.byArgs({ socket: new (class Socket {})() }), /cannot form a key .* set the "key" option/);
+      assert.equal(await service.byArgs({ plain: [1, 2] }), 'object');
+    });
+  });
+}
+
+describe('@DoubleKill on Redis', () => {
+  let pair: RedisPair;
+  let x: RunningApp;
+  let y: RunningApp;
+  before(async () => {
+    pair = await startRedisPair();
+    x = await startModule(DoubleKillTestModule.with({ store: { redis: pair.redis.url } }), 'fastify');
+    y = await startModule(DoubleKillTestModule.with({ store: { redis: pair.redis.url } }), 'express');
+  });
+  afterAll(async () => {
+    await Promise.all([x.close(), y.close()]);
+    await pair.close();
+  });
+
+  it('shares the lock between two instances', async () => {
+    const s = { headers: { session: uniq('shared') } };
+    const [a, b] = await Promise.all([
+      request(`${pair.a.url}/test/double-kill.json?s=0.5`, s),
+      after(100, () => request(`${pair.b.url}/test/double-kill.json?s=0.5`, s)),
+    ]);
+    assert.equal(a.status, 200);
+    assertKilled(b);
+    assert.equal((await request(`${pair.b.url}/test/double-kill.json?s=0`, s)).status, 200, 'released for B');
+  });
+
+  it('keeps the lock of a call three times longer than its lease (renewal), with increasing fencing tokens', async () => {
+    const id = uniq('renew');
+    const long = request(`${x.url}/dk/long?id=${id}&ms=900`);
+    const probe = await after(650, () => request(`${y.url}/dk/long?id=${id}&ms=10`));
+    assertKilled(probe);
+    const first = (await long).json<{ fencing: number; aborted: boolean }>();
+    assert.equal(first.aborted, false);
+    const second = (await request(`${y.url}/dk/long?id=${id}&ms=10`)).json<{ fencing: number }>();
+    assert.ok(second.fencing > first.fencing, `fencing ${first.fencing} -> ${second.fencing}`);
+  });
+
+  it('frees the lock of a killed process after its lease', async () => {
+    const child = spawn(process.execPath, [join(__dirname, 'helpers', 'double-kill-app.js'), pair.redis.url], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout?.once('data', (d: Buffer) => resolve(d.toString().trim()));
+        child.once('exit', (code) => reject(new Error(`child exited ${code}`)));
+      });
+      const held = request(`${url}/dk/hold?ms=30000`).catch(() => null);
+      await sleep(200);
+      assertKilled(await request(`${x.url}/dk/hold?ms=10`));
+      child.kill('SIGKILL');
+      await held;
+      const killedAt = Date.now();
+      assert.ok(await eventually(async () => (await request(`${x.url}/dk/hold?ms=10`)).status === 200, 3000));
+      const waited = Date.now() - killedAt;
+      assert.ok(waited < 1500, `free ${waited} ms after the kill (lease 600 ms)`);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('never releases a lock that another owner holds', async () => {
+    const store = new RedisStore({ redis: pair.redis.url, prefix: 'np', commandTimeout: 500 });
+    await store.init();
+    try {
+      const key = uniq('owner');
+      assert.equal((await store.lockAcquire(key, 'A', 150)).acquired, true);
+      await sleep(250);
+      const b = await store.lockAcquire(key, 'B', 5000);
+      assert.equal(b.acquired, true, 'A lease expired');
+      assert.equal(await store.lockRelease(key, 'A'), false, 'A cannot release B');
+      assert.equal(await store.lockRenew(key, 'A', 5000), false, 'nor renew it');
+      assert.equal((await store.lockAcquire(key, 'C', 5000)).acquired, false, 'B still holds it');
+      assert.equal(await store.lockRelease(key, 'B'), true);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('answers 503 STORE_UNAVAILABLE while Redis is down (onStoreError: closed) and recovers', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (r: unknown): void => void unhandled.push(r);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await pair.redis.stop();
+      const r = await request(`${x.url}/dk/first?ms=10`);
+      assert.equal(r.status, 503);
+      assert.equal(r.json<{ code: string }>().code, 'STORE_UNAVAILABLE');
+      assert.ok(r.ms < 500);
+      await pair.redis.start();
+      assert.ok(await eventually(async () => (await request(`${x.url}/dk/first?ms=10`)).status === 200));
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+});
+
