@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -125,6 +126,24 @@ for (const platform of PLATFORMS) {
   });
 }
 
+describe('@DoubleKill response option', () => {
+  it('replaces the 202 answer (status and body)', async () => {
+    const app = await startModule(
+      DoubleKillTestModule.with({ doubleKill: { response: { status: 409, body: ({ body }) => ({ ...body, hint: 'later' }) } } }),
+      'fastify',
+    );
+    try {
+      const [a, b] = await Promise.all([request(`${app.url}/dk/first?ms=200`), after(50, () => request(`${app.url}/dk/first?ms=200`))]);
+      assert.equal(a.status, 200);
+      assert.equal(b.status, 409);
+      assert.equal(b.json<{ hint: string; code: string }>().hint, 'later');
+      assert.equal(b.json<{ code: string }>().code, 'DOUBLE_KILLED');
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('@DoubleKill on Redis', () => {
   let pair: RedisPair;
   let x: RunningApp;
@@ -198,6 +217,20 @@ describe('@DoubleKill on Redis', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('fires the AbortSignal when the lock is lost (renewal fails)', async () => {
+    const id = uniq('lost');
+    const long = request(`${x.url}/dk/long?id=${id}&ms=900`);
+    await sleep(150);
+    const raw = new Redis(pair.redis.url);
+    try {
+      await raw.flushall(); // the lock key is gone: the next renewal finds another owner (none)
+    } finally {
+      raw.disconnect();
+    }
+    const body = (await long).json<{ aborted: boolean }>();
+    assert.equal(body.aborted, true);
   });
 
   it('answers 503 STORE_UNAVAILABLE while Redis is down (onStoreError: closed) and recovers', async () => {
