@@ -135,6 +135,38 @@ for (const platform of PLATFORMS) {
   });
 }
 
+describe('ProtectionModule.forRootAsync', () => {
+  @Module({})
+  class AsyncEdgeModule {}
+
+  it('takes options from a factory with injected dependencies', async () => {
+    const CONFIG = 'CONFIG';
+    @Module({ providers: [{ provide: CONFIG, useValue: { waiting: 300 } }], exports: [CONFIG] })
+    class ConfigModule {}
+    const app = await startModule(
+      {
+        module: AsyncEdgeModule,
+        imports: [
+          ProtectionModule.forRootAsync({
+            imports: [ConfigModule],
+            inject: [CONFIG],
+            useFactory: async (config: { waiting: number }) => ({ debounce: { waiting: config.waiting, response: { status: 429 } } }),
+          }),
+        ],
+        controllers: [EdgeController],
+      },
+      'fastify',
+    );
+    try {
+      const s = { headers: { session: 'async-options' } };
+      assert.equal((await post(`${app.url}/edge/plain`, s)).status, 200);
+      assert.equal((await post(`${app.url}/edge/plain`, s)).status, 429, 'options from the factory apply');
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('ProtectionModule option validation', () => {
   it('fails the boot with a message naming the option, its value and what is allowed', async () => {
     await assert.rejects(

@@ -14,7 +14,6 @@ import type { ProtectionRequest, ProtectionResponse } from '../core/http.types';
 import { reject, renderRejection } from '../core/protection.exception';
 import { RawReplyException } from '../core/raw-reply';
 import { identityMaterial } from '../core/identity';
-import { RequestContext } from '../core/request-context';
 import type {
   ResolvedDebounceOptions,
   ResolvedProtectionOptions,
@@ -76,7 +75,7 @@ export class DebounceGuard implements CanActivate {
     settings: ResolvedDebounceOptions,
   ): boolean | Promise<boolean> {
     const waiting = route.waiting ?? settings.waiting;
-    const key = 'debounce:{' + debounceKey(req, route, () => this.identity(req, res)) + '}';
+    const key = 'debounce:{' + debounceKey(req, route, () => this.identity(req)) + '}';
     const token = nextToken();
     const started = Date.now();
     if (this.store.debounceClaimSync) {
@@ -138,11 +137,11 @@ export class DebounceGuard implements CanActivate {
     this.reject(req, res, remainingMs - (Date.now() - started), settings);
   }
 
-  private identity(req: ProtectionRequest, res: ProtectionResponse): string {
-    // Reuse the context's identity when one exists; creating a context just for this would
-    // add a property to the framework's request object, which costs more than it saves. The
-    // key is a hash anyway, so the IP + User-Agent case needs no hash of its own here.
-    return RequestContext.attached(req)?.identity ?? identityMaterial(req, this.options.identity);
+  private identity(req: ProtectionRequest): string {
+    // The key is a hash anyway, so the IP + User-Agent case needs no hash of its own here. Always
+    // the same material (never a context's cached identity), so every instance builds the same
+    // key whether or not it keeps a request context.
+    return identityMaterial(req, this.options.identity);
   }
 
   private recordLeader(

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type CanActivate, type ExecutionContext, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type CanActivate, type ExecutionContext, type OnModuleInit } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { HandlerMetadataCache } from '../core/handler-metadata';
 import { requestHeader, requestUrl } from '../core/http.adapter';
@@ -8,7 +8,7 @@ import { reject, renderRejection } from '../core/protection.exception';
 import { RawReplyException } from '../core/raw-reply';
 import { RequestContext } from '../core/request-context';
 import type { ResolvedFirstBloodOptions, ResolvedProtectionOptions } from '../protection-options.factory';
-import { PROTECTION_LOGGER_CONTEXT, PROTECTION_OPTIONS } from '../protection.constants';
+import { PROTECTION_OPTIONS } from '../protection.constants';
 import { messages } from '../protection.messages';
 import { ProtectionStore } from '../store/protection-store.interface';
 import { SharedSecret } from '../store/shared-secret';
@@ -50,7 +50,6 @@ function queryParams(url: string, names: readonly string[]): Array<string | unde
  */
 @Injectable()
 export class FirstBloodGuard implements CanActivate, OnModuleInit {
-  private readonly logger = new Logger(PROTECTION_LOGGER_CONTEXT);
   private readonly routes: HandlerMetadataCache<FirstBloodRouteOptions>;
   private readonly secret: SharedSecret;
   private key: Buffer | null = null;
