@@ -94,6 +94,13 @@ for (const platform of ['fastify', 'express'] as const) {
       assert.equal(doc.paths['/test/double-kill-async.json']?.get?.responses['202'], undefined, 'the service method is not a route');
     });
 
+    it('documents @RateLimit: 429 with Retry-After, RateLimit-Policy and RateLimit', async () => {
+      const { doc, app } = await document({ platform });
+      apps.push(app);
+      const r429 = doc.paths['/test/rate-limit.json']?.get?.responses['429'];
+      assert.deepEqual(Object.keys(r429?.headers ?? {}), ['Retry-After', 'RateLimit-Policy', 'RateLimit']);
+    });
+
     it('documents nothing for @Righter when righter: false', async () => {
       const { doc, app } = await document({ platform, protection: { righter: false } });
       apps.push(app);

@@ -4,6 +4,7 @@ import { CaptchaController } from './fixtures/captcha.controller';
 import { DebounceController } from './fixtures/debounce.controller';
 import { DoubleKillController, SlowJobs } from './fixtures/double-kill.controller';
 import { PageController } from './fixtures/page.controller';
+import { RateLimitController } from './fixtures/rate-limit.controller';
 import { RighterController } from './fixtures/righter.controller';
 import { SessionController } from './fixtures/session.controller';
 import { GreetingService, TerminalController } from './fixtures/terminal.controller';
@@ -16,7 +17,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ProtectionModule.forRoot(protection)],
-      controllers: [SessionController, DebounceController, RighterController, TerminalController, CaptchaController, PageController, DoubleKillController],
+      controllers: [SessionController, DebounceController, RighterController, TerminalController, CaptchaController, PageController, DoubleKillController, RateLimitController],
       providers: [SeqService, GreetingService, SlowJobs],
     };
   }

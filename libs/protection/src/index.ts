@@ -32,3 +32,4 @@ export * from './righter';
 export * from './first-blood';
 export * from './page';
 export * from './double-kill';
+export * from './rate-limit';

@@ -84,6 +84,8 @@ export interface ResolvedProtectionOptions {
   readonly firstBlood: ResolvedFirstBloodOptions | null;
   /** null when switched off. */
   readonly doubleKill: { readonly response: RejectionResponseOptions | undefined; readonly onStoreError: StoreErrorPolicy } | null;
+  /** null when switched off. */
+  readonly rateLimit: { readonly response: RejectionResponseOptions | undefined; readonly onStoreError: StoreErrorPolicy } | null;
   /** Module-level page defaults; null when `page: false`. */
   readonly page: PageDefaultOptions | null;
 }
@@ -101,6 +103,7 @@ const ROOT_KEYS = [
   'firstBlood',
   'page',
   'doubleKill',
+  'rateLimit',
 ] as const;
 const FIRST_BLOOD_KEYS = [
   'ticketName',
@@ -280,14 +283,19 @@ function terminalOption(value: unknown): ResolvedTerminalOptions | null {
   });
 }
 
-function doubleKillOption(value: unknown): ResolvedProtectionOptions['doubleKill'] {
+/** A protection whose only options are `response` and `onStoreError`. */
+function responsePolicyOption(
+  name: string,
+  value: unknown,
+  defaultPolicy: StoreErrorPolicy,
+): { readonly response: RejectionResponseOptions | undefined; readonly onStoreError: StoreErrorPolicy } | null {
   if (value === false) return null;
   if (value === undefined || value === true) value = {};
-  if (!isPlainObject(value)) fail('doubleKill', value, 'false or an options object');
-  checkKeys('doubleKill', value, ['response', 'onStoreError']);
+  if (!isPlainObject(value)) fail(name, value, 'false or an options object');
+  checkKeys(name, value, ['response', 'onStoreError']);
   return Object.freeze({
-    response: responseOption('doubleKill.response', value.response),
-    onStoreError: policyOption('doubleKill.onStoreError', value.onStoreError, 'closed'),
+    response: responseOption(`${name}.response`, value.response),
+    onStoreError: policyOption(`${name}.onStoreError`, value.onStoreError, defaultPolicy),
   });
 }
 
@@ -403,6 +411,7 @@ export function resolveProtectionOptions(raw: ProtectionModuleOptions | undefine
     righter: righterOption(o.righter),
     firstBlood: firstBloodOption(o.firstBlood),
     page: pageOption(o.page),
-    doubleKill: doubleKillOption(o.doubleKill),
+    doubleKill: responsePolicyOption('doubleKill', o.doubleKill, 'closed'),
+    rateLimit: responsePolicyOption('rateLimit', o.rateLimit, 'open'),
   });
 }

@@ -154,6 +154,13 @@ export interface ProtectionModuleOptions {
     /** Store down: `'closed'` answers 503 `STORE_UNAVAILABLE`, `'open'` runs unlocked. @default 'closed' */
     onStoreError?: StoreErrorPolicy;
   };
+  /** `@RateLimit` options, or `false` to switch it off (routes run unlimited). @default {} */
+  rateLimit?: false | {
+    /** Replaces the 429 answer. */
+    response?: RejectionResponseOptions;
+    /** Store down: `'open'` lets requests through, `'closed'` answers 503. @default 'open' */
+    onStoreError?: StoreErrorPolicy;
+  };
   /** `@FirstBlood` CAPTCHA options, or `false` to switch it off. @default {} */
   firstBlood?: false | FirstBloodModuleOptions;
   /** `@Righter` anti-forgery options, or `false` to switch it off. @default {} */

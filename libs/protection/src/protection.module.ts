@@ -30,6 +30,7 @@ const FEATURES = [
   { key: 'righter', name: 'Righter', decorator: '@Righter' },
   { key: 'firstBlood', name: 'FirstBlood', decorator: '@FirstBlood' },
   { key: 'doubleKill', name: 'DoubleKill', decorator: '@DoubleKill' },
+  { key: 'rateLimit', name: 'RateLimit', decorator: '@RateLimit' },
   { key: 'page', name: 'Page defaults', decorator: '@PageDefault (built-in defaults apply)' },
 ] as const;
 

@@ -1,5 +1,7 @@
 import { LruMap } from './lru-map';
 import type {
+  RateLimitDecision,
+  RateLimitPolicy,
   LockAcquisition,
   CaptchaCheckResult,
   CaptchaQuest,
@@ -41,6 +43,8 @@ export class MemoryStore implements ProtectionStore {
   private readonly locks = new Map<string, { owner: string; expiresAt: number; startedAt: number }>();
   private readonly fencing: LruMap<number>;
   private readonly progress: LruMap<string>;
+  /** Per (client, policy): the arrival times inside the window, oldest first (at most `limit`). */
+  private readonly hits: LruMap<number[]>;
   private readonly secrets = new Map<string, string>();
 
   constructor(options: MemoryStoreOptions) {
@@ -52,6 +56,7 @@ export class MemoryStore implements ProtectionStore {
     this.images = new LruMap(options.onceMaxEntries);
     this.fencing = new LruMap(options.onceMaxEntries);
     this.progress = new LruMap(options.onceMaxEntries);
+    this.hits = new LruMap(options.onceMaxEntries);
   }
 
   /** Number of live debounce keys (for tests and diagnostics). */
@@ -186,7 +191,34 @@ export class MemoryStore implements ProtectionStore {
     return this.progress.get(key) ?? null;
   }
 
+  async rateLimitHit(client: string, policies: readonly RateLimitPolicy[], _member: string): Promise<RateLimitDecision> {
+    const now = Date.now();
+    const logs = policies.map((p) => {
+      const key = client + '\0' + p.name;
+      const log = this.hits.get(key, now) ?? [];
+      while (log.length > 0 && (log[0] as number) <= now - p.windowMs) log.shift();
+      return { key, log };
+    });
+    const allowed = policies.every((p, i) => (logs[i]?.log.length ?? 0) < p.limit);
+    return {
+      allowed,
+      policies: policies.map((p, i) => {
+        const { key, log } = logs[i] as { key: string; log: number[] };
+        if (allowed) {
+          log.push(now);
+          this.hits.set(key, log, p.windowMs, now);
+        }
+        return {
+          remaining: Math.max(0, p.limit - log.length),
+          // The window frees a place when its oldest hit leaves it.
+          resetMs: log.length > 0 ? (log[0] as number) + p.windowMs - now : p.windowMs,
+        };
+      }),
+    };
+  }
+
   async close(): Promise<void> {
+    this.hits.clear();
     this.locks.clear();
     this.debounce.clear();
     this.used.clear();

@@ -57,6 +57,20 @@ export type LockAcquisition =
   | { acquired: true; fencingToken: number }
   | { acquired: false; elapsedMs: number };
 
+/** One rate-limit policy as the store counts it. */
+export interface RateLimitPolicy {
+  name: string;
+  limit: number;
+  windowMs: number;
+}
+
+/** A rate-limit decision: allowed (and counted) only when every policy has room. */
+export interface RateLimitDecision {
+  allowed: boolean;
+  /** Per policy, in order: requests left in the window, and ms until the window has room again. */
+  policies: Array<{ remaining: number; resetMs: number }>;
+}
+
 /**
  * Where protections keep shared state. Every operation is one atomic step for its purpose
  * (never get-then-set), so two app instances on one Redis decide exactly like one instance.
@@ -122,6 +136,12 @@ export interface ProtectionStore {
 
   /** Reads a progress record, or null. */
   progressGet(key: string): Promise<string | null>;
+
+  /**
+   * Sliding-log rate limit for `client`: counts this request (`member`, unique) in every policy
+   * when all have room, else counts nothing. One atomic step.
+   */
+  rateLimitHit(client: string, policies: readonly RateLimitPolicy[], member: string): Promise<RateLimitDecision>;
 
   /** Connects (Redis) and starts listening for wake-ups; never throws for a down backend. */
   init(): Promise<void>;

@@ -1,7 +1,10 @@
 import { Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import { PROTECTION_LOGGER_CONTEXT } from '../protection.constants';
 import type {
+  RateLimitDecision,
+  RateLimitPolicy,
   LockAcquisition,
   CaptchaCheckResult,
   CaptchaQuest,
@@ -18,6 +21,7 @@ import {
   LOCK_ACQUIRE,
   LOCK_RELEASE,
   LOCK_RENEW,
+  RATE_LIMIT,
   SHARED_SECRET,
 } from './redis.scripts';
 import { decodeResponse, encodeResponse } from './response.codec';
@@ -44,6 +48,7 @@ interface ProtectionCommands {
   npLockAcquire(lock: string, fencing: string, owner: string, leaseMs: number): Promise<[number, number]>;
   npLockRenew(lock: string, owner: string, leaseMs: number): Promise<number>;
   npLockRelease(lock: string, owner: string): Promise<number>;
+  npRateLimit(numberOfKeys: number, ...keysAndArgs: Array<string | number>): Promise<number[]>;
 }
 
 type Waiter = (outcome: DebounceOutcome | null) => void;
@@ -99,6 +104,8 @@ export class RedisStore implements ProtectionStore {
     this.client.defineCommand('npLockAcquire', { numberOfKeys: 2, lua: LOCK_ACQUIRE });
     this.client.defineCommand('npLockRenew', { numberOfKeys: 1, lua: LOCK_RENEW });
     this.client.defineCommand('npLockRelease', { numberOfKeys: 1, lua: LOCK_RELEASE });
+    // Variable key count: the number of keys is passed first on each call.
+    this.client.defineCommand('npRateLimit', { lua: RATE_LIMIT });
     this.commands = this.client as unknown as ProtectionCommands;
     this.channel = `${settings.prefix}:debounce:wake`;
   }
@@ -218,6 +225,17 @@ export class RedisStore implements ProtectionStore {
     return (await this.call(() => this.commands.npLockRelease(this.k(`lock:{${key}}`), owner))) === 1;
   }
 
+  async rateLimitHit(client: string, policies: readonly RateLimitPolicy[], member: string): Promise<RateLimitDecision> {
+    const tag = sha256Tag(client);
+    const keys = policies.map((p) => this.k(`ratelimit:{${tag}}:${p.name}`));
+    const args = policies.flatMap((p) => [p.limit, p.windowMs]);
+    const reply = await this.call(() => this.commands.npRateLimit(keys.length, ...keys, member, ...args));
+    return {
+      allowed: reply[0] === 1,
+      policies: policies.map((_, i) => ({ remaining: Number(reply[1 + i * 2]), resetMs: Math.max(0, Number(reply[2 + i * 2])) })),
+    };
+  }
+
   async progressPut(key: string, record: string, ttlMs: number): Promise<void> {
     await this.call(() => this.client.set(this.k(`progress:{${key}}`), record, 'PX', Math.max(1, Math.ceil(ttlMs))));
   }
@@ -286,6 +304,11 @@ export class RedisStore implements ProtectionStore {
     this.lastErrorLog = now;
     this.logger.warn(`Redis ${what} error: ${err.message}`);
   }
+}
+
+/** Client ids are user input: a bounded, tag-safe form for keys. */
+function sha256Tag(value: string): string {
+  return value.length <= 64 && /^[\w.:@-]+$/.test(value) ? value : createHash('sha256').update(value).digest('base64url');
 }
 
 function toOutcome(state: number | undefined, response: Buffer): DebounceOutcome | null {

@@ -1,0 +1,112 @@
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { setResponseHeader } from '../core/http.adapter';
+import type { ProtectionRequest, ProtectionResponse } from '../core/http.types';
+import { resolveClientIp } from '../core/client-ip';
+import { resolveIdentity } from '../core/identity';
+import { reject, renderRejection } from '../core/protection.exception';
+import type { ResolvedProtectionOptions } from '../protection-options.factory';
+import { PROTECTION_OPTIONS } from '../protection.constants';
+import { ProtectionStore, type RateLimitPolicy } from '../store/protection-store.interface';
+import { applyStoreErrorPolicy } from '../store/store-failure.policy';
+import type { RateLimitRule } from './rate-limit-options.interface';
+import { TooManyRequestsException } from './rate-limit.exception';
+import { rateLimitsOf } from './rate-limit.metadata';
+
+const FEATURE = 'RateLimit';
+const PROCESS_ID = randomUUID();
+let counter = 0;
+
+/**
+ * Applied by `@RateLimit` (once per route, however many rules). Counts the request against
+ * every rule of the class and the method in one store step; 429 when any rule is full. Every
+ * answer carries the IETF `RateLimit-Policy` and `RateLimit` headers.
+ */
+@Injectable()
+export class RateLimitGuard implements CanActivate {
+  private readonly rules = new WeakMap<object, Map<object, readonly RateLimitRule[]>>();
+
+  constructor(
+    @Inject(PROTECTION_OPTIONS) private readonly options: ResolvedProtectionOptions,
+    @Inject(ProtectionStore) private readonly store: ProtectionStore,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const settings = this.options.rateLimit;
+    if (!settings || context.getType() !== 'http') return true;
+    const rules = this.rulesOf(context);
+    if (rules.length === 0) return true;
+    const http = context.switchToHttp();
+    const req = http.getRequest<ProtectionRequest>();
+    const res = http.getResponse<ProtectionResponse>();
+
+    // Rules that count the same client share one store step.
+    const byClient = new Map<string, RateLimitRule[]>();
+    for (const rule of rules) {
+      const client = this.client(rule, req);
+      byClient.set(client, [...(byClient.get(client) ?? []), rule]);
+    }
+    const member = `${PROCESS_ID}.${(++counter).toString(36)}`;
+    const policyHeader: string[] = [];
+    const stateHeader: string[] = [];
+    let retryMs = 0;
+    for (const [client, group] of byClient) {
+      const policies: RateLimitPolicy[] = group.map((r) => ({ name: r.name, limit: r.limit, windowMs: r.windowMs }));
+      let decision;
+      try {
+        decision = await this.store.rateLimitHit(client, policies, member);
+      } catch (err) {
+        applyStoreErrorPolicy(FEATURE, settings.onStoreError, err, res);
+        return true;
+      }
+      group.forEach((rule, i) => {
+        const state = decision.policies[i] ?? { remaining: 0, resetMs: rule.windowMs };
+        const reset = Math.max(0, Math.ceil(state.resetMs / 1000));
+        policyHeader.push(`"${rule.name}";q=${rule.limit};w=${Math.ceil(rule.windowMs / 1000)}`);
+        stateHeader.push(`"${rule.name}";r=${state.remaining};t=${reset}`);
+        if (!decision.allowed && state.remaining === 0) retryMs = Math.max(retryMs, state.resetMs);
+      });
+      if (!decision.allowed && retryMs === 0) retryMs = 1000;
+    }
+    setResponseHeader(res, 'RateLimit-Policy', policyHeader.join(', '));
+    setResponseHeader(res, 'RateLimit', stateHeader.join(', '));
+    if (retryMs > 0) {
+      const rendered = renderRejection(
+        { statusCode: 429, code: 'TOO_MANY_REQUESTS', message: 'Too many requests; retry later' },
+        settings.response,
+        req,
+      );
+      reject(res, new TooManyRequestsException(Math.max(1, Math.ceil(retryMs / 1000)), rendered.body, rendered.status), rendered.contentType);
+    }
+    return true;
+  }
+
+  private client(rule: RateLimitRule, req: ProtectionRequest): string {
+    const identity = this.options.identity;
+    switch (rule.key) {
+      case 'ip':
+        return 'ip:' + resolveClientIp(req, identity.trust);
+      case 'identity':
+        return 'id:' + resolveIdentity(req, identity);
+      case 'user': {
+        const id = (req.user as { id?: unknown } | undefined)?.id;
+        return typeof id === 'string' || typeof id === 'number' ? 'user:' + String(id) : 'ip:' + resolveClientIp(req, identity.trust);
+      }
+      default:
+        return 'fn:' + String(rule.key(req)).slice(0, 256);
+    }
+  }
+
+  private rulesOf(context: ExecutionContext): readonly RateLimitRule[] {
+    const handler = context.getHandler();
+    const cls = context.getClass();
+    let byClass = this.rules.get(handler);
+    if (!byClass) this.rules.set(handler, (byClass = new Map()));
+    let rules = byClass.get(cls);
+    if (!rules) {
+      rules = [...rateLimitsOf(cls), ...rateLimitsOf(handler)];
+      byClass.set(cls, rules);
+    }
+    return rules;
+  }
+}
