@@ -6,6 +6,7 @@ async function main(): Promise<void> {
     platform,
     ...(process.env.PROTECTION_REDIS_URL ? { redisUrl: process.env.PROTECTION_REDIS_URL } : {}),
     captchaPlaintext: process.env.DEMO_CAPTCHA_PLAINTEXT === '1',
+    ...(process.env.DEMO_MAX_CONCURRENT ? { protection: { overload: { maxConcurrent: Number(process.env.DEMO_MAX_CONCURRENT) } } } : {}),
   });
   const port = Number(process.env.PORT ?? 3000);
   await app.listen(port, process.env.HOST ?? '127.0.0.1');

@@ -33,3 +33,4 @@ export * from './first-blood';
 export * from './page';
 export * from './double-kill';
 export * from './rate-limit';
+export * from './overload';

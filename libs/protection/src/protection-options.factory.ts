@@ -3,6 +3,7 @@ import { compileProxyTrust, type TrustProxyOption } from './core/client-ip';
 import type { IdentitySettings } from './core/identity';
 import type { RejectionResponseOptions } from './core/protection.exception';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import type { CaptchaRenderer, FirstBloodHandler } from './first-blood/first-blood-options.interface';
 import type {
   FirstBloodModuleOptions,
@@ -86,6 +87,8 @@ export interface ResolvedProtectionOptions {
   readonly doubleKill: { readonly response: RejectionResponseOptions | undefined; readonly onStoreError: StoreErrorPolicy } | null;
   /** null when switched off. */
   readonly rateLimit: { readonly response: RejectionResponseOptions | undefined; readonly onStoreError: StoreErrorPolicy } | null;
+  /** null when switched off. */
+  readonly overload: { readonly maxConcurrent: number; readonly slowMs: number; readonly drainTimeout: number } | null;
   /** Module-level page defaults; null when `page: false`. */
   readonly page: PageDefaultOptions | null;
 }
@@ -104,6 +107,7 @@ const ROOT_KEYS = [
   'page',
   'doubleKill',
   'rateLimit',
+  'overload',
 ] as const;
 const FIRST_BLOOD_KEYS = [
   'ticketName',
@@ -283,6 +287,20 @@ function terminalOption(value: unknown): ResolvedTerminalOptions | null {
   });
 }
 
+function overloadOption(value: unknown): ResolvedProtectionOptions['overload'] {
+  if (value === false) return null;
+  if (value === undefined || value === true) value = {};
+  if (!isPlainObject(value)) fail('overload', value, 'false or an options object');
+  checkKeys('overload', value, ['maxConcurrent', 'slowMs', 'drainTimeout']);
+  const auto = Math.max(2000, availableParallelism() * 300);
+  const max = value.maxConcurrent === -1 ? -1 : intOption('overload.maxConcurrent', value.maxConcurrent, auto, 1, 1_000_000);
+  return Object.freeze({
+    maxConcurrent: max,
+    slowMs: intOption('overload.slowMs', value.slowMs, 5000, 1, 3_600_000),
+    drainTimeout: intOption('overload.drainTimeout', value.drainTimeout, 20_000, 0, 3_600_000),
+  });
+}
+
 /** A protection whose only options are `response` and `onStoreError`. */
 function responsePolicyOption(
   name: string,
@@ -413,5 +431,6 @@ export function resolveProtectionOptions(raw: ProtectionModuleOptions | undefine
     page: pageOption(o.page),
     doubleKill: responsePolicyOption('doubleKill', o.doubleKill, 'closed'),
     rateLimit: responsePolicyOption('rateLimit', o.rateLimit, 'open'),
+    overload: overloadOption(o.overload),
   });
 }

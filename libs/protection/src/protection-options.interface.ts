@@ -154,6 +154,15 @@ export interface ProtectionModuleOptions {
     /** Store down: `'closed'` answers 503 `STORE_UNAVAILABLE`, `'open'` runs unlocked. @default 'closed' */
     onStoreError?: StoreErrorPolicy;
   };
+  /** Global in-flight cap, slow-request log and graceful shutdown, or `false`. @default {} */
+  overload?: false | {
+    /** Requests in flight across the process; `-1` = unlimited. @default max(2000, cores x 300) */
+    maxConcurrent?: number;
+    /** Responses slower than this are logged at WARN (at most once per route per 5 s). @default 5000 */
+    slowMs?: number;
+    /** Longest a shutdown waits for requests in flight. @default 20000 */
+    drainTimeout?: number;
+  };
   /** `@RateLimit` options, or `false` to switch it off (routes run unlimited). @default {} */
   rateLimit?: false | {
     /** Replaces the 429 answer. */

@@ -22,6 +22,7 @@ import { createProtectionStore } from './store/store.factory';
 import { RighterService } from './righter/righter.service';
 import { DoubleKillRunner } from './double-kill/double-kill.runner';
 import { ProgressService } from './double-kill/progress.service';
+import { OverloadService } from './overload/overload.service';
 import { TerminalService } from './terminal/terminal.service';
 
 const FEATURES = [
@@ -31,6 +32,7 @@ const FEATURES = [
   { key: 'firstBlood', name: 'FirstBlood', decorator: '@FirstBlood' },
   { key: 'doubleKill', name: 'DoubleKill', decorator: '@DoubleKill' },
   { key: 'rateLimit', name: 'RateLimit', decorator: '@RateLimit' },
+  { key: 'overload', name: 'Overload protection', decorator: 'the in-flight cap and graceful shutdown' },
   { key: 'page', name: 'Page defaults', decorator: '@PageDefault (built-in defaults apply)' },
 ] as const;
 
@@ -63,8 +65,9 @@ const FEATURES = [
     RighterService,
     DoubleKillRunner,
     ProgressService,
+    OverloadService,
   ],
-  exports: [PROTECTION_OPTIONS, ProtectionStore, TerminalService, RighterService, ProgressService],
+  exports: [PROTECTION_OPTIONS, ProtectionStore, TerminalService, RighterService, ProgressService, OverloadService],
 })
 export class ProtectionModule
   extends ConfigurableModuleClass

@@ -1,0 +1,2 @@
+export { OverloadService, type OverloadStats } from './overload.service';
+export { OverloadedException, ShuttingDownException } from './overload.exception';

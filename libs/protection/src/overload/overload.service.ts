@@ -1,0 +1,130 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { LIBRARY } from '../core/async-context';
+import type { ProtectionException } from '../core/protection.exception';
+import type { ResolvedProtectionOptions } from '../protection-options.factory';
+import { PROTECTION_OPTIONS } from '../protection.constants';
+import { LatencyWindow } from './latency-window';
+import { OverloadedException, ShuttingDownException } from './overload.exception';
+
+/** `OverloadService.stats()`. */
+export interface OverloadStats {
+  inFlight: number;
+  served: number;
+  rejected: number;
+  /** Percentiles (ms) over the latest responses. */
+  p50: number;
+  p90: number;
+  p99: number;
+}
+
+type Listener = (req: IncomingMessage, res: ServerResponse) => void;
+const STARTED = Symbol('nest-protection.started');
+interface Timed {
+  [STARTED]?: number;
+}
+
+/**
+ * The global in-flight cap and graceful shutdown, at the earliest point there is: it wraps the
+ * Node server's request listener, ahead of Fastify or Express, so a refused request costs no
+ * routing and no body parsing. Counts every request once (on `close`), times it, and logs slow
+ * ones.
+ */
+@Injectable()
+export class OverloadService implements OnModuleInit, BeforeApplicationShutdown {
+  static readonly [LIBRARY] = true;
+  private readonly logger = new Logger('ProtectionOverload');
+  private inFlight = 0;
+  private served = 0;
+  private rejected = 0;
+  private shuttingDown = false;
+  private drained: (() => void) | null = null;
+  private readonly latencies = new LatencyWindow(1024);
+  private readonly slowLogged = new Map<string, number>();
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    @Inject(PROTECTION_OPTIONS) private readonly options: ResolvedProtectionOptions,
+  ) {}
+
+  stats(): OverloadStats {
+    const [p50 = 0, p90 = 0, p99 = 0] = this.latencies.percentiles(50, 90, 99);
+    return { inFlight: this.inFlight, served: this.served, rejected: this.rejected, p50, p90, p99 };
+  }
+
+  onModuleInit(): void {
+    const settings = this.options.overload;
+    if (!settings) return;
+    const server = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
+    if (!server) return;
+    const originals = server.listeners('request') as Listener[];
+    server.removeAllListeners('request');
+    const max = settings.maxConcurrent;
+    const onClose = (function (service: OverloadService) {
+      return function (this: ServerResponse & Timed): void {
+        service.finished(this, performance.now() - (this[STARTED] ?? performance.now()));
+      };
+    })(this);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      if (this.shuttingDown) return this.refuse(res, new ShuttingDownException());
+      if (max >= 0 && this.inFlight >= max) return this.refuse(res, new OverloadedException());
+      this.inFlight++;
+      (res as Timed)[STARTED] = performance.now();
+      // One shared listener, no closure per request; 'close' fires once, on every ending.
+      res.on('close', onClose);
+      for (const listener of originals) listener.call(server, req, res);
+    });
+  }
+
+  private finished(res: ServerResponse, ms: number): void {
+    this.inFlight--;
+    this.served++;
+    this.latencies.add(ms);
+    if (ms >= (this.options.overload?.slowMs ?? Infinity)) this.slow(res.req, res, ms);
+    if (this.inFlight === 0) this.drained?.();
+  }
+
+  /** From now on new requests get 503 SHUTTING_DOWN; resolves when none is left or at drainTimeout. */
+  async beforeApplicationShutdown(): Promise<void> {
+    const settings = this.options.overload;
+    if (!settings || this.shuttingDown) return;
+    this.shuttingDown = true;
+    if (this.inFlight === 0) return;
+    this.logger.log(`Shutting down: waiting for ${this.inFlight} request(s), at most ${settings.drainTimeout} ms`);
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, settings.drainTimeout);
+      timer.unref();
+      this.drained = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  private refuse(res: ServerResponse, exception: ProtectionException): void {
+    this.rejected++;
+    const body = JSON.stringify(exception.getResponse());
+    res.writeHead(exception.getStatus(), {
+      ...exception.headers,
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': String(Buffer.byteLength(body)),
+    });
+    res.end(body);
+  }
+
+  private slow(req: IncomingMessage, res: ServerResponse, ms: number): void {
+    const route = `${req.method ?? 'GET'} ${(req.url ?? '/').split('?')[0] ?? '/'}`.slice(0, 200);
+    const now = Date.now();
+    if (now - (this.slowLogged.get(route) ?? 0) < 5000) return;
+    if (this.slowLogged.size > 1000) this.slowLogged.clear();
+    this.slowLogged.set(route, now);
+    this.logger.warn(`Slow request: ${route} ${res.statusCode} ${Math.round(ms)} ms`);
+  }
+}

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { after, request, sleep } from './helpers/http';
+import { PLATFORMS, startDemo } from './helpers/platforms';
+import { freePort } from './helpers/redis-server';
+
+/* The global in-flight cap, stats and graceful shutdown of shared/spec/overload.md. */
+
+for (const platform of PLATFORMS) {
+  describe(`Overload on ${platform}`, () => {
+    it('(fix) runs exactly maxConcurrent requests; the next get 503 OVERLOADED at once', async () => {
+      const app = await startDemo({ platform, protection: { overload: { maxConcurrent: 3 } } });
+      try {
+        const replies = await Promise.all(Array.from({ length: 5 }, () => request(`${app.url}/test/load/works.html?ms=600`)));
+        const ok = replies.filter((r) => r.status === 200);
+        const refused = replies.filter((r) => r.status === 503);
+        assert.equal(ok.length, 3);
+        assert.equal(refused.length, 2);
+        for (const r of refused) {
+          assert.deepEqual(r.json(), { statusCode: 503, code: 'OVERLOADED', message: 'Server overloaded; retry shortly' });
+          assert.equal(r.headers.get('retry-after'), '1');
+          assert.ok(r.ms < 300, `refused in ${r.ms.toFixed(0)} ms`);
+        }
+        const stats = (await request(`${app.url}/test/overload/stats.json`)).json<{ inFlight: number; served: number; rejected: number; p50: number; p99: number }>();
+        assert.equal(stats.inFlight, 1, 'the stats request itself');
+        assert.equal(stats.rejected, 2);
+        assert.ok(stats.served >= 3);
+        assert.ok(stats.p99 >= 550, `p99 ${stats.p99}`);
+      } finally {
+        await app.close();
+      }
+    });
+
+    it('never caps with maxConcurrent: -1', async () => {
+      const app = await startDemo({ platform, protection: { overload: { maxConcurrent: -1 } } });
+      try {
+        const replies = await Promise.all(Array.from({ length: 20 }, () => request(`${app.url}/test/load/works.html?ms=100`)));
+        assert.ok(replies.every((r) => r.status === 200));
+      } finally {
+        await app.close();
+      }
+    });
+
+    it('drains on shutdown: in flight completes, new requests get 503 SHUTTING_DOWN with Connection: close, exit well before drainTimeout', async () => {
+      const port = await freePort();
+      const child = spawn(process.execPath, [join(__dirname, '..', 'apps', 'demo', 'src', 'main.js')], {
+        env: { ...process.env, PORT: String(port), PROTECTION_PLATFORM: platform },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const url = `http://127.0.0.1:${port}`;
+      try {
+        await new Promise<void>((resolve, reject) => {
+          child.stdout?.on('data', (d: Buffer) => d.toString().includes('demo on') && resolve());
+          child.once('exit', (code) => reject(new Error(`demo exited ${code}`)));
+        });
+        const inFlight = request(`${url}/test/load/works.html?ms=1500`);
+        await sleep(200);
+        const exited = new Promise<number>((resolve) => child.once('exit', () => resolve(performance.now())));
+        const signalled = performance.now();
+        child.kill('SIGTERM');
+        const refused = await after(150, () => request(`${url}/test/load/speed.html`));
+        assert.equal(refused.status, 503);
+        assert.equal(refused.json<{ code: string }>().code, 'SHUTTING_DOWN');
+        assert.equal(refused.headers.get('connection'), 'close');
+        const done = await inFlight;
+        assert.deepEqual([done.status, done.text], [200, 'works'], 'the request in flight completed');
+        const exitAt = await exited;
+        assert.ok(exitAt - signalled < 5000, `exited ${(exitAt - signalled).toFixed(0)} ms after SIGTERM (drainTimeout 20000)`);
+      } finally {
+        child.kill('SIGKILL');
+      }
+    });
+  });
+}
