@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { after, request, sleep } from './helpers/http';
-import { PLATFORMS, startDemo } from './helpers/platforms';
+import { PLATFORMS, startDemo, startRedisPair } from './helpers/platforms';
 import { freePort } from './helpers/redis-server';
 
 /* The global in-flight cap, stats and graceful shutdown of shared/spec/overload.md. */
@@ -28,6 +28,49 @@ for (const platform of PLATFORMS) {
         assert.equal(stats.rejected, 2);
         assert.ok(stats.served >= 3);
         assert.ok(stats.p99 >= 550, `p99 ${stats.p99}`);
+      } finally {
+        await app.close();
+      }
+    });
+
+    it('(fix) limits each client IP per sliding window: 429 with Retry-After; a steady client is never refused', async () => {
+      const app = await startDemo({ platform, protection: { overload: { perIp: { limit: 5, window: 1000 }, permit: [] } } });
+      try {
+        const burst = await Promise.all(Array.from({ length: 8 }, () => request(`${app.url}/test/load/speed.html`)));
+        assert.equal(burst.filter((r) => r.status === 200).length, 5);
+        for (const r of burst.filter((x) => x.status !== 200)) {
+          assert.equal(r.status, 429);
+          assert.equal(r.json<{ code: string }>().code, 'TOO_MANY_REQUESTS');
+          assert.equal(r.headers.get('retry-after'), '1');
+        }
+        await sleep(1050);
+        for (let i = 0; i < 8; i++) {
+          assert.equal((await request(`${app.url}/test/load/speed.html`)).status, 200, `steady request ${i}`);
+          await sleep(250); // 4 per second < 5
+        }
+      } finally {
+        await app.close();
+      }
+    });
+
+    it('(fix) keeps the global cap when the per-IP checks are off, and exempts permitted IPs', async () => {
+      const off = await startDemo({ platform, protection: { overload: { maxConcurrent: 2, perIp: false } } });
+      const permitted = await startDemo({ platform, protection: { overload: { perIp: { limit: 1, window: 60_000 } } } });
+      try {
+        const replies = await Promise.all(Array.from({ length: 4 }, () => request(`${off.url}/test/load/works.html?ms=300`)));
+        assert.deepEqual(replies.map((r) => r.status).sort(), [200, 200, 503, 503]);
+        const local = await Promise.all(Array.from({ length: 5 }, () => request(`${permitted.url}/test/load/speed.html`)));
+        assert.ok(local.every((r) => r.status === 200), 'loopback is permitted by default');
+      } finally {
+        await Promise.all([off.close(), permitted.close()]);
+      }
+    });
+
+    it('limits in-flight requests per IP when perIp.maxConcurrent is set', async () => {
+      const app = await startDemo({ platform, protection: { overload: { perIp: { limit: 100, maxConcurrent: 2 }, permit: [] } } });
+      try {
+        const replies = await Promise.all(Array.from({ length: 4 }, () => request(`${app.url}/test/load/works.html?ms=300`)));
+        assert.deepEqual(replies.map((r) => r.status).sort(), [200, 200, 429, 429]);
       } finally {
         await app.close();
       }
@@ -74,3 +117,16 @@ for (const platform of PLATFORMS) {
     });
   });
 }
+
+describe('Per-IP limit across two instances on one Redis', () => {
+  it('holds one budget for a client IP over both instances', async () => {
+    const pair = await startRedisPair({ protection: { overload: { perIp: { limit: 4, window: 5000 }, permit: [] } } });
+    try {
+      const replies = await Promise.all(Array.from({ length: 8 }, (_, i) => request(`${(i % 2 ? pair.a : pair.b).url}/test/load/speed.html`)));
+      assert.equal(replies.filter((r) => r.status === 200).length, 4);
+      assert.equal(replies.filter((r) => r.status === 429).length, 4);
+    } finally {
+      await pair.close();
+    }
+  });
+});

@@ -88,7 +88,14 @@ export interface ResolvedProtectionOptions {
   /** null when switched off. */
   readonly rateLimit: { readonly response: RejectionResponseOptions | undefined; readonly onStoreError: StoreErrorPolicy } | null;
   /** null when switched off. */
-  readonly overload: { readonly maxConcurrent: number; readonly slowMs: number; readonly drainTimeout: number } | null;
+  readonly overload: {
+    readonly maxConcurrent: number;
+    readonly slowMs: number;
+    readonly drainTimeout: number;
+    /** null when the per-IP checks are off. */
+    readonly perIp: { readonly limit: number; readonly windowMs: number; readonly maxConcurrent: number | null } | null;
+    readonly permit: readonly string[];
+  } | null;
   /** Module-level page defaults; null when `page: false`. */
   readonly page: PageDefaultOptions | null;
 }
@@ -291,14 +298,39 @@ function overloadOption(value: unknown): ResolvedProtectionOptions['overload'] {
   if (value === false) return null;
   if (value === undefined || value === true) value = {};
   if (!isPlainObject(value)) fail('overload', value, 'false or an options object');
-  checkKeys('overload', value, ['maxConcurrent', 'slowMs', 'drainTimeout']);
+  checkKeys('overload', value, ['maxConcurrent', 'slowMs', 'drainTimeout', 'perIp', 'permit']);
   const auto = Math.max(2000, availableParallelism() * 300);
   const max = value.maxConcurrent === -1 ? -1 : intOption('overload.maxConcurrent', value.maxConcurrent, auto, 1, 1_000_000);
   return Object.freeze({
     maxConcurrent: max,
     slowMs: intOption('overload.slowMs', value.slowMs, 5000, 1, 3_600_000),
     drainTimeout: intOption('overload.drainTimeout', value.drainTimeout, 20_000, 0, 3_600_000),
+    perIp: perIpOption(value.perIp),
+    permit: permitOption(value.permit),
   });
+}
+
+function perIpOption(value: unknown): NonNullable<ResolvedProtectionOptions['overload']>['perIp'] {
+  if (value === false) return null;
+  if (value === undefined) value = {};
+  if (!isPlainObject(value)) fail('overload.perIp', value, 'false or { limit?, window?, maxConcurrent? }');
+  checkKeys('overload.perIp', value, ['limit', 'window', 'maxConcurrent']);
+  return Object.freeze({
+    limit: intOption('overload.perIp.limit', value.limit, 50, 1, 1_000_000),
+    windowMs: intOption('overload.perIp.window', value.window, 1000, 1, 86_400_000),
+    maxConcurrent: value.maxConcurrent === undefined ? null : intOption('overload.perIp.maxConcurrent', value.maxConcurrent, 0, 1, 1_000_000),
+  });
+}
+
+function permitOption(value: unknown): readonly string[] {
+  if (value === undefined) return Object.freeze(['127.0.0.1', '::1']);
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) fail('overload.permit', value, 'a list of IPs or CIDRs');
+  try {
+    compileProxyTrust(value as string[]);
+  } catch {
+    fail('overload.permit', value, 'IPs or CIDRs such as "10.0.0.0/8"');
+  }
+  return Object.freeze([...(value as string[])]);
 }
 
 /** A protection whose only options are `response` and `onStoreError`. */

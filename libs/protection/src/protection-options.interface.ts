@@ -162,6 +162,10 @@ export interface ProtectionModuleOptions {
     slowMs?: number;
     /** Longest a shutdown waits for requests in flight. @default 20000 */
     drainTimeout?: number;
+    /** Per client IP: at most `limit` requests per sliding `window` ms, and optionally `maxConcurrent` in flight; `false` = off. @default { limit: 50, window: 1000 } */
+    perIp?: false | { limit?: number; window?: number; maxConcurrent?: number };
+    /** Client IPs or CIDRs exempt from the per-IP checks. @default ['127.0.0.1', '::1'] */
+    permit?: readonly string[];
   };
   /** `@RateLimit` options, or `false` to switch it off (routes run unlimited). @default {} */
   rateLimit?: false | {

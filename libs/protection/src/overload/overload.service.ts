@@ -6,12 +6,18 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { LIBRARY } from '../core/async-context';
 import type { ProtectionException } from '../core/protection.exception';
 import type { ResolvedProtectionOptions } from '../protection-options.factory';
 import { PROTECTION_OPTIONS } from '../protection.constants';
+import { compileProxyTrust, resolveClientIp } from '../core/client-ip';
+import { ProtectionStore } from '../store/protection-store.interface';
+import { applyStoreErrorPolicy } from '../store/store-failure.policy';
+import { StoreUnavailableError } from '../store/store.errors';
 import { LatencyWindow } from './latency-window';
+import { TooManyRequestsException } from '../core/too-many-requests.exception';
 import { OverloadedException, ShuttingDownException } from './overload.exception';
 
 /** `OverloadService.stats()`. */
@@ -26,6 +32,10 @@ export interface OverloadStats {
 }
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
+// Unique members for the per-IP sliding log: random per process, counted per process (not per
+// app instance: two apps in one process must not reuse a member and overwrite each other's hit).
+const PROCESS_ID = randomUUID();
+let hitCounter = 0;
 const STARTED = Symbol('nest-protection.started');
 interface Timed {
   [STARTED]?: number;
@@ -48,10 +58,13 @@ export class OverloadService implements OnModuleInit, BeforeApplicationShutdown 
   private drained: (() => void) | null = null;
   private readonly latencies = new LatencyWindow(1024);
   private readonly slowLogged = new Map<string, number>();
+  /** Requests in flight per client IP (only IPs with some in flight are kept). */
+  private readonly perIpInFlight = new Map<string, number>();
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     @Inject(PROTECTION_OPTIONS) private readonly options: ResolvedProtectionOptions,
+    @Inject(ProtectionStore) private readonly store: ProtectionStore,
   ) {}
 
   stats(): OverloadStats {
@@ -67,6 +80,9 @@ export class OverloadService implements OnModuleInit, BeforeApplicationShutdown 
     const originals = server.listeners('request') as Listener[];
     server.removeAllListeners('request');
     const max = settings.maxConcurrent;
+    const perIp = settings.perIp;
+    const permitted = compileProxyTrust(settings.permit);
+    const trust = this.options.identity.trust;
     const onClose = (function (service: OverloadService) {
       return function (this: ServerResponse & Timed): void {
         service.finished(this, performance.now() - (this[STARTED] ?? performance.now()));
@@ -75,11 +91,40 @@ export class OverloadService implements OnModuleInit, BeforeApplicationShutdown 
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       if (this.shuttingDown) return this.refuse(res, new ShuttingDownException());
       if (max >= 0 && this.inFlight >= max) return this.refuse(res, new OverloadedException());
-      this.inFlight++;
-      (res as Timed)[STARTED] = performance.now();
-      // One shared listener, no closure per request; 'close' fires once, on every ending.
-      res.on('close', onClose);
-      for (const listener of originals) listener.call(server, req, res);
+      const admit = (): void => {
+        this.inFlight++;
+        (res as Timed)[STARTED] = performance.now();
+        // One shared listener, no closure per request; 'close' fires once, on every ending.
+        res.on('close', onClose);
+        for (const listener of originals) listener.call(server, req, res);
+      };
+      if (!perIp) return admit();
+      const ip = resolveClientIp(req, trust);
+      if (permitted.isTrusted(ip)) return admit();
+      // Each check stands alone: the per-IP ones never change the global cap.
+      if (perIp.maxConcurrent !== null && (this.perIpInFlight.get(ip) ?? 0) >= perIp.maxConcurrent) {
+        return this.refuse(res, new TooManyRequestsException(1));
+      }
+      this.perIpInFlight.set(ip, (this.perIpInFlight.get(ip) ?? 0) + 1);
+      res.once('close', () => {
+        const left = (this.perIpInFlight.get(ip) ?? 1) - 1;
+        if (left <= 0) this.perIpInFlight.delete(ip);
+        else this.perIpInFlight.set(ip, left);
+      });
+      const policy = [{ name: 'per-ip', limit: perIp.limit, windowMs: perIp.windowMs }];
+      this.store.rateLimitHit('ip:' + ip, policy, `${PROCESS_ID}.${(++hitCounter).toString(36)}`).then(
+        (decision) => {
+          if (decision.allowed) return admit();
+          const wait = Math.max(1, Math.ceil((decision.policies[0]?.resetMs ?? perIp.windowMs) / 1000));
+          this.refuse(res, new TooManyRequestsException(wait));
+        },
+        (err: unknown) => {
+          // The store is down: the per-IP limit fails open (the global cap still holds).
+          if (err instanceof StoreUnavailableError) applyStoreErrorPolicy('Overload per-IP', 'open', err);
+          else this.logger.error(`Per-IP check failed: ${String(err)}`);
+          admit();
+        },
+      );
     });
   }
 

@@ -10,7 +10,7 @@ import { PROTECTION_OPTIONS } from '../protection.constants';
 import { ProtectionStore, type RateLimitPolicy } from '../store/protection-store.interface';
 import { applyStoreErrorPolicy } from '../store/store-failure.policy';
 import type { RateLimitRule } from './rate-limit-options.interface';
-import { TooManyRequestsException } from './rate-limit.exception';
+import { TooManyRequestsException } from '../core/too-many-requests.exception';
 import { rateLimitsOf } from './rate-limit.metadata';
 
 const FEATURE = 'RateLimit';

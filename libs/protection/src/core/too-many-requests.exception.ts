@@ -1,7 +1,7 @@
 import { HttpStatus } from '@nestjs/common';
-import { ProtectionException, type RejectionBody } from '../core/protection.exception';
+import { ProtectionException, type RejectionBody } from './protection.exception';
 
-/** 429 `TOO_MANY_REQUESTS`, with `Retry-After` in whole seconds (never before the reset). */
+/** 429 `TOO_MANY_REQUESTS` (rate limits, per-IP overload checks), with `Retry-After` in whole seconds (never before the reset). */
 export class TooManyRequestsException extends ProtectionException {
   constructor(
     retryAfterSeconds: number,
