@@ -1,4 +1,8 @@
+import { Controller, Get, Module, type LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import assert from 'node:assert/strict';
+import { ProtectionModule, SlowLog } from 'nest-protection';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -127,6 +131,44 @@ describe('Per-IP limit across two instances on one Redis', () => {
       assert.equal(replies.filter((r) => r.status === 429).length, 4);
     } finally {
       await pair.close();
+    }
+  });
+});
+
+describe('Slow-request log', () => {
+  @Controller('slow')
+  class SlowController {
+    @Get('flagged')
+    @SlowLog(100)
+    async flagged(): Promise<string> {
+      await sleep(200);
+      return 'flagged';
+    }
+
+    @Get('default')
+    async normal(): Promise<string> {
+      await sleep(200);
+      return 'default';
+    }
+  }
+  @Module({ imports: [ProtectionModule.forRoot({})], controllers: [SlowController] })
+  class SlowModule {}
+
+  it('logs a WARN for a route slower than its @SlowLog(ms), not for one under the module slowMs', async () => {
+    const warns: string[] = [];
+    const logger: LoggerService = { log: () => undefined, error: () => undefined, warn: (m: unknown) => void warns.push(String(m)) };
+    const app = await NestFactory.create(SlowModule, new FastifyAdapter(), { logger });
+    await app.listen(0, '127.0.0.1');
+    try {
+      const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+      await request(`${url}/slow/flagged`);
+      await request(`${url}/slow/default`);
+      await sleep(50);
+      const slow = warns.filter((w) => w.startsWith('Slow request'));
+      assert.equal(slow.length, 1, slow.join(' | '));
+      assert.match(slow[0] as string, /^Slow request: GET \/slow\/flagged 200 \d+ ms$/);
+    } finally {
+      await app.close();
     }
   });
 });

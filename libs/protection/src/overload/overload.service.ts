@@ -17,6 +17,7 @@ import { ProtectionStore } from '../store/protection-store.interface';
 import { applyStoreErrorPolicy } from '../store/store-failure.policy';
 import { StoreUnavailableError } from '../store/store.errors';
 import { LatencyWindow } from './latency-window';
+import { SLOW_MS } from './slow-log.decorator';
 import { TooManyRequestsException } from '../core/too-many-requests.exception';
 import { OverloadedException, ShuttingDownException } from './overload.exception';
 
@@ -132,7 +133,8 @@ export class OverloadService implements OnModuleInit, BeforeApplicationShutdown 
     this.inFlight--;
     this.served++;
     this.latencies.add(ms);
-    if (ms >= (this.options.overload?.slowMs ?? Infinity)) this.slow(res.req, res, ms);
+    const threshold = (res as { [SLOW_MS]?: number })[SLOW_MS] ?? this.options.overload?.slowMs ?? Infinity;
+    if (ms >= threshold) this.slow(res.req, res, ms);
     if (this.inFlight === 0) this.drained?.();
   }
 
