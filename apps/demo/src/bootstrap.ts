@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
@@ -16,13 +16,27 @@ export interface DemoAppOptions {
   swagger?: boolean;
   /** Render CAPTCHA codes as text/plain (the code itself) so outside tests can read them. */
   captchaPlaintext?: boolean;
-  logger?: false | Array<'log' | 'error' | 'warn' | 'debug' | 'verbose'>;
+  logger?: false | Array<'log' | 'error' | 'warn' | 'debug' | 'verbose'> | LoggerService;
 }
 
 /** Creates (does not start) the demo app; shared by main.ts, the e2e suites and the benchmark. */
 export async function createDemoApp(options: DemoAppOptions = {}): Promise<INestApplication> {
   const protection: ProtectionModuleOptions = { ...options.protection };
   if (options.redisUrl) protection.store = { redis: options.redisUrl };
+  // The demo logs its /test/reqres-log* requests, bodies and a few headers, passwords masked.
+  protection.logging ??= {
+    when: (req) =>
+      // Express middleware sees a rewritten req.url; originalUrl is what the client sent.
+      ((req as { originalUrl?: string }).originalUrl ?? req.url ?? '').startsWith('/test/reqres-log')
+        ? {
+            requestBody: true,
+            requestHeaders: ['content-type', 'user-agent', 'authorization'],
+            responseBody: true,
+            responseHeaders: ['content-type'],
+            redact: ['password', 'authorization'],
+          }
+        : null,
+  };
   if (options.captchaPlaintext && protection.firstBlood !== false) {
     protection.firstBlood = {
       ...protection.firstBlood,

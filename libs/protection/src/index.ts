@@ -34,3 +34,4 @@ export * from './page';
 export * from './double-kill';
 export * from './rate-limit';
 export * from './overload';
+export * from './logging';

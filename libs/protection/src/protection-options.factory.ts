@@ -14,6 +14,7 @@ import type {
   TerminalModuleOptions,
 } from './protection-options.interface';
 import type { PageDefaultOptions } from './page/page-options.interface';
+import type { LoggingModuleOptions } from './logging/logging-options.interface';
 import { validatePageOptions } from './page/page-options.validate';
 import { canonicalLocale } from './terminal/locale';
 import { matchTimeZone, serverTimeZone } from './terminal/timezone';
@@ -96,6 +97,8 @@ export interface ResolvedProtectionOptions {
     readonly perIp: { readonly limit: number; readonly windowMs: number; readonly maxConcurrent: number | null } | null;
     readonly permit: readonly string[];
   } | null;
+  /** null when off (the default). */
+  readonly logging: LoggingModuleOptions | null;
   /** Module-level page defaults; null when `page: false`. */
   readonly page: PageDefaultOptions | null;
 }
@@ -115,6 +118,7 @@ const ROOT_KEYS = [
   'doubleKill',
   'rateLimit',
   'overload',
+  'logging',
 ] as const;
 const FIRST_BLOOD_KEYS = [
   'ticketName',
@@ -294,6 +298,14 @@ function terminalOption(value: unknown): ResolvedTerminalOptions | null {
   });
 }
 
+function loggingOption(value: unknown): LoggingModuleOptions | null {
+  if (value === undefined || value === false) return null;
+  if (!isPlainObject(value)) fail('logging', value, 'false or { when(req) => LogCondition | null }');
+  checkKeys('logging', value, ['when']);
+  if (typeof value.when !== 'function') fail('logging.when', value.when, 'a function (req) => LogCondition | null');
+  return Object.freeze({ when: value.when as LoggingModuleOptions['when'] });
+}
+
 function overloadOption(value: unknown): ResolvedProtectionOptions['overload'] {
   if (value === false) return null;
   if (value === undefined || value === true) value = {};
@@ -464,5 +476,6 @@ export function resolveProtectionOptions(raw: ProtectionModuleOptions | undefine
     doubleKill: responsePolicyOption('doubleKill', o.doubleKill, 'closed'),
     rateLimit: responsePolicyOption('rateLimit', o.rateLimit, 'open'),
     overload: overloadOption(o.overload),
+    logging: loggingOption(o.logging),
   });
 }

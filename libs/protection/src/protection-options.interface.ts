@@ -5,6 +5,7 @@ import type { RejectionResponseOptions } from './core/protection.exception';
 import type { StoreErrorPolicy } from './store/store-failure.policy';
 import type { CaptchaRenderer, FirstBloodHandler } from './first-blood/first-blood-options.interface';
 import type { PageDefaultOptions } from './page/page-options.interface';
+import type { LoggingModuleOptions } from './logging/logging-options.interface';
 
 /** Redis as the shared store: every app instance using it decides as one. */
 export interface RedisStoreOptions {
@@ -167,6 +168,8 @@ export interface ProtectionModuleOptions {
     /** Client IPs or CIDRs exempt from the per-IP checks. @default ['127.0.0.1', '::1'] */
     permit?: readonly string[];
   };
+  /** Request/response logging: `{ when(req) => LogCondition | null }`. @default false (off) */
+  logging?: false | LoggingModuleOptions;
   /** `@RateLimit` options, or `false` to switch it off (routes run unlimited). @default {} */
   rateLimit?: false | {
     /** Replaces the 429 answer. */

@@ -23,6 +23,7 @@ import { RighterService } from './righter/righter.service';
 import { DoubleKillRunner } from './double-kill/double-kill.runner';
 import { ProgressService } from './double-kill/progress.service';
 import { OverloadService } from './overload/overload.service';
+import { LoggingBinder, LoggingMiddleware } from './logging/logging.binder';
 import { TerminalService } from './terminal/terminal.service';
 
 const FEATURES = [
@@ -66,6 +67,8 @@ const FEATURES = [
     DoubleKillRunner,
     ProgressService,
     OverloadService,
+    LoggingBinder,
+    LoggingMiddleware,
   ],
   exports: [PROTECTION_OPTIONS, ProtectionStore, TerminalService, RighterService, ProgressService, OverloadService],
 })
@@ -87,6 +90,7 @@ export class ProtectionModule
     if (!this.binder.isFastify() && this.binder.needsMiddleware()) {
       consumer.apply(RequestContextMiddleware).forRoutes('{*path}');
     }
+    if (!this.binder.isFastify() && this.options.logging) consumer.apply(LoggingMiddleware).forRoutes('{*path}');
   }
 
   async onModuleInit(): Promise<void> {

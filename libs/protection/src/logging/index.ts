@@ -1,0 +1,1 @@
+export type { LogCondition, LoggingModuleOptions } from './logging-options.interface';

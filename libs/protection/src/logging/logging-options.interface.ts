@@ -1,0 +1,29 @@
+import type { ProtectionRequest } from '../core/http.types';
+
+/** What to log for one request; returned by the module option `logging.when(req)`. */
+export interface LogCondition {
+  /** Log the request line. @default true */
+  request?: boolean;
+  /** Include the request body (JSON and forms as data; multipart as file names and sizes). @default false */
+  requestBody?: boolean;
+  /** Request headers to include: names, or a predicate on the lower-case name. @default none */
+  requestHeaders?: readonly string[] | ((name: string) => boolean);
+  /** Log the request line after the response instead of before the handler. @default false */
+  after?: boolean;
+  /** Log the response line (status, elapsed ms). @default true */
+  response?: boolean;
+  /** Include the response body. @default false */
+  responseBody?: boolean;
+  /** Response headers to include: names, or a predicate. @default none */
+  responseHeaders?: readonly string[] | ((name: string) => boolean);
+  /** Longer bodies are cut, with a marker. @default 4096 */
+  maxBodyBytes?: number;
+  /** Header names and JSON paths (`password`, `user.token`) whose values are masked. @default [] */
+  redact?: readonly string[];
+}
+
+/** Module option `logging`. */
+export interface LoggingModuleOptions {
+  /** Decides per request what is logged; null or undefined: nothing. */
+  when: (req: ProtectionRequest) => LogCondition | null | undefined;
+}
