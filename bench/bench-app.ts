@@ -1,5 +1,7 @@
-import { Controller, Get, Module, type DynamicModule } from '@nestjs/common';
-import { Debounce, ProtectionModule, type ProtectionModuleOptions } from 'nest-protection';
+import { Controller, Get, Module, UseGuards, type DynamicModule } from '@nestjs/common';
+import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { Debounce, ProtectionModule, RateLimit, type ProtectionModuleOptions } from 'nest-protection';
 
 /* The apps the benchmark measures: one route each, so only the protection under test differs. */
 
@@ -33,6 +35,33 @@ class DebounceController {
   }
 }
 
+/** Same limit as the throttler below; one client, so the log grows all run (the allowed path). */
+const LIMIT = 1_000_000;
+
+@Controller()
+class OursLimitedController {
+  @Get('rl')
+  @RateLimit({ limit: LIMIT, window: 60_000, name: 'bench' })
+  rl(): string {
+    return 'speed';
+  }
+
+  @Get('rl-blocked')
+  @RateLimit({ limit: 1, window: 60_000, name: 'blocked' })
+  blocked(): string {
+    return 'speed';
+  }
+}
+
+@Controller()
+@UseGuards(ThrottlerGuard)
+class ThrottlerLimitedController {
+  @Get('rl')
+  rl(): string {
+    return 'speed';
+  }
+}
+
 @Module({ controllers: [BareController] })
 class BareModule {}
 
@@ -43,9 +72,39 @@ class ProtectedModule {
   }
 }
 
+@Module({})
+class ThrottlerBenchModule {
+  static with(limit: number, redisUrl: string | undefined): DynamicModule {
+    return {
+      module: ThrottlerBenchModule,
+      imports: [
+        ThrottlerModule.forRoot({
+          throttlers: [{ ttl: 60_000, limit }],
+          ...(redisUrl ? { storage: new ThrottlerStorageRedisService(redisUrl) } : {}),
+        }),
+      ],
+      controllers: [ThrottlerLimitedController],
+    };
+  }
+}
+
+@Module({})
+class OursLimitedModule {
+  static with(redisUrl: string | undefined): DynamicModule {
+    return {
+      module: OursLimitedModule,
+      imports: [ProtectionModule.forRoot(redisUrl ? { store: { redis: redisUrl } } : {})],
+      controllers: [OursLimitedController],
+    };
+  }
+}
+
 /** The module for a scenario; `redisUrl` switches the store. */
 export function benchModule(scenario: string, redisUrl: string | undefined): DynamicModule | typeof BareModule {
   if (scenario === 'bare') return BareModule;
+  const redis = scenario.endsWith('-redis') ? redisUrl : undefined;
+  if (scenario.startsWith('rl-ours')) return OursLimitedModule.with(redis);
+  if (scenario.startsWith('rl-throttler')) return ThrottlerBenchModule.with(scenario.includes('blocked') ? 1 : LIMIT, redis);
   const memory = process.env.BENCH_MAX_ENTRIES ? { memory: { maxEntries: Number(process.env.BENCH_MAX_ENTRIES) } } : {};
   return ProtectedModule.with(redisUrl && scenario.endsWith('-redis') ? { store: { redis: redisUrl } } : memory);
 }

@@ -34,6 +34,12 @@ const ALL_SCENARIOS: Scenario[] = [
   { name: 'debounce-reuse', label: '(c) @Debounce reuse, unique keys, memory', path: '/debounce-reuse?id=[<id>]', redis: false },
   { name: 'debounce-redis', label: '(d) @Debounce, unique keys, Redis', path: '/debounce?id=[<id>]', redis: true },
   { name: 'debounce-reuse-redis', label: '(d) @Debounce reuse, unique keys, Redis', path: '/debounce-reuse?id=[<id>]', redis: true },
+  { name: 'rl-ours', label: '(e) @RateLimit, memory', path: '/rl?id=[<id>]', redis: false },
+  { name: 'rl-throttler', label: '(e) @nestjs/throttler, memory', path: '/rl?id=[<id>]', redis: false },
+  { name: 'rl-ours-redis', label: '(f) @RateLimit, Redis', path: '/rl?id=[<id>]', redis: true },
+  { name: 'rl-throttler-redis', label: '(f) @nestjs/throttler, Redis', path: '/rl?id=[<id>]', redis: true },
+  { name: 'rl-ours-blocked', label: '(g) @RateLimit, blocked key, memory', path: '/rl-blocked?id=[<id>]', redis: false },
+  { name: 'rl-throttler-blocked', label: '(g) @nestjs/throttler, blocked key, memory', path: '/rl?id=[<id>]', redis: false },
 ];
 const SCENARIOS = ONLY ? ALL_SCENARIOS.filter((s) => s.name === 'bare' || ONLY.includes(s.name)) : ALL_SCENARIOS;
 
@@ -206,6 +212,15 @@ async function main(): Promise<void> {
   for (const r of rows) {
     console.log(`| ${r.scenario} | ${r.cpuPerRequest} | ${r.cpuRatio} | ${r.rps} | ${r.rpsRatio} | ${r.redisCommandsPerRequest} | ${r.non2xx} |`);
   }
+  // Ours against the throttler, per round (each round measured both in the same run).
+  const versus = (ours: string, theirs: string): string => {
+    const a = samples.get(ours) ?? [];
+    const t = samples.get(theirs) ?? [];
+    const r = a.map((x, i) => x.cpuPerRequest / (t[i]?.cpuPerRequest ?? NaN)).filter((x) => Number.isFinite(x));
+    return r.length ? `${spread(r, 3)}x` : 'not measured';
+  };
+  console.log(`\n@RateLimit CPU/req vs @nestjs/throttler: memory ${versus('rl-ours', 'rl-throttler')} (target <= 0.95x), ` +
+    `Redis ${versus('rl-ours-redis', 'rl-throttler-redis')} (target <= 1.0x), blocked key ${versus('rl-ours-blocked', 'rl-throttler-blocked')}`);
   const b = rows.find((r) => r.scenario.startsWith('(b) ProtectionModule'))?.medianCpuRatio ?? NaN;
   const c = rows.find((r) => r.scenario.startsWith('(c) @Debounce, unique'))?.medianCpuRatio ?? NaN;
   console.log(`\ntargets: (b) <= 1.03x: ${b.toFixed(3)}x ${b <= 1.03 ? 'met' : 'NOT met'}; (c) <= 1.20x: ${c.toFixed(3)}x ${c <= 1.2 ? 'met' : 'NOT met'}`);
