@@ -219,6 +219,17 @@ describe('@DoubleKill on Redis', () => {
     }
   });
 
+  it('releases the locks this process holds on shutdown (not after the 30 s lease)', async () => {
+    const leaving = await startModule(DoubleKillTestModule.with({ store: { redis: pair.redis.url }, overload: { drainTimeout: 100 } }), 'fastify');
+    const running = request(`${leaving.url}/dk/first?ms=3000`).catch(() => null);
+    await sleep(150);
+    assertKilled(await request(`${y.url}/dk/first?ms=10`));
+    await leaving.close(); // drains for at most 100 ms, then releases its locks
+    const r = await request(`${y.url}/dk/first?ms=10`);
+    assert.equal(r.status, 200, 'the lock was released at shutdown');
+    await running;
+  });
+
   it('fires the AbortSignal when the lock is lost (renewal fails)', async () => {
     const id = uniq('lost');
     const long = request(`${x.url}/dk/long?id=${id}&ms=900`);

@@ -61,6 +61,7 @@ export class OverloadService implements OnModuleInit, BeforeApplicationShutdown 
   private readonly slowLogged = new Map<string, number>();
   /** Requests in flight per client IP (only IPs with some in flight are kept). */
   private readonly perIpInFlight = new Map<string, number>();
+  private server: Server | undefined;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -78,6 +79,7 @@ export class OverloadService implements OnModuleInit, BeforeApplicationShutdown 
     if (!settings) return;
     const server = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
     if (!server) return;
+    this.server = server;
     const originals = server.listeners('request') as Listener[];
     server.removeAllListeners('request');
     const max = settings.maxConcurrent;
@@ -136,6 +138,9 @@ export class OverloadService implements OnModuleInit, BeforeApplicationShutdown 
     const threshold = (res as { [SLOW_MS]?: number })[SLOW_MS] ?? this.options.overload?.slowMs ?? Infinity;
     if (ms >= threshold) this.slow(res.req, res, ms);
     if (this.inFlight === 0) this.drained?.();
+    // Draining: a finished keep-alive connection would hold server.close() until its idle
+    // timeout (72 s on Fastify); close it as soon as its response is out.
+    if (this.shuttingDown) setImmediate(() => this.server?.closeIdleConnections?.());
   }
 
   /** From now on new requests get 503 SHUTTING_DOWN; resolves when none is left or at drainTimeout. */
@@ -143,6 +148,7 @@ export class OverloadService implements OnModuleInit, BeforeApplicationShutdown 
     const settings = this.options.overload;
     if (!settings || this.shuttingDown) return;
     this.shuttingDown = true;
+    this.server?.closeIdleConnections?.();
     if (this.inFlight === 0) return;
     this.logger.log(`Shutting down: waiting for ${this.inFlight} request(s), at most ${settings.drainTimeout} ms`);
     await new Promise<void>((resolve) => {
