@@ -1,5 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { post, sleep } from './helpers/http';
 import { PLATFORMS, startDemo } from './helpers/platforms';
@@ -41,6 +42,53 @@ for (const platform of PLATFORMS) {
         const req2 = lines.find((l) => l.startsWith('--> POST /test/reqres-log.json [log-2]'));
         assert.match(req2 ?? '', /body=\{"a":"1","password":"\[REDACTED\]"\}/);
         assert.ok(!lines.some((l) => l.includes('debounce-nore')), 'when() returned null for other routes');
+      } finally {
+        await app.close();
+      }
+    });
+
+    it('logs a multipart upload as fields plus file names and sizes, never the content; the parser still gets every byte', async () => {
+      const { logger, lines } = collector();
+      const app = await startDemo({ platform, logger });
+      try {
+        // 300 KB of random bytes around a marker: many TCP chunks, and a text we can look for in the log.
+        const content = Buffer.concat([randomBytes(150_000), Buffer.from('FILE-CONTENT-MARKER'), randomBytes(150_000)]);
+        const form = new FormData();
+        form.append('note', 'hello');
+        form.append('password', 'pw-123');
+        form.append('doc', new Blob([content], { type: 'application/octet-stream' }), 'report.bin');
+        form.append('pic', new Blob(['tiny'], { type: 'text/plain' }), 'a.txt');
+        const r = await fetch(`${app.url}/test/reqres-log/upload.json`, { method: 'POST', body: form, headers: { 'x-request-id': 'up-1' } });
+        assert.equal(r.status, 200);
+        assert.deepEqual(await r.json(), {
+          fields: { note: 'hello', password: 'pw-123' },
+          files: [
+            { field: 'doc', name: 'report.bin', size: content.length, sha256: createHash('sha256').update(content).digest('hex') },
+            { field: 'pic', name: 'a.txt', size: 4, sha256: createHash('sha256').update('tiny').digest('hex') },
+          ],
+        }, 'the handler received every field and byte unchanged');
+
+        // A multipart body sent to a route whose handler never parses it is still described.
+        const unread = new FormData();
+        unread.append('doc', new Blob(['abc']), 'ignored.txt');
+        await fetch(`${app.url}/test/reqres-log.json`, { method: 'POST', body: unread, headers: { 'x-request-id': 'up-2' } });
+        await sleep(50);
+
+        const at = lines.findIndex((l) => l.startsWith('--> POST /test/reqres-log/upload.json [up-1]'));
+        assert.ok(at >= 0, lines.join('\n'));
+        const line = lines[at] ?? '';
+        assert.match(line, /"content-type":"multipart\/form-data; boundary=/);
+        assert.match(line, /body=\{"fields":\{"note":"hello","password":"\[REDACTED\]"\},"files":\[/);
+        assert.ok(line.includes(`{"field":"doc","name":"report.bin","type":"application/octet-stream","size":${content.length}}`), line);
+        assert.ok(line.includes('{"field":"pic","name":"a.txt","type":"text/plain","size":4}'), line);
+        assert.ok(!line.includes('FILE-CONTENT-MARKER') && !line.includes('tiny'), 'file contents are never logged');
+        assert.ok(!line.includes('partial'), 'the whole body went by before the line was written');
+        const res = lines.findIndex((l) => l.startsWith('<-- 200 POST /test/reqres-log/upload.json [up-1]'));
+        assert.ok(res > at, 'request line first, then the response line');
+        assert.ok(!lines.some((l) => l.includes('FILE-CONTENT-MARKER')));
+
+        const other = lines.find((l) => l.startsWith('--> POST /test/reqres-log.json [up-2]'));
+        assert.ok(other?.includes('{"field":"doc","name":"ignored.txt","type":"application/octet-stream","size":3}'), other);
       } finally {
         await app.close();
       }

@@ -2,9 +2,12 @@ import type { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import multipart from '@fastify/multipart';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { ProtectionModuleOptions } from 'nest-protection';
 import { AppModule } from './app.module';
+import { UPLOAD_LIMITS } from './upload/upload.interceptor';
 
 export type DemoPlatform = 'fastify' | 'express';
 
@@ -47,6 +50,10 @@ export async function createDemoApp(options: DemoAppOptions = {}): Promise<INest
   const app = await NestFactory.create(AppModule.forRoot(protection), adapter, {
     logger: options.logger ?? ['log', 'error', 'warn'],
   });
+  if (options.platform !== 'express') {
+    // Fastify refuses multipart bodies (415) unless a parser is registered; Express gets multer per route.
+    await (app as NestFastifyApplication).register(multipart as never, { limits: UPLOAD_LIMITS });
+  }
   if (options.swagger !== false) {
     const config = new DocumentBuilder()
       .setTitle('nest-protection demo')

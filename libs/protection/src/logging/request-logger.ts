@@ -1,9 +1,10 @@
 import { Logger } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
-import { rawResponse, requestMethod, requestUrl } from '../core/http.adapter';
+import { rawRequest, rawResponse, requestMethod, requestUrl } from '../core/http.adapter';
 import type { ProtectionRequest, ProtectionResponse } from '../core/http.types';
 import { requestIdOf } from '../core/request-context';
 import type { LogCondition, LoggingModuleOptions } from './logging-options.interface';
+import { MultipartTap } from './multipart-tap';
 
 const MASK = '[REDACTED]';
 const logger = new Logger('ProtectionLogging');
@@ -46,14 +47,28 @@ function redactBody(body: unknown, paths: readonly string[]): unknown {
   return copy;
 }
 
-function describeBody(req: ProtectionRequest, paths: readonly string[], max: number): string {
-  const files = (req as { files?: unknown; file?: unknown }).files ?? (req as { file?: unknown }).file;
-  const type = String(req.headers['content-type'] ?? '');
-  if (type.startsWith('multipart/')) {
-    const list = (Array.isArray(files) ? files : files ? [files] : []) as Array<{ originalname?: string; filename?: string; size?: number }>;
-    const described = list.map((f) => `${f.originalname ?? f.filename ?? 'file'} (${f.size ?? '?'} bytes)`);
-    return cut(JSON.stringify({ fields: redactBody(req.body ?? {}, paths), files: described }), max);
+interface ParsedFile {
+  fieldname?: string;
+  originalname?: string;
+  filename?: string;
+  size?: number;
+}
+
+/** Multipart as fields plus files by name and size, from the tap, else from what a parser left on req. */
+function describeMultipart(req: ProtectionRequest, tap: MultipartTap | undefined, paths: readonly string[]): string {
+  if (tap) {
+    const seen = tap.snapshot();
+    const files = seen.files.map((f) => ({ field: f.field, name: f.name, type: f.type, size: f.size }));
+    return JSON.stringify({ fields: redactBody(seen.fields, paths), files, ...(seen.complete ? {} : { partial: true }) });
   }
+  const parsed = (req as { files?: unknown }).files ?? (req as { file?: unknown }).file;
+  const list = (Array.isArray(parsed) ? parsed : parsed && typeof parsed === 'object' ? Object.values(parsed).flat() : []) as ParsedFile[];
+  const files = list.map((f) => ({ field: f.fieldname, name: f.originalname ?? f.filename, size: f.size }));
+  return JSON.stringify({ fields: redactBody(req.body ?? {}, paths), files });
+}
+
+function describeBody(req: ProtectionRequest, tap: MultipartTap | undefined, paths: readonly string[], max: number): string {
+  if (tap || String(req.headers['content-type'] ?? '').startsWith('multipart/')) return cut(describeMultipart(req, tap, paths), max);
   const body = req.body;
   if (body === undefined) return '';
   if (Buffer.isBuffer(body)) return cut(`<${body.length} bytes>`, max);
@@ -73,7 +88,10 @@ export function logRequest(options: LoggingModuleOptions, req: ProtectionRequest
     logger.warn(`logging.when threw: ${String(err)}`);
     return;
   }
-  if (!condition) return;
+  if (!condition) {
+    MultipartTap.of(rawRequest(req))?.stop();
+    return;
+  }
   try {
     const c = condition;
     const started = performance.now();
@@ -82,15 +100,28 @@ export function logRequest(options: LoggingModuleOptions, req: ProtectionRequest
     const redactHeaders = new Set(redact.map((r) => r.toLowerCase()));
     const rid = requestIdOf(req, requestIdHeader, res);
     const line = `${requestMethod(req)} ${requestUrl(req)}`;
+    const tap = MultipartTap.of(rawRequest(req));
+    if (tap && !c.requestBody) tap.stop();
     const requestText = (): string => {
       const headers = pickHeaders(req.headers, c.requestHeaders, redactHeaders);
       return (
         `--> ${line} [${rid}]` +
         (headers ? ` headers=${JSON.stringify(headers)}` : '') +
-        (c.requestBody ? ` body=${describeBody(req, redact, max)}` : '')
+        (c.requestBody ? ` body=${describeBody(req, tap, redact, max)}` : '')
       );
     };
-    if (c.request !== false && !c.after) logger.log(requestText());
+    // A multipart body arrives after this point (the handler's parser reads it): its line waits
+    // for the body to go by, or for the response, whichever comes first.
+    let requestLogged = c.request === false;
+    const logRequestLine = (): void => {
+      if (requestLogged) return;
+      requestLogged = true;
+      logger.log(requestText());
+    };
+    if (!c.after) {
+      if (tap && c.requestBody) tap.whenDone(() => safely(logRequestLine));
+      else logRequestLine();
+    }
     const raw = rawResponse(res);
     const chunks: Buffer[] = [];
     let size = 0;
@@ -100,7 +131,7 @@ export function logRequest(options: LoggingModuleOptions, req: ProtectionRequest
     });
     raw.once('finish', () => {
       try {
-        if (c.request !== false && c.after) logger.log(requestText());
+        logRequestLine();
         if (c.response === false) return;
         const ms = Math.round(performance.now() - started);
         const headers = pickHeaders(raw.getHeaders() as Record<string, unknown>, c.responseHeaders, redactHeaders);
@@ -114,6 +145,14 @@ export function logRequest(options: LoggingModuleOptions, req: ProtectionRequest
         logger.warn(`response log failed: ${String(err)}`);
       }
     });
+  } catch (err) {
+    logger.warn(`request log failed: ${String(err)}`);
+  }
+}
+
+function safely(fn: () => void): void {
+  try {
+    fn();
   } catch (err) {
     logger.warn(`request log failed: ${String(err)}`);
   }
