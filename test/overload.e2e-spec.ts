@@ -102,7 +102,7 @@ for (const platform of PLATFORMS) {
           child.stdout?.on('data', (d: Buffer) => d.toString().includes('demo on') && resolve());
           child.once('exit', (code) => reject(new Error(`demo exited ${code}`)));
         });
-        const inFlight = request(`${url}/test/load/works.html?ms=1500`);
+        const inFlight = request(`${url}/test/load/works.html?ms=2000`);
         await sleep(200);
         const exited = new Promise<number>((resolve) => child.once('exit', () => resolve(performance.now())));
         const signalled = performance.now();
@@ -113,7 +113,9 @@ for (const platform of PLATFORMS) {
         assert.equal(refused.headers.get('connection'), 'close');
         const done = await inFlight;
         assert.deepEqual([done.status, done.text], [200, 'works'], 'the request in flight completed');
+        const doneAt = performance.now();
         const exitAt = await exited;
+        assert.ok(exitAt - doneAt < 1500, `exited ${(exitAt - doneAt).toFixed(0)} ms after the last request finished`);
         assert.ok(exitAt - signalled < 5000, `exited ${(exitAt - signalled).toFixed(0)} ms after SIGTERM (drainTimeout 20000)`);
       } finally {
         child.kill('SIGKILL');
