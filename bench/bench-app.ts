@@ -13,10 +13,18 @@ class BareController {
   }
 }
 
+/** Measures Nest's guard pipeline alone: a guard that lets everything through. */
+class PassGuard {
+  canActivate(): boolean {
+    return true;
+  }
+}
+
 @Controller()
 class DebounceController {
-  @Get('speed')
-  speed(): string {
+  @Get('pass')
+  @UseGuards(PassGuard)
+  pass(): string {
     return 'speed';
   }
 
@@ -66,9 +74,24 @@ class ThrottlerLimitedController {
 class BareModule {}
 
 @Module({})
+class EmptyHost {}
+
+@Module({})
+class EmptyGlobal {
+  static forRoot(): DynamicModule {
+    return { module: EmptyGlobal, global: true, providers: [{ provide: 'X', useValue: 1 }], exports: ['X'] };
+  }
+}
+
+@Module({})
 class ProtectedModule {
-  static with(options: ProtectionModuleOptions): DynamicModule {
-    return { module: ProtectedModule, imports: [ProtectionModule.forRoot(options)], controllers: [DebounceController] };
+  /**
+   * (b) is the bare app's very controller plus the module: only the module differs. (Routes of
+   * other shapes in the same app change V8's feedback for Nest's shared route-handler code, and
+   * with it the cost of every route, so the debounce routes live in an app of their own.)
+   */
+  static with(options: ProtectionModuleOptions, controller: typeof BareController | typeof DebounceController): DynamicModule {
+    return { module: ProtectedModule, imports: [ProtectionModule.forRoot(options)], controllers: [controller] };
   }
 }
 
@@ -102,9 +125,13 @@ class OursLimitedModule {
 /** The module for a scenario; `redisUrl` switches the store. */
 export function benchModule(scenario: string, redisUrl: string | undefined): DynamicModule | typeof BareModule {
   if (scenario === 'bare') return BareModule;
+  if (scenario === 'bare-empty') return { module: EmptyHost, imports: [EmptyGlobal.forRoot()], controllers: [BareController] };
   const redis = scenario.endsWith('-redis') ? redisUrl : undefined;
   if (scenario.startsWith('rl-ours')) return OursLimitedModule.with(redis);
   if (scenario.startsWith('rl-throttler')) return ThrottlerBenchModule.with(scenario.includes('blocked') ? 1 : LIMIT, redis);
   const memory = process.env.BENCH_MAX_ENTRIES ? { memory: { maxEntries: Number(process.env.BENCH_MAX_ENTRIES) } } : {};
-  return ProtectedModule.with(redisUrl && scenario.endsWith('-redis') ? { store: { redis: redisUrl } } : memory);
+  // BENCH_OPTIONS='{"terminal":false}' measures the module with a protection switched off.
+  const extra = JSON.parse(process.env.BENCH_OPTIONS ?? '{}') as ProtectionModuleOptions;
+  const options = { ...(redisUrl && scenario.endsWith('-redis') ? { store: { redis: redisUrl } } : memory), ...extra };
+  return ProtectedModule.with(options, scenario.startsWith('module') ? BareController : DebounceController);
 }

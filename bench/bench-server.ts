@@ -29,6 +29,9 @@ async function main(): Promise<void> {
   let started = process.cpuUsage();
   process.on('message', (message: string) => {
     if (message === 'start') {
+      // With --expose-gc (the instruction-count run), every scenario starts from a collected
+      // heap, so no leftover collection work from start-up lands in the measured window.
+      (globalThis as { gc?: () => void }).gc?.();
       started = process.cpuUsage();
       sent = 0;
       process.send?.({ started: true });

@@ -8,14 +8,19 @@ import { Redis } from 'ioredis';
 /*
  * npm run bench. Each app under test runs in its own process pinned to core 0; autocannon (and
  * redis-server) run on core 1. Per scenario: the server's own CPU microseconds per request
- * (process.cpuUsage over the measured run) and req/s, as ratios against the bare app measured
- * in the same round; median of interleaved rounds with min-max. Loopback only. Every scenario
- * requests the same URL shape (`?id=<unique uuid>`), so query parsing costs the same in all.
+ * (process.cpuUsage over the measured slice) and req/s, as ratios against the bare app.
+ * Loopback only. Every scenario requests the same URL shape (`?id=<unique uuid>`), so query
+ * parsing costs the same in all.
+ *
+ * A shared VM drifts by several per cent within seconds, so each app is started and warmed once
+ * and then measured in short slices, with a slice of the bare app right before and right after
+ * every other slice: a ratio is one slice against the mean of its two bare neighbours, and the
+ * table gives the median of the rounds with min-max.
  */
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
 const CONNECTIONS = 50;
 
 interface Scenario {
@@ -130,30 +135,30 @@ function commandCalls(info: string): number {
   return total;
 }
 
-async function measure(scenario: Scenario, redis: { url: string; client: Redis } | null): Promise<Sample> {
-  const { child, url } = await startServer(scenario, scenario.redis ? redis?.url : undefined);
-  try {
-    const target = { url: url + scenario.path, connections: CONNECTIONS, idReplacement: true };
-    await autocannon({ ...target, duration: WARMUP });
-    if (scenario.redis) await redis?.client.config('RESETSTAT');
-    await ask(child, 'start');
-    const result = await autocannon({ ...target, duration: SECONDS });
-    const { cpuMicros, redisCommandsSent } = await ask<{ cpuMicros: number; redisCommandsSent: number }>(child, 'stop');
-    const calls = scenario.redis && redis ? commandCalls(await redis.client.info('commandstats')) : null;
-    const requests = result.requests.total;
-    return {
-      cpuPerRequest: cpuMicros / requests,
-      rps: result.requests.average,
-      requests,
-      non2xx: result.non2xx,
-      errors: result.errors + result.timeouts,
-      redisCommandsPerRequest: scenario.redis ? redisCommandsSent / requests : null,
-      redisExecutedPerRequest: calls === null ? null : calls / requests,
-    };
-  } finally {
-    child.kill('SIGKILL');
-    children.delete(child);
-  }
+interface Server {
+  scenario: Scenario;
+  child: ChildProcess;
+  url: string;
+}
+
+async function measure(server: Server, redis: { url: string; client: Redis } | null, seconds: number): Promise<Sample> {
+  const { scenario, child, url } = server;
+  const target = { url: url + scenario.path, connections: CONNECTIONS, idReplacement: true };
+  if (scenario.redis) await redis?.client.config('RESETSTAT');
+  await ask(child, 'start');
+  const result = await autocannon({ ...target, duration: seconds });
+  const { cpuMicros, redisCommandsSent } = await ask<{ cpuMicros: number; redisCommandsSent: number }>(child, 'stop');
+  const calls = scenario.redis && redis ? commandCalls(await redis.client.info('commandstats')) : null;
+  const requests = result.requests.total;
+  return {
+    cpuPerRequest: cpuMicros / requests,
+    rps: result.requests.average,
+    requests,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    redisCommandsPerRequest: scenario.redis ? redisCommandsSent / requests : null,
+    redisExecutedPerRequest: calls === null ? null : calls / requests,
+  };
 }
 
 const median = (xs: number[]): number => {
@@ -169,25 +174,45 @@ async function main(): Promise<void> {
   const redis = await startRedis();
   const samples = new Map<string, Sample[]>(SCENARIOS.map((s) => [s.name, []]));
   const ratios = new Map<string, { cpu: number[]; rps: number[] }>(SCENARIOS.map((s) => [s.name, { cpu: [], rps: [] }]));
+  const servers: Server[] = [];
+  for (const scenario of SCENARIOS) {
+    const started = await startServer(scenario, scenario.redis ? redis.url : undefined);
+    servers.push({ scenario, ...started });
+    await autocannon({ url: started.url + scenario.path, connections: CONNECTIONS, idReplacement: true, duration: WARMUP });
+  }
+  const bare = servers.find((s) => s.scenario.name === 'bare');
+  if (!bare) throw new Error('the bare scenario is the yardstick');
+  const others = servers.filter((s) => s !== bare);
+  const log = (round: number, name: string, sample: Sample): void =>
+    console.log(
+      `round ${round} ${name}: ${sample.cpuPerRequest.toFixed(2)} µs/req, ${Math.round(sample.rps)} req/s` +
+        (sample.redisCommandsPerRequest !== null
+          ? `, ${sample.redisCommandsPerRequest.toFixed(2)} Redis round trips/req (${sample.redisExecutedPerRequest?.toFixed(2)} commands run)`
+          : '') +
+        (sample.non2xx || sample.errors ? `, non-2xx ${sample.non2xx}, errors ${sample.errors}` : ''),
+    );
   for (let round = 1; round <= ROUNDS; round++) {
-    let bare: Sample | undefined;
-    for (const scenario of SCENARIOS) {
-      const sample = await measure(scenario, redis);
-      if (scenario.name === 'bare') bare = sample;
-      samples.get(scenario.name)?.push(sample);
-      if (bare) {
-        ratios.get(scenario.name)?.cpu.push(sample.cpuPerRequest / bare.cpuPerRequest);
-        ratios.get(scenario.name)?.rps.push(sample.rps / bare.rps);
-      }
-      console.log(
-        `round ${round} ${scenario.name}: ${sample.cpuPerRequest.toFixed(2)} µs/req, ${Math.round(sample.rps)} req/s` +
-          (sample.redisCommandsPerRequest !== null
-            ? `, ${sample.redisCommandsPerRequest.toFixed(2)} Redis round trips/req (${sample.redisExecutedPerRequest?.toFixed(2)} commands run)`
-            : '') +
-          (sample.non2xx || sample.errors ? `, non-2xx ${sample.non2xx}, errors ${sample.errors}` : ''),
-      );
+    let before = await measure(bare, redis, SECONDS);
+    samples.get('bare')?.push(before);
+    log(round, 'bare', before);
+    // Rotate the order each round so no scenario always follows the same neighbour.
+    const order = others.map((_, i) => others[(i + round - 1) % others.length] as Server);
+    for (const server of order) {
+      const sample = await measure(server, redis, SECONDS);
+      const after = await measure(bare, redis, SECONDS);
+      samples.get(server.scenario.name)?.push(sample);
+      samples.get('bare')?.push(after);
+      const cpu = (before.cpuPerRequest + after.cpuPerRequest) / 2;
+      const rps = (before.rps + after.rps) / 2;
+      ratios.get(server.scenario.name)?.cpu.push(sample.cpuPerRequest / cpu);
+      ratios.get(server.scenario.name)?.rps.push(sample.rps / rps);
+      ratios.get('bare')?.cpu.push(1);
+      ratios.get('bare')?.rps.push(1);
+      log(round, server.scenario.name, sample);
+      before = after;
     }
   }
+  for (const server of servers) server.child.kill('SIGKILL');
   redis.client.disconnect();
 
   const rows = SCENARIOS.map((s) => {
@@ -206,7 +231,7 @@ async function main(): Promise<void> {
       medianCpuRatio: median(r.cpu),
     };
   });
-  console.log(`\n${ROUNDS} interleaved rounds of ${SECONDS} s, ${CONNECTIONS} connections; median (min-max)\n`);
+  console.log(`\n${ROUNDS} rounds of ${SECONDS} s slices, each between two slices of (a); ${CONNECTIONS} connections; median (min-max)\n`);
   console.log('| scenario | server CPU µs/req | CPU/req vs (a) | req/s | req/s vs (a) | Redis round trips/req (commands run) | non-2xx |');
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
   for (const r of rows) {
@@ -214,9 +239,10 @@ async function main(): Promise<void> {
   }
   // Ours against the throttler, per round (each round measured both in the same run).
   const versus = (ours: string, theirs: string): string => {
-    const a = samples.get(ours) ?? [];
-    const t = samples.get(theirs) ?? [];
-    const r = a.map((x, i) => x.cpuPerRequest / (t[i]?.cpuPerRequest ?? NaN)).filter((x) => Number.isFinite(x));
+    // Per round, each against its own bare neighbours, so drift between the two slices cancels.
+    const a = ratios.get(ours)?.cpu ?? [];
+    const t = ratios.get(theirs)?.cpu ?? [];
+    const r = a.map((x, i) => x / (t[i] ?? NaN)).filter((x) => Number.isFinite(x));
     return r.length ? `${spread(r, 3)}x` : 'not measured';
   };
   console.log(`\n@RateLimit CPU/req vs @nestjs/throttler: memory ${versus('rl-ours', 'rl-throttler')} (target <= 0.95x), ` +

@@ -26,6 +26,8 @@ export interface ProxyTrust {
 }
 
 const MAX_FORWARDED_LENGTH = 2048;
+/** Addresses whose verdict is remembered; the map is dropped and rebuilt when it fills up. */
+const VERDICT_CACHE_SIZE = 4096;
 
 /** `::ffff:1.2.3.4` -> `1.2.3.4`; anything that is not an IP -> ''. */
 export function normalizeIp(value: string | undefined): string {
@@ -34,6 +36,20 @@ export function normalizeIp(value: string | undefined): string {
   if (ip.startsWith('[') && ip.endsWith(']')) ip = ip.slice(1, -1);
   if (ip.toLowerCase().startsWith('::ffff:') && isIP(ip.slice(7)) === 4) ip = ip.slice(7);
   return isIP(ip) ? ip : '';
+}
+
+let peers = new Map<string, string>();
+
+/** The socket peer, normalized; remembered per address (the same few peers ask again and again). */
+function peerIp(remote: string | undefined): string {
+  if (!remote) return '0.0.0.0';
+  let ip = peers.get(remote);
+  if (ip === undefined) {
+    ip = normalizeIp(remote) || '0.0.0.0';
+    if (peers.size >= VERDICT_CACHE_SIZE) peers = new Map();
+    peers.set(remote, ip);
+  }
+  return ip;
 }
 
 export function compileProxyTrust(option: TrustProxyOption | undefined): ProxyTrust {
@@ -47,11 +63,21 @@ export function compileProxyTrust(option: TrustProxyOption | undefined): ProxyTr
     if (bits === undefined) list.addAddress(addr, family);
     else list.addSubnet(addr, Number(bits), family);
   }
+  // BlockList.check builds a SocketAddress per call (about as much as the rest of an unannotated
+  // request costs): the overload permit list asks it on every request, for a handful of
+  // distinct clients, so each address's verdict is kept.
+  let verdicts = new Map<string, boolean>();
   return {
     hops: null,
     isTrusted: (ip) => {
-      const family = isIP(ip);
-      return family !== 0 && list.check(ip, family === 6 ? 'ipv6' : 'ipv4');
+      let verdict = verdicts.get(ip);
+      if (verdict === undefined) {
+        const family = isIP(ip);
+        verdict = family !== 0 && list.check(ip, family === 6 ? 'ipv6' : 'ipv4');
+        if (verdicts.size >= VERDICT_CACHE_SIZE) verdicts = new Map();
+        verdicts.set(ip, verdict);
+      }
+      return verdict;
     },
   };
 }
@@ -62,7 +88,7 @@ export function compileProxyTrust(option: TrustProxyOption | undefined): ProxyTr
  * from an untrusted peer is ignored.
  */
 export function resolveClientIp(req: ProtectionRequest, trust: ProxyTrust): string {
-  const peer = normalizeIp(rawRequest(req).socket?.remoteAddress) || '0.0.0.0';
+  const peer = peerIp(rawRequest(req).socket?.remoteAddress);
   // Most requests carry no forwarding header: then the trust check is moot.
   if (req.headers['x-real-ip'] === undefined && req.headers['x-forwarded-for'] === undefined) return peer;
   if (trust.hops === null && !trust.isTrusted(peer)) return peer;

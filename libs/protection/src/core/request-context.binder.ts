@@ -5,7 +5,6 @@ import type { ResolvedProtectionOptions } from '../protection-options.factory';
 import { PROTECTION_LOGGER_CONTEXT, PROTECTION_OPTIONS } from '../protection.constants';
 import { asyncContextDemand, LIBRARY } from './async-context';
 import type { ProtectionRequest, ProtectionResponse } from './http.types';
-import { setResponseHeader } from './http.adapter';
 import { RequestContext, requestIdOf } from './request-context';
 
 type Done = (err?: Error) => void;
@@ -82,7 +81,7 @@ export class RequestContextBinder implements OnModuleInit {
       // Fastify: in its own reply headers (a raw setHeader would push every header of the
       // response through Node's slower merge path in writeHead).
       instance.addHook('onRequest', (req, reply, done) => {
-        setResponseHeader(reply, echo, requestIdOf(req, echo));
+        (reply as { header(name: string, value: string): unknown }).header(echo, requestIdOf(req, echo));
         done();
       });
     }

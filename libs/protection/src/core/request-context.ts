@@ -1,10 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomUUID } from 'node:crypto';
 import type { ResolvedProtectionOptions } from '../protection-options.factory';
 import { resolveClientIp } from './client-ip';
 import { getResponseHeader } from './http.adapter';
 import type { ProtectionRequest, ProtectionResponse } from './http.types';
 import { resolveIdentity } from './identity';
+import { uniqueId } from './unique-id';
 
 const CONTEXT = Symbol('nest-protection.context');
 const storage = new AsyncLocalStorage<RequestContext>();
@@ -102,5 +102,5 @@ export function requestIdOf(req: ProtectionRequest, headerName: string, res?: Pr
     if (echoed !== undefined) return echoed;
   }
   const sent = req.headers[headerName];
-  return typeof sent === 'string' && SANE_REQUEST_ID.test(sent) ? sent : randomUUID();
+  return typeof sent === 'string' && SANE_REQUEST_ID.test(sent) ? sent : uniqueId();
 }

@@ -7,7 +7,6 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { randomUUID } from 'node:crypto';
 import { HandlerMetadataCache } from '../core/handler-metadata';
 import { rawResponse, requestMethod } from '../core/http.adapter';
 import type { ProtectionRequest, ProtectionResponse } from '../core/http.types';
@@ -24,16 +23,13 @@ import { ProtectionStore, type DebounceClaim, type DebounceOutcome } from '../st
 import { applyStoreErrorPolicy } from '../store/store-failure.policy';
 import type { DebounceRouteOptions } from './debounce-options.interface';
 import { DebouncedException } from './debounce.exception';
-import { debounceKey } from './debounce.key';
+import { debounceMaterial, hashedDebounceKey, localDebounceKey, type DebounceKeyMaterial } from './debounce.key';
 import { DebounceMetadata } from './debounce.metadata';
 import { recordResponse } from './debounce.recorder';
+import { uniqueId } from '../core/unique-id';
 
 const FEATURE = 'Debounce';
 
-// Leader tokens: unique across instances (random per process) and cheap per request.
-const PROCESS_ID = randomUUID();
-let tokenCounter = 0;
-const nextToken = (): string => `${PROCESS_ID}.${(++tokenCounter).toString(36)}`;
 
 /**
  * Applied by `@Debounce` to its route only, so routes without the decorator never pay for it.
@@ -75,14 +71,17 @@ export class DebounceGuard implements CanActivate {
     settings: ResolvedDebounceOptions,
   ): boolean | Promise<boolean> {
     const waiting = route.waiting ?? settings.waiting;
-    const key = 'debounce:{' + debounceKey(req, route, () => this.identity(req)) + '}';
-    const token = nextToken();
+    const material = debounceMaterial(req, route, () => this.identity(req));
+    // Memory keys only have to agree within this process; Redis keys are the spec's hashed form.
+    const key = this.store.kind === 'memory' ? localDebounceKey(material) : 'debounce:{' + hashedDebounceKey(material) + '}';
+    // Only a reusing leader's token is ever read (settle and wake-ups check it).
+    const token = route.reuse ? uniqueId() : '';
     const started = Date.now();
     if (this.store.debounceClaimSync) {
-      return this.after(this.store.debounceClaimSync(key, token, waiting, route.reuse), req, res, route, settings, key, token, started);
+      return this.after(this.store.debounceClaimSync(key, token, waiting, route.reuse), req, res, route, settings, key, material, token, started);
     }
     return this.store.debounceClaim(key, token, waiting, route.reuse).then(
-      (claim) => this.after(claim, req, res, route, settings, key, token, started),
+      (claim) => this.after(claim, req, res, route, settings, key, material, token, started),
       (err: unknown) => {
         applyStoreErrorPolicy(FEATURE, settings.onStoreError, err, res);
         return true;
@@ -97,6 +96,7 @@ export class DebounceGuard implements CanActivate {
     route: DebounceRouteOptions,
     settings: ResolvedDebounceOptions,
     key: string,
+    material: DebounceKeyMaterial,
     token: string,
     started: number,
   ): boolean | Promise<boolean> {
@@ -105,12 +105,12 @@ export class DebounceGuard implements CanActivate {
       return true;
     }
     if (!route.reuse) {
-      this.logger.debug(messages.debounceRejected(key));
+      this.debug(messages.debounceRejected, material);
       this.reject(req, res, claim.remainingMs - (Date.now() - started), settings);
     }
-    if (claim.outcome) return this.answer(claim.outcome, claim.remainingMs, req, res, key, started, settings);
+    if (claim.outcome) return this.answer(claim.outcome, claim.remainingMs, req, res, material, started, settings);
     return this.store.debounceAwait(key, claim.token, claim.remainingMs).then(
-      (outcome) => this.answer(outcome, claim.remainingMs, req, res, key, started, settings),
+      (outcome) => this.answer(outcome, claim.remainingMs, req, res, material, started, settings),
       (err: unknown) => {
         applyStoreErrorPolicy(FEATURE, settings.onStoreError, err, res);
         return true;
@@ -124,17 +124,22 @@ export class DebounceGuard implements CanActivate {
     remainingMs: number,
     req: ProtectionRequest,
     res: ProtectionResponse,
-    key: string,
+    material: DebounceKeyMaterial,
     started: number,
     settings: ResolvedDebounceOptions,
   ): never {
     if (outcome?.kind === 'response') {
-      this.logger.debug(messages.debounceReused(key));
+      this.debug(messages.debounceReused, material);
       const { status, headers, body } = outcome.response;
       throw new RawReplyException({ status, headers: { ...headers, 'x-debounce': 'reused' }, body });
     }
-    this.logger.debug(messages.debounceRejected(key));
+    this.debug(messages.debounceRejected, material);
     this.reject(req, res, remainingMs - (Date.now() - started), settings);
+  }
+
+  /** Logs with the spec's key; hashing it only when debug lines are printed at all. */
+  private debug(message: (key: string) => string, material: DebounceKeyMaterial): void {
+    if (Logger.isLevelEnabled('debug')) this.logger.debug(message(hashedDebounceKey(material)));
   }
 
   private identity(req: ProtectionRequest): string {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ProtectionRequest } from '../core/http.types';
 import type { DebounceRouteOptions } from './debounce-options.interface';
-import { canonicalJson, canonicalQuery, debounceKey } from './debounce.key';
+import { canonicalJson, canonicalQuery, debounceKey, debounceMaterial, localDebounceKey } from './debounce.key';
 
 const route = (over: Partial<DebounceRouteOptions> = {}): DebounceRouteOptions => ({
   waiting: undefined,
@@ -71,5 +71,18 @@ describe('debounce key', () => {
   it('bounds the path part of the key', () => {
     const long = '/' + 'p'.repeat(5000);
     assert.ok(key(req({ url: long })).length < 120);
+  });
+
+  it('in memory, keys short requests by their parts (no hash) and long ones by the hashed key, with the same equalities', () => {
+    const local = (r: ProtectionRequest, o = route(), id = 'me'): string => localDebounceKey(debounceMaterial(r, o, () => id));
+    const k = local(req({ url: '/a/b?y=2&x=1' }));
+    assert.equal(k, '/a/b|me\0POST\0x=1&y=2\0');
+    assert.equal(local(req({ url: '/a/b?x=1&y=2' })), k);
+    assert.notEqual(local(req({ url: '/a/b?x=1&y=3' })), k);
+    assert.notEqual(local(req(), route(), 'other'), local(req()));
+    assert.notEqual(local(req({ body: { a: 1 } }), route({ body: true })), local(req({ body: { a: 2 } }), route({ body: true })));
+    const long = req({ url: '/a/b?q=' + 'x'.repeat(1000) });
+    assert.equal(local(long), key(long), 'a long key is hashed, bounded like a Redis key');
+    assert.ok(!key(req()).includes('\0'), 'hashed keys never look like raw ones');
   });
 });

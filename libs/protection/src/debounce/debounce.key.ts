@@ -5,6 +5,8 @@ import { sha256 } from '../core/identity';
 import type { DebounceRouteOptions } from './debounce-options.interface';
 
 const MAX_PATH_IN_KEY = 200;
+/** Longest raw key kept in memory (bounded per entry like a hashed one). */
+const MAX_LOCAL_KEY = 256;
 
 /** Query string with parameters sorted by name, then value, so `b=2&a=1` equals `a=1&b=2`. */
 export function canonicalQuery(search: string): string {
@@ -58,30 +60,49 @@ function bodyDigestInput(body: unknown): string | Buffer {
   }
 }
 
-/**
- * `<path without query>|<sha256 of identity, method, canonical query, headers, body>` over the
- * enabled parts, each separated so two requests that differ in any enabled part never collide.
- */
-export function debounceKey(
+/** What a debounce key is made of: the path, and the enabled parts in one string (or bytes). */
+export interface DebounceKeyMaterial {
+  readonly path: string;
+  readonly parts: string | Buffer;
+}
+
+/** The enabled parts, in the spec's order, each separated so two requests that differ in any never collide. */
+export function debounceMaterial(
   req: ProtectionRequest,
   route: DebounceRouteOptions,
   identity: () => string,
-): string {
+): DebounceKeyMaterial {
   const url = requestUrl(req);
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
-  // One string, one hash: parts are separated by NUL, which none of them can contain.
+  // Parts are separated by NUL, which none of them can contain.
   let parts = (route.session ? identity() : '') + '\0' + (route.method ? requestMethod(req) : '') + '\0';
   if (route.query && q >= 0) parts += canonicalQuery(url.slice(q + 1));
   parts += '\0';
   for (const name of route.header) parts += name + ':' + (requestHeader(req, name) ?? '') + '\0';
-  let digest: string;
-  if (route.body) {
-    const body = bodyDigestInput(req.body);
-    digest = sha256(typeof body === 'string' ? parts + body : Buffer.concat([Buffer.from(parts), body]));
-  } else {
-    digest = sha256(parts);
-  }
-  const shownPath = path.length <= MAX_PATH_IN_KEY ? path : sha256(path);
-  return `${shownPath}|${digest}`;
+  if (!route.body) return { path, parts };
+  const body = bodyDigestInput(req.body);
+  return { path, parts: typeof body === 'string' ? parts + body : Buffer.concat([Buffer.from(parts), body]) };
+}
+
+/** The key as the spec names it (Redis keys, logs): `<path without query>|<sha256 of the parts>`. */
+export function hashedDebounceKey(material: DebounceKeyMaterial): string {
+  const shownPath = material.path.length <= MAX_PATH_IN_KEY ? material.path : sha256(material.path);
+  return `${shownPath}|${sha256(material.parts)}`;
+}
+
+/**
+ * A key for an in-process map: the parts themselves when short (a SHA-256 costs more than the
+ * rest of the decision, and no other process needs to agree on the key), else the hashed key.
+ * The two forms never meet: a raw key holds NUL characters, a hashed one never does.
+ */
+export function localDebounceKey(material: DebounceKeyMaterial): string {
+  const { path, parts } = material;
+  if (typeof parts === 'string' && parts.length + path.length <= MAX_LOCAL_KEY) return path + '|' + parts;
+  return hashedDebounceKey(material);
+}
+
+/** `hashedDebounceKey` straight from a request. */
+export function debounceKey(req: ProtectionRequest, route: DebounceRouteOptions, identity: () => string): string {
+  return hashedDebounceKey(debounceMaterial(req, route, identity));
 }

@@ -6,7 +6,6 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { LIBRARY } from '../core/async-context';
 import type { ProtectionException } from '../core/protection.exception';
@@ -20,6 +19,7 @@ import { LatencyWindow } from './latency-window';
 import { SLOW_MS } from './slow-log.decorator';
 import { TooManyRequestsException } from '../core/too-many-requests.exception';
 import { OverloadedException, ShuttingDownException } from './overload.exception';
+import { uniqueId } from '../core/unique-id';
 
 /** `OverloadService.stats()`. */
 export interface OverloadStats {
@@ -33,10 +33,7 @@ export interface OverloadStats {
 }
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
-// Unique members for the per-IP sliding log: random per process, counted per process (not per
-// app instance: two apps in one process must not reuse a member and overwrite each other's hit).
-const PROCESS_ID = randomUUID();
-let hitCounter = 0;
+type PerIpSettings = NonNullable<NonNullable<ResolvedProtectionOptions['overload']>['perIp']>;
 const STARTED = Symbol('nest-protection.started');
 interface Timed {
   [STARTED]?: number;
@@ -62,12 +59,15 @@ export class OverloadService implements OnModuleInit, BeforeApplicationShutdown 
   /** Requests in flight per client IP (only IPs with some in flight are kept). */
   private readonly perIpInFlight = new Map<string, number>();
   private server: Server | undefined;
+  private readonly slowMs: number;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     @Inject(PROTECTION_OPTIONS) private readonly options: ResolvedProtectionOptions,
     @Inject(ProtectionStore) private readonly store: ProtectionStore,
-  ) {}
+  ) {
+    this.slowMs = options.overload?.slowMs ?? Infinity;
+  }
 
   stats(): OverloadStats {
     const [p50 = 0, p90 = 0, p99 = 0] = this.latencies.percentiles(50, 90, 99);
@@ -82,60 +82,79 @@ export class OverloadService implements OnModuleInit, BeforeApplicationShutdown 
     this.server = server;
     const originals = server.listeners('request') as Listener[];
     server.removeAllListeners('request');
-    const max = settings.maxConcurrent;
+    // Every request passes here: the common case (one framework listener, a permitted or
+    // per-IP-free client) allocates nothing and makes no call it can avoid.
+    const only = originals.length === 1 ? originals[0] : undefined;
+    this.dispatch = only
+      ? (req, res) => only.call(server, req, res)
+      : (req, res) => {
+          for (const listener of originals) listener.call(server, req, res);
+        };
+    const max = settings.maxConcurrent < 0 ? Infinity : settings.maxConcurrent;
     const perIp = settings.perIp;
     const permitted = compileProxyTrust(settings.permit);
     const trust = this.options.identity.trust;
-    const onClose = (function (service: OverloadService) {
-      return function (this: ServerResponse & Timed): void {
-        service.finished(this, performance.now() - (this[STARTED] ?? performance.now()));
-      };
-    })(this);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       if (this.shuttingDown) return this.refuse(res, new ShuttingDownException());
-      if (max >= 0 && this.inFlight >= max) return this.refuse(res, new OverloadedException());
-      const admit = (): void => {
-        this.inFlight++;
-        (res as Timed)[STARTED] = performance.now();
-        // One shared listener, no closure per request; 'close' fires once, on every ending.
-        res.on('close', onClose);
-        for (const listener of originals) listener.call(server, req, res);
-      };
-      if (!perIp) return admit();
-      const ip = resolveClientIp(req, trust);
-      if (permitted.isTrusted(ip)) return admit();
-      // Each check stands alone: the per-IP ones never change the global cap.
-      if (perIp.maxConcurrent !== null && (this.perIpInFlight.get(ip) ?? 0) >= perIp.maxConcurrent) {
-        return this.refuse(res, new TooManyRequestsException(1));
+      if (this.inFlight >= max) return this.refuse(res, new OverloadedException());
+      if (perIp) {
+        const ip = resolveClientIp(req, trust);
+        if (!permitted.isTrusted(ip)) return this.limitIp(req, res, ip, perIp);
       }
-      this.perIpInFlight.set(ip, (this.perIpInFlight.get(ip) ?? 0) + 1);
-      res.once('close', () => {
-        const left = (this.perIpInFlight.get(ip) ?? 1) - 1;
-        if (left <= 0) this.perIpInFlight.delete(ip);
-        else this.perIpInFlight.set(ip, left);
-      });
-      const policy = [{ name: 'per-ip', limit: perIp.limit, windowMs: perIp.windowMs }];
-      this.store.rateLimitHit('ip:' + ip, policy, `${PROCESS_ID}.${(++hitCounter).toString(36)}`).then(
-        (decision) => {
-          if (decision.allowed) return admit();
-          const wait = Math.max(1, Math.ceil((decision.policies[0]?.resetMs ?? perIp.windowMs) / 1000));
-          this.refuse(res, new TooManyRequestsException(wait));
-        },
-        (err: unknown) => {
-          // The store is down: the per-IP limit fails open (the global cap still holds).
-          if (err instanceof StoreUnavailableError) applyStoreErrorPolicy('Overload per-IP', 'open', err);
-          else this.logger.error(`Per-IP check failed: ${String(err)}`);
-          admit();
-        },
-      );
+      this.admit(req, res);
     });
+  }
+
+  /** Lets the request through to the framework; it is counted until its response closes. */
+  private admit(req: IncomingMessage, res: ServerResponse): void {
+    this.inFlight++;
+    (res as Timed)[STARTED] = Date.now();
+    // One shared listener, no closure per request; 'close' fires once, on every ending.
+    res.on('close', this.onClose);
+    this.dispatch(req, res);
+  }
+
+  private readonly onClose = (function (service: OverloadService) {
+    return function (this: ServerResponse & Timed): void {
+      const now = Date.now();
+      service.finished(this, now - (this[STARTED] ?? now));
+    };
+  })(this);
+
+  private dispatch: Listener = () => undefined;
+
+  /** The per-IP checks, for clients outside the permit list. Each stands alone: they never change the global cap. */
+  private limitIp(req: IncomingMessage, res: ServerResponse, ip: string, perIp: PerIpSettings): void {
+    if (perIp.maxConcurrent !== null && (this.perIpInFlight.get(ip) ?? 0) >= perIp.maxConcurrent) {
+      return this.refuse(res, new TooManyRequestsException(1));
+    }
+    this.perIpInFlight.set(ip, (this.perIpInFlight.get(ip) ?? 0) + 1);
+    res.once('close', () => {
+      const left = (this.perIpInFlight.get(ip) ?? 1) - 1;
+      if (left <= 0) this.perIpInFlight.delete(ip);
+      else this.perIpInFlight.set(ip, left);
+    });
+    const policy = [{ name: 'per-ip', limit: perIp.limit, windowMs: perIp.windowMs }];
+    this.store.rateLimitHit('ip:' + ip, policy, uniqueId()).then(
+      (decision) => {
+        if (decision.allowed) return this.admit(req, res);
+        const wait = Math.max(1, Math.ceil((decision.policies[0]?.resetMs ?? perIp.windowMs) / 1000));
+        this.refuse(res, new TooManyRequestsException(wait));
+      },
+      (err: unknown) => {
+        // The store is down: the per-IP limit fails open (the global cap still holds).
+        if (err instanceof StoreUnavailableError) applyStoreErrorPolicy('Overload per-IP', 'open', err);
+        else this.logger.error(`Per-IP check failed: ${String(err)}`);
+        this.admit(req, res);
+      },
+    );
   }
 
   private finished(res: ServerResponse, ms: number): void {
     this.inFlight--;
     this.served++;
     this.latencies.add(ms);
-    const threshold = (res as { [SLOW_MS]?: number })[SLOW_MS] ?? this.options.overload?.slowMs ?? Infinity;
+    const threshold = (res as { [SLOW_MS]?: number })[SLOW_MS] ?? this.slowMs;
     if (ms >= threshold) this.slow(res.req, res, ms);
     if (this.inFlight === 0) this.drained?.();
     // Draining: a finished keep-alive connection would hold server.close() until its idle

@@ -1,5 +1,4 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { setResponseHeader } from '../core/http.adapter';
 import type { ProtectionRequest, ProtectionResponse } from '../core/http.types';
 import { resolveClientIp } from '../core/client-ip';
@@ -12,10 +11,9 @@ import { applyStoreErrorPolicy } from '../store/store-failure.policy';
 import type { RateLimitRule } from './rate-limit-options.interface';
 import { TooManyRequestsException } from '../core/too-many-requests.exception';
 import { rateLimitsOf } from './rate-limit.metadata';
+import { uniqueId } from '../core/unique-id';
 
 const FEATURE = 'RateLimit';
-const PROCESS_ID = randomUUID();
-let counter = 0;
 
 /**
  * Applied by `@RateLimit` (once per route, however many rules). Counts the request against
@@ -46,7 +44,7 @@ export class RateLimitGuard implements CanActivate {
       const client = this.client(rule, req);
       byClient.set(client, [...(byClient.get(client) ?? []), rule]);
     }
-    const member = `${PROCESS_ID}.${(++counter).toString(36)}`;
+    const member = uniqueId();
     const policyHeader: string[] = [];
     const stateHeader: string[] = [];
     let retryMs = 0;

@@ -10,10 +10,20 @@ interface Entry<V> {
  * previous `old` is dropped, so every operation is O(1) and the total never exceeds the bound.
  * (A single Map used as a queue is not O(1): V8 keeps deleted slots at its front until the
  * next rehash, and each eviction would scan them.)
+ *
+ * Each generation also remembers when its last entry expires: once everything in `old` has
+ * expired, the generations turn over early. So a map of short-lived keys (a debounce window
+ * of half a second) holds about two windows' worth of entries, not `maxEntries`, which keeps
+ * the live heap, and the garbage collector's work per request, small.
  */
 export class LruMap<V> {
   private young = new Map<string, Entry<V>>();
   private old = new Map<string, Entry<V>>();
+  /** Latest expiry in each generation (ms since epoch). */
+  private youngUntil = 0;
+  private oldUntil = 0;
+  /** Expiry of the first entry put in `young`. */
+  private youngFirst = 0;
   private readonly generation: number;
 
   constructor(
@@ -43,7 +53,7 @@ export class LruMap<V> {
       this.onEvict?.(key, entry.value);
       return undefined;
     }
-    this.insert(key, entry);
+    this.insert(key, entry, now);
     return entry.value;
   }
 
@@ -54,12 +64,12 @@ export class LruMap<V> {
 
   set(key: string, value: V, ttlMs: number, now = Date.now()): void {
     this.old.delete(key);
-    this.insert(key, { value, expiresAt: now + ttlMs });
+    this.insert(key, { value, expiresAt: now + ttlMs }, now);
   }
 
   /** `set` for a key known to be absent (a `get` just missed): skips the old-generation delete. */
   add(key: string, value: V, ttlMs: number, now = Date.now()): void {
-    this.insert(key, { value, expiresAt: now + ttlMs });
+    this.insert(key, { value, expiresAt: now + ttlMs }, now);
   }
 
   delete(key: string): boolean {
@@ -69,14 +79,27 @@ export class LruMap<V> {
   clear(): void {
     this.young.clear();
     this.old.clear();
+    this.youngUntil = this.oldUntil = 0;
   }
 
-  private insert(key: string, entry: Entry<V>): void {
+  private insert(key: string, entry: Entry<V>, now: number): void {
     this.young.set(key, entry);
-    if (this.young.size < this.generation) return;
+    if (entry.expiresAt > this.youngUntil) this.youngUntil = entry.expiresAt;
+    // Full, or only dead entries are left in `old`: drop those without waiting for `young` to fill.
+    if (this.young.size === 1) this.youngFirst = entry.expiresAt;
+    if (this.young.size >= this.generation) this.turnOver();
+    // Nothing live would be lost: `old` has wholly expired (or is empty while the first entry of
+    // `young` already has). Recency order is kept, only dead entries go early.
+    else if (this.old.size > 0 ? this.oldUntil <= now : this.youngFirst <= now) this.turnOver();
+  }
+
+  /** `old` goes, `young` becomes `old`. */
+  private turnOver(): void {
     const dropped = this.old;
     this.old = this.young;
+    this.oldUntil = this.youngUntil;
     this.young = new Map();
+    this.youngUntil = 0;
     if (this.onEvict) for (const [k, e] of dropped) this.onEvict(k, e.value);
   }
 }

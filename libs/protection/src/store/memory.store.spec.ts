@@ -32,6 +32,21 @@ describe('LruMap', () => {
     assert.ok(map.size <= 1000);
     assert.equal(map.get('k1499', 50), undefined);
   });
+
+  it('turns generations over once the old one has fully expired, so short-lived keys stay few', () => {
+    const evicted: string[] = [];
+    const map = new LruMap<number>(100_000, (k) => evicted.push(k));
+    // 100 keys per ms, each living 10 ms: about 1,000 are live at any time.
+    let peak = 0;
+    for (let t = 0; t < 1000; t++) {
+      for (let i = 0; i < 100; i++) map.add(`k${t}.${i}`, i, 10, t);
+      peak = Math.max(peak, map.size);
+    }
+    assert.ok(peak <= 3_100, `peak ${peak} entries`);
+    assert.equal(map.get('k999.99', 1000), 99, 'live entries are kept');
+    assert.equal(map.get('k985.0', 1000), undefined);
+    assert.ok(evicted.length > 90_000, 'dropped entries are reported');
+  });
 });
 
 describe('MemoryStore bounds', () => {
