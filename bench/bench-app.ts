@@ -74,16 +74,6 @@ class ThrottlerLimitedController {
 class BareModule {}
 
 @Module({})
-class EmptyHost {}
-
-@Module({})
-class EmptyGlobal {
-  static forRoot(): DynamicModule {
-    return { module: EmptyGlobal, global: true, providers: [{ provide: 'X', useValue: 1 }], exports: ['X'] };
-  }
-}
-
-@Module({})
 class ProtectedModule {
   /**
    * (b) is the bare app's very controller plus the module: only the module differs. (Routes of
@@ -125,7 +115,6 @@ class OursLimitedModule {
 /** The module for a scenario; `redisUrl` switches the store. */
 export function benchModule(scenario: string, redisUrl: string | undefined): DynamicModule | typeof BareModule {
   if (scenario === 'bare') return BareModule;
-  if (scenario === 'bare-empty') return { module: EmptyHost, imports: [EmptyGlobal.forRoot()], controllers: [BareController] };
   const redis = scenario.endsWith('-redis') ? redisUrl : undefined;
   if (scenario.startsWith('rl-ours')) return OursLimitedModule.with(redis);
   if (scenario.startsWith('rl-throttler')) return ThrottlerBenchModule.with(scenario.includes('blocked') ? 1 : LIMIT, redis);

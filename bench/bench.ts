@@ -35,6 +35,7 @@ const ALL_SCENARIOS: Scenario[] = [
   { name: 'bare', label: '(a) bare Nest + Fastify', path: '/speed?id=[<id>]', redis: false },
   { name: 'module', label: '(b) ProtectionModule, unannotated route', path: '/speed?id=[<id>]', redis: false },
   { name: 'module-redis', label: '(b) same, Redis store', path: '/speed?id=[<id>]', redis: true },
+  { name: 'guard', label: '(ref) a guard that only returns true: Nest\'s guard pipeline', path: '/pass?id=[<id>]', redis: false },
   { name: 'debounce', label: '(c) @Debounce, unique keys, memory', path: '/debounce?id=[<id>]', redis: false },
   { name: 'debounce-reuse', label: '(c) @Debounce reuse, unique keys, memory', path: '/debounce-reuse?id=[<id>]', redis: false },
   { name: 'debounce-redis', label: '(d) @Debounce, unique keys, Redis', path: '/debounce?id=[<id>]', redis: true },

@@ -14,6 +14,7 @@ export function canonicalQuery(search: string): string {
   if (/^[\w.~=&-]*$/.test(search)) {
     // Only characters that decoding and encodeURIComponent leave alone: sort the raw pairs
     // (the same result as the general path below, without decoding and re-encoding).
+    if (search.indexOf('&') < 0) return search.indexOf('=') < 0 ? search + '=' : search;
     const raw = search.split('&').filter((p) => p !== '');
     if (raw.length === 1) return raw[0]!.includes('=') ? raw[0]! : raw[0] + '=';
     return raw
@@ -70,13 +71,13 @@ export interface DebounceKeyMaterial {
 export function debounceMaterial(
   req: ProtectionRequest,
   route: DebounceRouteOptions,
-  identity: () => string,
+  identity: (req: ProtectionRequest) => string,
 ): DebounceKeyMaterial {
   const url = requestUrl(req);
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
   // Parts are separated by NUL, which none of them can contain.
-  let parts = (route.session ? identity() : '') + '\0' + (route.method ? requestMethod(req) : '') + '\0';
+  let parts = (route.session ? identity(req) : '') + '\0' + (route.method ? requestMethod(req) : '') + '\0';
   if (route.query && q >= 0) parts += canonicalQuery(url.slice(q + 1));
   parts += '\0';
   for (const name of route.header) parts += name + ':' + (requestHeader(req, name) ?? '') + '\0';
@@ -103,6 +104,6 @@ export function localDebounceKey(material: DebounceKeyMaterial): string {
 }
 
 /** `hashedDebounceKey` straight from a request. */
-export function debounceKey(req: ProtectionRequest, route: DebounceRouteOptions, identity: () => string): string {
+export function debounceKey(req: ProtectionRequest, route: DebounceRouteOptions, identity: (req: ProtectionRequest) => string): string {
   return hashedDebounceKey(debounceMaterial(req, route, identity));
 }

@@ -10,6 +10,7 @@ import type {
   DebounceOutcome,
   ProtectionStore,
 } from './protection-store.interface';
+import { LEADER_CLAIM } from './protection-store.interface';
 
 /** Memory store limits. */
 export interface MemoryStoreOptions {
@@ -75,7 +76,7 @@ export class MemoryStore implements ProtectionStore {
     const entry = this.debounce.get(key, now);
     if (!entry) {
       this.debounce.add(key, { token, outcome: null, waiters: null }, windowMs, now);
-      return { role: 'leader' };
+      return LEADER_CLAIM;
     }
     const expiresAt = this.debounce.expiresAt(key) ?? now;
     return {

@@ -23,6 +23,9 @@ export type DebounceClaim =
       outcome: DebounceOutcome | null;
     };
 
+/** The one leader claim (no allocation per decision). */
+export const LEADER_CLAIM: DebounceClaim = Object.freeze({ role: 'leader' });
+
 /** Outcome of a CAPTCHA image request. */
 export interface CaptchaQuestResult {
   /** `same`: the guess equals the live code (pre-check); `new`: a new code was stored; `limited`: too many images. */

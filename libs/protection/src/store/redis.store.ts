@@ -13,6 +13,7 @@ import type {
   DebounceOutcome,
   ProtectionStore,
 } from './protection-store.interface';
+import { LEADER_CLAIM } from './protection-store.interface';
 import {
   CAPTCHA_CHECK,
   CAPTCHA_QUEST,
@@ -131,7 +132,7 @@ export class RedisStore implements ProtectionStore {
     const reply = await this.call(() =>
       this.commands.npDebounceClaimBuffer(this.k(key), token, windowMs, follow ? 1 : 0),
     );
-    if (reply[0] === 1) return { role: 'leader' };
+    if (reply[0] === 1) return LEADER_CLAIM;
     const state = reply[2] as Buffer;
     const pttl = Number(reply[4]);
     return {

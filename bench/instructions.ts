@@ -1,0 +1,117 @@
+import autocannon from 'autocannon';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/*
+ * npm run bench:instructions. CPU time on a shared VM drifts by several per cent within
+ * seconds; instruction counts do not. Each app runs under valgrind's callgrind with V8 in
+ * predictable mode (one thread, a fixed GC schedule), is warmed up, collected (gc), warmed
+ * again, and then the instructions of a fixed number of sequential requests are counted
+ * (callgrind_control zeroes the counters before and dumps them after). The same configuration
+ * repeats within about 0.2 %. User-space instructions only: kernel time (socket reads and
+ * writes) is not in the figure, and an instruction is not a fixed amount of time, so this
+ * complements the CPU-time benchmark rather than replacing it.
+ */
+
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 10_000);
+const WARMUP = Number(process.env.BENCH_WARMUP_REQUESTS ?? 10_000);
+const PARALLEL = Number(process.env.BENCH_PARALLEL ?? 2);
+
+interface Scenario {
+  name: string;
+  label: string;
+  path: string;
+}
+
+const ALL: Scenario[] = [
+  { name: 'bare', label: '(a) bare Nest + Fastify', path: '/speed?id=[<id>]' },
+  { name: 'module', label: '(b) ProtectionModule, unannotated route', path: '/speed?id=[<id>]' },
+  { name: 'guard', label: "(ref) a guard that only returns true: Nest's guard pipeline", path: '/pass?id=[<id>]' },
+  { name: 'debounce', label: '(c) @Debounce, unique keys, memory', path: '/debounce?id=[<id>]' },
+];
+const ONLY = process.env.BENCH_ONLY?.split(',');
+const SCENARIOS = ONLY ? ALL.filter((s) => s.name === 'bare' || ONLY.includes(s.name)) : ALL;
+
+function have(command: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function ask(child: ChildProcess, message: string): Promise<unknown> {
+  return new Promise((resolve) => {
+    child.once('message', resolve);
+    child.send(message);
+  });
+}
+
+async function count(scenario: Scenario, dir: string): Promise<number> {
+  const out = join(dir, `cg.${scenario.name}`);
+  const child = spawn(
+    'valgrind',
+    ['--tool=callgrind', '--smc-check=all', `--callgrind-out-file=${out}.%p`, process.execPath,
+      '--predictable', '--predictable-gc-schedule', '--expose-gc', join(__dirname, 'bench-server.js'), scenario.name],
+    { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] },
+  );
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      child.on('message', (m: { url?: string }) => m.url && resolve(m.url.replace('[::1]', '127.0.0.1')));
+      child.once('exit', (code) => reject(new Error(`${scenario.name} exited (${code})`)));
+    });
+    const target = { url: url + scenario.path, connections: 1, idReplacement: true };
+    await autocannon({ ...target, amount: WARMUP });
+    await ask(child, 'start'); // a full collection: no start-up garbage in the window
+    await autocannon({ ...target, amount: 3000 });
+    execFileSync('callgrind_control', ['-z', String(child.pid)], { stdio: 'ignore' });
+    const result = await autocannon({ ...target, amount: REQUESTS });
+    execFileSync('callgrind_control', ['-d', String(child.pid)], { stdio: 'ignore' });
+    if (result.non2xx || result.errors) throw new Error(`${scenario.name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+    const dump = readdirSync(dir).find((f) => f.startsWith(`cg.${scenario.name}.${child.pid}.`));
+    if (!dump) throw new Error(`${scenario.name}: no callgrind dump`);
+    const summary = /^summary: (\d+)/m.exec(readFileSync(join(dir, dump), 'utf8'));
+    if (!summary) throw new Error(`${scenario.name}: no summary in ${dump}`);
+    return Number(summary[1]) / result.requests.total;
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
+async function main(): Promise<void> {
+  if (!have('valgrind') || !have('callgrind_control')) {
+    console.error('valgrind is not installed (Debian: apt-get install -y valgrind)');
+    process.exit(1);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'nest-protection-callgrind-'));
+  const results = new Map<string, number>();
+  try {
+    const queue = [...SCENARIOS];
+    const worker = async (): Promise<void> => {
+      for (let s = queue.shift(); s; s = queue.shift()) {
+        const perRequest = await count(s, dir);
+        results.set(s.name, perRequest);
+        console.log(`${s.name}: ${Math.round(perRequest)} instructions/request`);
+      }
+    };
+    await Promise.all(Array.from({ length: PARALLEL }, worker));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const bare = results.get('bare') ?? NaN;
+  console.log(`\n${REQUESTS} sequential requests per scenario after ${WARMUP} + 3000 warm-up, valgrind callgrind, node --predictable\n`);
+  console.log('| scenario | instructions/request | vs (a) |');
+  console.log('| --- | --- | --- |');
+  for (const s of SCENARIOS) {
+    const n = results.get(s.name) ?? NaN;
+    console.log(`| ${s.label} | ${Math.round(n)} | ${(n / bare).toFixed(3)} |`);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
