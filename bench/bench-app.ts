@@ -36,6 +36,13 @@ class DebounceController {
     return 'speed';
   }
 
+  // A window of 1 ms: the same decision, but its entry dies at once (what retention costs).
+  @Get('debounce-short')
+  @Debounce({ waiting: 1 })
+  debounceShort(): string {
+    return 'speed';
+  }
+
   @Get('debounce-reuse')
   @Debounce({ waiting: 500, reuse: true })
   debounceReuse(): string {

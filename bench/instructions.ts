@@ -30,6 +30,8 @@ const ALL: Scenario[] = [
   { name: 'module', label: '(b) ProtectionModule, unannotated route', path: '/speed?id=[<id>]' },
   { name: 'guard', label: "(ref) a guard that only returns true: Nest's guard pipeline", path: '/pass?id=[<id>]' },
   { name: 'debounce', label: '(c) @Debounce, unique keys, memory', path: '/debounce?id=[<id>]' },
+  // Same decision, but the entry dies at once: the difference to (c) is what retention costs.
+  { name: 'debounce-short', label: '(ref) @Debounce with a 1 ms window', path: '/debounce-short?id=[<id>]' },
 ];
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const SCENARIOS = ONLY ? ALL.filter((s) => s.name === 'bare' || ONLY.includes(s.name)) : ALL;
