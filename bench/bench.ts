@@ -238,9 +238,9 @@ async function main(): Promise<void> {
   for (const r of rows) {
     console.log(`| ${r.scenario} | ${r.cpuPerRequest} | ${r.cpuRatio} | ${r.rps} | ${r.rpsRatio} | ${r.redisCommandsPerRequest} | ${r.non2xx} |`);
   }
-  // Ours against the throttler, per round (each round measured both in the same run).
+  // Ours against the throttler per round, each against its own bare neighbours, so drift
+  // between the two slices cancels.
   const versus = (ours: string, theirs: string): string => {
-    // Per round, each against its own bare neighbours, so drift between the two slices cancels.
     const a = ratios.get(ours)?.cpu ?? [];
     const t = ratios.get(theirs)?.cpu ?? [];
     const r = a.map((x, i) => x / (t[i] ?? NaN)).filter((x) => Number.isFinite(x));

@@ -26,7 +26,7 @@ export interface ProxyTrust {
 }
 
 const MAX_FORWARDED_LENGTH = 2048;
-/** Addresses whose verdict is remembered; the map is dropped and rebuilt when it fills up. */
+/** Addresses remembered by `perAddress`. */
 const VERDICT_CACHE_SIZE = 4096;
 
 /** `::ffff:1.2.3.4` -> `1.2.3.4`; anything that is not an IP -> ''. */
@@ -38,19 +38,25 @@ export function normalizeIp(value: string | undefined): string {
   return isIP(ip) ? ip : '';
 }
 
-let peers = new Map<string, string>();
-
-/** The socket peer, normalized; remembered per address (the same few peers ask again and again). */
-function peerIp(remote: string | undefined): string {
-  if (!remote) return '0.0.0.0';
-  let ip = peers.get(remote);
-  if (ip === undefined) {
-    ip = normalizeIp(remote) || '0.0.0.0';
-    if (peers.size >= VERDICT_CACHE_SIZE) peers = new Map();
-    peers.set(remote, ip);
-  }
-  return ip;
+/**
+ * `compute` remembered per address: the same few clients and peers ask again and again. The
+ * map is bounded: dropped and rebuilt when it fills up.
+ */
+function perAddress<T>(compute: (address: string) => T): (address: string) => T {
+  let seen = new Map<string, T>();
+  return (address) => {
+    let value = seen.get(address);
+    if (value === undefined) {
+      value = compute(address);
+      if (seen.size >= VERDICT_CACHE_SIZE) seen = new Map();
+      seen.set(address, value);
+    }
+    return value;
+  };
 }
+
+/** The socket peer, normalized. */
+const peerIp = perAddress((remote) => normalizeIp(remote) || '0.0.0.0');
 
 export function compileProxyTrust(option: TrustProxyOption | undefined): ProxyTrust {
   if (option === true) return { hops: null, isTrusted: () => true };
@@ -64,22 +70,12 @@ export function compileProxyTrust(option: TrustProxyOption | undefined): ProxyTr
     else list.addSubnet(addr, Number(bits), family);
   }
   // BlockList.check builds a SocketAddress per call (about as much as the rest of an unannotated
-  // request costs): the overload permit list asks it on every request, for a handful of
-  // distinct clients, so each address's verdict is kept.
-  let verdicts = new Map<string, boolean>();
-  return {
-    hops: null,
-    isTrusted: (ip) => {
-      let verdict = verdicts.get(ip);
-      if (verdict === undefined) {
-        const family = isIP(ip);
-        verdict = family !== 0 && list.check(ip, family === 6 ? 'ipv6' : 'ipv4');
-        if (verdicts.size >= VERDICT_CACHE_SIZE) verdicts = new Map();
-        verdicts.set(ip, verdict);
-      }
-      return verdict;
-    },
-  };
+  // request costs): the overload permit list asks it on every request, so each verdict is kept.
+  const isTrusted = perAddress((ip) => {
+    const family = isIP(ip);
+    return family !== 0 && list.check(ip, family === 6 ? 'ipv6' : 'ipv4');
+  });
+  return { hops: null, isTrusted };
 }
 
 /**
@@ -88,7 +84,8 @@ export function compileProxyTrust(option: TrustProxyOption | undefined): ProxyTr
  * from an untrusted peer is ignored.
  */
 export function resolveClientIp(req: ProtectionRequest, trust: ProxyTrust): string {
-  const peer = peerIp(rawRequest(req).socket?.remoteAddress);
+  const remote = rawRequest(req).socket?.remoteAddress;
+  const peer = remote ? peerIp(remote) : '0.0.0.0';
   // Most requests carry no forwarding header: then the trust check is moot.
   if (req.headers['x-real-ip'] === undefined && req.headers['x-forwarded-for'] === undefined) return peer;
   if (trust.hops === null && !trust.isTrusted(peer)) return peer;

@@ -13,6 +13,7 @@ import type { ProtectionRequest, ProtectionResponse } from '../core/http.types';
 import { reject, renderRejection } from '../core/protection.exception';
 import { RawReplyException } from '../core/raw-reply';
 import { identityMaterial } from '../core/identity';
+import { uniqueId } from '../core/unique-id';
 import type {
   ResolvedDebounceOptions,
   ResolvedProtectionOptions,
@@ -26,10 +27,8 @@ import { DebouncedException } from './debounce.exception';
 import { debounceMaterial, hashedDebounceKey, localDebounceKey, type DebounceKeyMaterial } from './debounce.key';
 import { DebounceMetadata } from './debounce.metadata';
 import { recordResponse } from './debounce.recorder';
-import { uniqueId } from '../core/unique-id';
 
 const FEATURE = 'Debounce';
-
 
 /**
  * Applied by `@Debounce` to its route only, so routes without the decorator never pay for it.
@@ -146,7 +145,6 @@ export class DebounceGuard implements CanActivate {
   // the same material (never a context's cached identity), so every instance builds the same
   // key whether or not it keeps a request context. A field, not a method: no closure per request.
   private readonly identity = (req: ProtectionRequest): string => identityMaterial(req, this.options.identity);
-
 
   private recordLeader(
     req: ProtectionRequest,

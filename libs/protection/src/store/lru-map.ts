@@ -79,13 +79,12 @@ export class LruMap<V> {
   clear(): void {
     this.young.clear();
     this.old.clear();
-    this.youngUntil = this.oldUntil = 0;
+    this.youngUntil = this.oldUntil = this.youngFirst = 0;
   }
 
   private insert(key: string, entry: Entry<V>, now: number): void {
     this.young.set(key, entry);
     if (entry.expiresAt > this.youngUntil) this.youngUntil = entry.expiresAt;
-    // Full, or only dead entries are left in `old`: drop those without waiting for `young` to fill.
     if (this.young.size === 1) this.youngFirst = entry.expiresAt;
     if (this.young.size >= this.generation) this.turnOver();
     // Nothing live would be lost: `old` has wholly expired (or is empty while the first entry of
