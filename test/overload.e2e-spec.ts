@@ -25,6 +25,7 @@ for (const platform of PLATFORMS) {
         for (const r of refused) {
           assert.deepEqual(r.json(), { statusCode: 503, code: 'OVERLOADED', message: 'Server overloaded; retry shortly' });
           assert.equal(r.headers.get('retry-after'), '1');
+          assert.match(r.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/, 'refusals echo a request id too');
           assert.ok(r.ms < 300, `refused in ${r.ms.toFixed(0)} ms`);
         }
         const stats = (await request(`${app.url}/test/overload/stats.json`)).json<{ inFlight: number; served: number; rejected: number; p50: number; p99: number }>();
@@ -65,6 +66,13 @@ for (const platform of PLATFORMS) {
         assert.deepEqual(replies.map((r) => r.status).sort(), [200, 200, 503, 503]);
         const local = await Promise.all(Array.from({ length: 5 }, () => request(`${permitted.url}/test/load/speed.html`)));
         assert.ok(local.every((r) => r.status === 200), 'loopback is permitted by default');
+        // The permit verdict of a direct request is kept per connection; a forwarded client on a
+        // connection already judged (keep-alive from a trusted proxy) is still judged by its own IP.
+        const forwarded = { headers: { 'x-forwarded-for': '203.0.113.9' } };
+        const first = await request(`${permitted.url}/test/load/speed.html`, forwarded);
+        const second = await request(`${permitted.url}/test/load/speed.html`, forwarded);
+        assert.deepEqual([first.status, second.status], [200, 429]);
+        assert.equal((await request(`${permitted.url}/test/load/speed.html`)).status, 200, 'the proxy itself stays permitted');
       } finally {
         await Promise.all([off.close(), permitted.close()]);
       }

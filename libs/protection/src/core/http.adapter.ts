@@ -37,6 +37,15 @@ export function requestHeader(req: ProtectionRequest, name: string): string | un
   return Array.isArray(v) ? v[0] : v;
 }
 
+/**
+ * `requestHeader` for a name already in lower case (Node's own keys): for the hot paths (client
+ * identity, debounce keys), which would otherwise convert the same constant names every request.
+ */
+export function lowerCaseHeader(req: ProtectionRequest, lowerCaseName: string): string | undefined {
+  const v = req.headers[lowerCaseName];
+  return Array.isArray(v) ? v[0] : v;
+}
+
 /** The request URL as sent (path and query), on both platforms. */
 export function requestUrl(req: ProtectionRequest): string {
   // Express rewrites req.url inside routers; originalUrl is what the client sent.
@@ -45,8 +54,9 @@ export function requestUrl(req: ProtectionRequest): string {
   return req.url ?? rawRequest(req).url ?? '/';
 }
 
+/** The method as Node parsed it (methods are case-sensitive, and Node's are upper case). */
 export function requestMethod(req: ProtectionRequest): string {
-  return (req.method ?? rawRequest(req).method ?? 'GET').toUpperCase();
+  return req.method ?? rawRequest(req).method ?? 'GET';
 }
 
 /** Sets a response header as a string (Fastify 5 rejects numbers on some paths). */

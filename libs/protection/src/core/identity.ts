@@ -1,12 +1,13 @@
 import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 import { resolveClientIp, type ProxyTrust } from './client-ip';
-import { requestHeader } from './http.adapter';
+import { lowerCaseHeader } from './http.adapter';
 import type { ProtectionRequest } from './http.types';
 
 /** How the client identity is found (spec README section 3). */
 export interface IdentitySettings {
   readonly sessionCookie: string;
+  /** In lower case. */
   readonly sessionHeader: string;
   readonly trust: ProxyTrust;
   readonly custom?: (req: ProtectionRequest) => string | null | undefined;
@@ -33,7 +34,7 @@ const oneShot = (crypto as { hash?: OneShotHash }).hash;
 
 /** Reads one cookie without a cookie plugin; malformed cookie headers are ignored. */
 export function readCookie(req: ProtectionRequest, name: string): string | undefined {
-  const header = requestHeader(req, 'cookie');
+  const header = lowerCaseHeader(req, 'cookie');
   if (!header || header.length > MAX_COOKIE_HEADER) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
@@ -71,10 +72,10 @@ export function resolveIdentity(req: ProtectionRequest, settings: IdentitySettin
 export function identityMaterial(req: ProtectionRequest, settings: IdentitySettings): string {
   const custom = settings.custom?.(req);
   if (custom) return bounded('c:', custom);
-  const session = readCookie(req, settings.sessionCookie) || requestHeader(req, settings.sessionHeader);
+  const session = readCookie(req, settings.sessionCookie) || lowerCaseHeader(req, settings.sessionHeader);
   if (session) return bounded('s:', session);
   const uid = userId(req);
   if (uid) return bounded('u:', uid);
   const ip = resolveClientIp(req, settings.trust);
-  return 'a:' + ip + '\n' + (requestHeader(req, 'user-agent') ?? '');
+  return 'a:' + ip + '\n' + (lowerCaseHeader(req, 'user-agent') ?? '');
 }

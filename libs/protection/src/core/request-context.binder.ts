@@ -65,29 +65,31 @@ export class RequestContextBinder implements OnModuleInit {
   onModuleInit(): void {
     const options = this.options;
     const echo = options.terminal?.requestIdHeader;
-    if (!this.isFastify()) {
-      // Express: straight on the Node server, ahead of the framework, where Express would
-      // set it anyway (setHeader); it also covers the answers Express makes itself.
+    if (this.isFastify()) {
+      const instance = this.adapterHost.httpAdapter.getInstance<FastifyLike>();
       if (echo) {
-        const server = this.adapterHost.httpAdapter.getHttpServer() as Server;
-        server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
-          res.setHeader(echo, requestIdOf(req, echo));
+        // In Fastify's own reply headers: Node then writes them straight from that object. A raw
+        // setHeader instead would send every header of the response through Node's merge path
+        // in writeHead (a dictionary object and a case conversion per header, on every request).
+        instance.addHook('onRequest', (req, reply, done) => {
+          (reply as { header(name: string, value: string): unknown }).header(echo, requestIdOf(req, echo));
+          done();
+        });
+      }
+      if (this.usesAsyncContext()) {
+        instance.addHook('preHandler', (req, reply, done) => {
+          RequestContext.run(RequestContext.of(req, reply, options), done);
         });
       }
       return;
     }
-    const instance = this.adapterHost.httpAdapter.getInstance<FastifyLike>();
-    if (echo) {
-      // Fastify: in its own reply headers (a raw setHeader would push every header of the
-      // response through Node's slower merge path in writeHead).
-      instance.addHook('onRequest', (req, reply, done) => {
-        (reply as { header(name: string, value: string): unknown }).header(echo, requestIdOf(req, echo));
-        done();
-      });
-    }
-    if (this.usesAsyncContext()) {
-      instance.addHook('preHandler', (req, reply, done) => {
-        RequestContext.run(RequestContext.of(req, reply, options), done);
+    // Express: on the Node response, ahead of the framework, so every answer carries it (404s,
+    // errors, refusals); Express sets its own headers the same way. OverloadService does it in
+    // its own listener; without overload protection a listener of its own does.
+    const server = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
+    if (echo && !options.overload && server) {
+      server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+        res.setHeader(echo, requestIdOf(req, echo));
       });
     }
   }

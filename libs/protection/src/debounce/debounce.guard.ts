@@ -55,8 +55,8 @@ export class DebounceGuard implements CanActivate {
     if (!settings || context.getType() !== 'http') return true;
     const route = this.routes.get(context);
     if (!route) return true;
-    const http = context.switchToHttp();
-    return this.decide(http.getRequest<ProtectionRequest>(), http.getResponse<ProtectionResponse>(), route, settings);
+    // Not switchToHttp(): it makes three closures per call.
+    return this.decide(context.getArgByIndex<ProtectionRequest>(0), context.getArgByIndex<ProtectionResponse>(1), route, settings);
   }
 
   /**
@@ -77,7 +77,8 @@ export class DebounceGuard implements CanActivate {
     const token = route.reuse ? uniqueId() : '';
     const started = Date.now();
     if (this.store.debounceClaimSync) {
-      return this.after(this.store.debounceClaimSync(key, token, waiting, route.reuse), req, res, route, settings, key, material, token, started);
+      const claim = this.store.debounceClaimSync(key, token, waiting, route.reuse, started);
+      return this.after(claim, req, res, route, settings, key, material, token, started);
     }
     return this.store.debounceClaim(key, token, waiting, route.reuse).then(
       (claim) => this.after(claim, req, res, route, settings, key, material, token, started),

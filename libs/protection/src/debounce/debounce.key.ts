@@ -1,5 +1,5 @@
 import { BadRequestException } from '@nestjs/common';
-import { requestHeader, requestMethod, requestUrl } from '../core/http.adapter';
+import { lowerCaseHeader, requestMethod, requestUrl } from '../core/http.adapter';
 import type { ProtectionRequest } from '../core/http.types';
 import { sha256 } from '../core/identity';
 import type { DebounceRouteOptions } from './debounce-options.interface';
@@ -80,7 +80,7 @@ export function debounceMaterial(
   let parts = (route.session ? identity(req) : '') + '\0' + (route.method ? requestMethod(req) : '') + '\0';
   if (route.query && q >= 0) parts += canonicalQuery(url.slice(q + 1));
   parts += '\0';
-  for (const name of route.header) parts += name + ':' + (requestHeader(req, name) ?? '') + '\0';
+  for (const name of route.header) parts += name + ':' + (lowerCaseHeader(req, name) ?? '') + '\0';
   if (!route.body) return { path, parts };
   const body = bodyDigestInput(req.body);
   return { path, parts: typeof body === 'string' ? parts + body : Buffer.concat([Buffer.from(parts), body]) };

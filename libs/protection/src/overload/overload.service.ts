@@ -11,7 +11,8 @@ import { LIBRARY } from '../core/async-context';
 import type { ProtectionException } from '../core/protection.exception';
 import type { ResolvedProtectionOptions } from '../protection-options.factory';
 import { PROTECTION_OPTIONS } from '../protection.constants';
-import { compileProxyTrust, resolveClientIp } from '../core/client-ip';
+import { compileProxyTrust, resolveClientIp, type ProxyTrust } from '../core/client-ip';
+import { requestIdOf } from '../core/request-context';
 import { ProtectionStore } from '../store/protection-store.interface';
 import { applyStoreErrorPolicy } from '../store/store-failure.policy';
 import { StoreUnavailableError } from '../store/store.errors';
@@ -38,6 +39,10 @@ const STARTED = Symbol('nest-protection.started');
 interface Timed {
   [STARTED]?: number;
 }
+const PERMITTED = Symbol('nest-protection.permitted');
+interface PermitMemo {
+  [PERMITTED]?: boolean;
+}
 
 /**
  * The global in-flight cap and graceful shutdown, at the earliest point there is: it wraps the
@@ -60,6 +65,8 @@ export class OverloadService implements OnModuleInit, BeforeApplicationShutdown 
   private readonly perIpInFlight = new Map<string, number>();
   private server: Server | undefined;
   private readonly slowMs: number;
+  /** Terminal info's request id header, when it is echoed. */
+  private readonly echo: string | undefined;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -67,6 +74,7 @@ export class OverloadService implements OnModuleInit, BeforeApplicationShutdown 
     @Inject(ProtectionStore) private readonly store: ProtectionStore,
   ) {
     this.slowMs = options.overload?.slowMs ?? Infinity;
+    this.echo = options.terminal?.requestIdHeader;
   }
 
   stats(): OverloadStats {
@@ -94,15 +102,33 @@ export class OverloadService implements OnModuleInit, BeforeApplicationShutdown 
     const perIp = settings.perIp;
     const permitted = compileProxyTrust(settings.permit);
     const trust = this.options.identity.trust;
+    // On Express terminal info's request id echo rides on this listener (one wrapper, not two);
+    // on Fastify it goes in Fastify's own reply headers (see RequestContextBinder), and only
+    // the refusals made here, which Fastify never sees, set it themselves.
+    const echo = this.echo;
+    const onNode = this.adapterHost.httpAdapter.getType() !== 'fastify' ? echo : undefined;
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      if (this.shuttingDown) return this.refuse(res, new ShuttingDownException());
-      if (this.inFlight >= max) return this.refuse(res, new OverloadedException());
-      if (perIp) {
-        const ip = resolveClientIp(req, trust);
-        if (!permitted.isTrusted(ip)) return this.limitIp(req, res, ip, perIp);
+      if (onNode) res.setHeader(onNode, requestIdOf(req, onNode));
+      if (this.shuttingDown) return this.refuse(req, res, new ShuttingDownException());
+      if (this.inFlight >= max) return this.refuse(req, res, new OverloadedException());
+      if (perIp && !this.permittedPeer(req, trust, permitted)) {
+        return this.limitIp(req, res, resolveClientIp(req, trust), perIp);
       }
       this.admit(req, res);
     });
+  }
+
+  /**
+   * Whether the client is on the permit list. A request without forwarding headers comes from
+   * its socket's peer, so that verdict is kept on the socket: a keep-alive connection asks once.
+   */
+  private permittedPeer(req: IncomingMessage, trust: ProxyTrust, permitted: ProxyTrust): boolean {
+    const socket = req.socket as PermitMemo | null;
+    const direct = req.headers['x-real-ip'] === undefined && req.headers['x-forwarded-for'] === undefined;
+    if (direct && socket?.[PERMITTED] !== undefined) return socket[PERMITTED];
+    const verdict = permitted.isTrusted(resolveClientIp(req, trust));
+    if (direct && socket) socket[PERMITTED] = verdict;
+    return verdict;
   }
 
   /** Lets the request through to the framework; it is counted until its response closes. */
@@ -126,7 +152,7 @@ export class OverloadService implements OnModuleInit, BeforeApplicationShutdown 
   /** The per-IP checks, for clients outside the permit list. Each stands alone: they never change the global cap. */
   private limitIp(req: IncomingMessage, res: ServerResponse, ip: string, perIp: PerIpSettings): void {
     if (perIp.maxConcurrent !== null && (this.perIpInFlight.get(ip) ?? 0) >= perIp.maxConcurrent) {
-      return this.refuse(res, new TooManyRequestsException(1));
+      return this.refuse(req, res, new TooManyRequestsException(1));
     }
     this.perIpInFlight.set(ip, (this.perIpInFlight.get(ip) ?? 0) + 1);
     res.once('close', () => {
@@ -139,7 +165,7 @@ export class OverloadService implements OnModuleInit, BeforeApplicationShutdown 
       (decision) => {
         if (decision.allowed) return this.admit(req, res);
         const wait = Math.max(1, Math.ceil((decision.policies[0]?.resetMs ?? perIp.windowMs) / 1000));
-        this.refuse(res, new TooManyRequestsException(wait));
+        this.refuse(req, res, new TooManyRequestsException(wait));
       },
       (err: unknown) => {
         // The store is down: the per-IP limit fails open (the global cap still holds).
@@ -180,8 +206,9 @@ export class OverloadService implements OnModuleInit, BeforeApplicationShutdown 
     });
   }
 
-  private refuse(res: ServerResponse, exception: ProtectionException): void {
+  private refuse(req: IncomingMessage, res: ServerResponse, exception: ProtectionException): void {
     this.rejected++;
+    if (this.echo && !res.hasHeader(this.echo)) res.setHeader(this.echo, requestIdOf(req, this.echo));
     const body = JSON.stringify(exception.getResponse());
     res.writeHead(exception.getStatus(), {
       ...exception.headers,

@@ -1,7 +1,17 @@
 interface Entry<V> {
   value: V;
+  /** On the map's own clock (see ORIGIN). */
   expiresAt: number;
 }
+
+/**
+ * Expiry times are kept as ms since this module loaded, not since 1970: a small integer is stored
+ * inside the entry, a 13-digit one would be a separate heap number per entry (for the first 24
+ * days of a process; after that they are heap numbers again, as correct and a little slower).
+ */
+const ORIGIN = Date.now();
+/** Earlier than any expiry. */
+const NEVER = -Infinity;
 
 /**
  * A size-bounded map whose entries expire lazily: no timer per entry, so a million keys cost
@@ -19,11 +29,11 @@ interface Entry<V> {
 export class LruMap<V> {
   private young = new Map<string, Entry<V>>();
   private old = new Map<string, Entry<V>>();
-  /** Latest expiry in each generation (ms since epoch). */
-  private youngUntil = 0;
-  private oldUntil = 0;
+  /** Latest expiry in each generation. */
+  private youngUntil = NEVER;
+  private oldUntil = NEVER;
   /** Expiry of the first entry put in `young`. */
-  private youngFirst = 0;
+  private youngFirst = NEVER;
   private readonly generation: number;
 
   constructor(
@@ -38,7 +48,8 @@ export class LruMap<V> {
   }
 
   /** The live value, marked as recently used; undefined if absent or expired. */
-  get(key: string, now = Date.now()): V | undefined {
+  get(key: string, epochNow = Date.now()): V | undefined {
+    const now = epochNow - ORIGIN;
     let entry = this.young.get(key);
     if (entry) {
       if (entry.expiresAt > now) return entry.value;
@@ -57,18 +68,21 @@ export class LruMap<V> {
     return entry.value;
   }
 
-  /** Expiry time of a live entry (ms since epoch), without touching it. */
+  /** Expiry time of a live entry (ms since epoch, like `Date.now()`), without touching it. */
   expiresAt(key: string): number | undefined {
-    return (this.young.get(key) ?? this.old.get(key))?.expiresAt;
+    const entry = this.young.get(key) ?? this.old.get(key);
+    return entry && entry.expiresAt + ORIGIN;
   }
 
-  set(key: string, value: V, ttlMs: number, now = Date.now()): void {
+  set(key: string, value: V, ttlMs: number, epochNow = Date.now()): void {
+    const now = epochNow - ORIGIN;
     this.old.delete(key);
     this.insert(key, { value, expiresAt: now + ttlMs }, now);
   }
 
   /** `set` for a key known to be absent (a `get` just missed): skips the old-generation delete. */
-  add(key: string, value: V, ttlMs: number, now = Date.now()): void {
+  add(key: string, value: V, ttlMs: number, epochNow = Date.now()): void {
+    const now = epochNow - ORIGIN;
     this.insert(key, { value, expiresAt: now + ttlMs }, now);
   }
 
@@ -79,7 +93,7 @@ export class LruMap<V> {
   clear(): void {
     this.young.clear();
     this.old.clear();
-    this.youngUntil = this.oldUntil = this.youngFirst = 0;
+    this.youngUntil = this.oldUntil = this.youngFirst = NEVER;
   }
 
   private insert(key: string, entry: Entry<V>, now: number): void {
@@ -98,7 +112,7 @@ export class LruMap<V> {
     this.old = this.young;
     this.oldUntil = this.youngUntil;
     this.young = new Map();
-    this.youngUntil = 0;
+    this.youngUntil = NEVER;
     if (this.onEvict) for (const [k, e] of dropped) this.onEvict(k, e.value);
   }
 }

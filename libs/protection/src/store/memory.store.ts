@@ -32,6 +32,12 @@ interface DebounceEntry {
   waiters: Set<(outcome: DebounceOutcome | null) => void> | null;
 }
 
+/**
+ * The entry of every claim that nobody follows (a route without `reuse`: its followers only need
+ * the time left): one shared object, never changed, so such a claim keeps no entry of its own.
+ */
+const MARK: DebounceEntry = Object.freeze({ token: '', outcome: null, waiters: null }) as DebounceEntry;
+
 /** One process, zero setup: every decision is synchronous, so it is atomic by construction. */
 export class MemoryStore implements ProtectionStore {
   readonly kind = 'memory' as const;
@@ -71,11 +77,10 @@ export class MemoryStore implements ProtectionStore {
     return this.debounceClaimSync(key, token, windowMs, follow);
   }
 
-  debounceClaimSync(key: string, token: string, windowMs: number, _follow: boolean): DebounceClaim {
-    const now = Date.now();
+  debounceClaimSync(key: string, token: string, windowMs: number, follow: boolean, now = Date.now()): DebounceClaim {
     const entry = this.debounce.get(key, now);
     if (!entry) {
-      this.debounce.add(key, { token, outcome: null, waiters: null }, windowMs, now);
+      this.debounce.add(key, follow ? { token, outcome: null, waiters: null } : MARK, windowMs, now);
       return LEADER_CLAIM;
     }
     const expiresAt = this.debounce.expiresAt(key) ?? now;
@@ -89,14 +94,14 @@ export class MemoryStore implements ProtectionStore {
 
   async debounceSettle(key: string, token: string, outcome: DebounceOutcome): Promise<void> {
     const entry = this.debounce.get(key);
-    if (!entry || entry.token !== token) return;
+    if (!entry || entry === MARK || entry.token !== token) return;
     entry.outcome = outcome;
     wake(entry, outcome);
   }
 
   debounceAwait(key: string, token: string, timeoutMs: number): Promise<DebounceOutcome | null> {
     const entry = this.debounce.get(key);
-    if (!entry || entry.token !== token) return Promise.resolve(null);
+    if (!entry || entry === MARK || entry.token !== token) return Promise.resolve(null);
     if (entry.outcome) return Promise.resolve(entry.outcome);
     return new Promise((resolve) => {
       const waiters = (entry.waiters ??= new Set());

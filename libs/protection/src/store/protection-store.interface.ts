@@ -89,8 +89,11 @@ export interface ProtectionStore {
    */
   debounceClaim(key: string, token: string, windowMs: number, follow: boolean): Promise<DebounceClaim>;
 
-  /** `debounceClaim` without a promise, where the store can decide in-process (memory). */
-  debounceClaimSync?(key: string, token: string, windowMs: number, follow: boolean): DebounceClaim;
+  /**
+   * `debounceClaim` without a promise, where the store can decide in-process (memory). `now` is
+   * the caller's clock reading (`Date.now()`), so a decision reads the clock once.
+   */
+  debounceClaimSync?(key: string, token: string, windowMs: number, follow: boolean, now: number): DebounceClaim;
 
   /** Records the leader's outcome (only if `token` still leads `key`) and wakes its followers. */
   debounceSettle(key: string, token: string, outcome: DebounceOutcome): Promise<void>;
