@@ -99,7 +99,10 @@ export function hashedDebounceKey(material: DebounceKeyMaterial): string {
  */
 export function localDebounceKey(material: DebounceKeyMaterial): string {
   const { path, parts } = material;
-  if (typeof parts === 'string' && parts.length + path.length <= MAX_LOCAL_KEY) return path + '|' + parts;
+  // Joined, not concatenated: the key is kept for the whole window, and a joined string is one
+  // flat object, where a concatenation is a tree of pieces that the map then flattens (the
+  // wrapper stays alive beside the copy, for the garbage collector to move until the key dies).
+  if (typeof parts === 'string' && parts.length + path.length <= MAX_LOCAL_KEY) return [path, parts].join('|');
   return hashedDebounceKey(material);
 }
 

@@ -27,8 +27,9 @@ const NEVER = -Infinity;
  * the live heap, and the garbage collector's work per request, small.
  */
 export class LruMap<V> {
-  private young = new Map<string, Entry<V>>();
-  private old = new Map<string, Entry<V>>();
+  /** An entry, or the bare expiry of a key holding the shared value (see `addShared`). */
+  private young = new Map<string, Entry<V> | number>();
+  private old = new Map<string, Entry<V> | number>();
   /** Latest expiry in each generation. */
   private youngUntil = NEVER;
   private oldUntil = NEVER;
@@ -36,9 +37,14 @@ export class LruMap<V> {
   private youngFirst = NEVER;
   private readonly generation: number;
 
+  /**
+   * @param shared the value of keys added with `addShared`: such a key keeps no entry object,
+   * only its expiry (a debounce claim nobody follows needs nothing else).
+   */
   constructor(
     maxEntries: number,
     private readonly onEvict?: (key: string, value: V) => void,
+    private readonly shared?: V,
   ) {
     this.generation = Math.max(1, Math.floor(maxEntries / 2));
   }
@@ -51,27 +57,27 @@ export class LruMap<V> {
   get(key: string, epochNow = Date.now()): V | undefined {
     const now = epochNow - ORIGIN;
     let entry = this.young.get(key);
-    if (entry) {
-      if (entry.expiresAt > now) return entry.value;
+    if (entry !== undefined) {
+      if (expiryOf(entry) > now) return this.valueOf(entry);
       this.young.delete(key);
-      this.onEvict?.(key, entry.value);
+      this.evicted(key, entry);
       return undefined;
     }
     entry = this.old.get(key);
-    if (!entry) return undefined;
+    if (entry === undefined) return undefined;
     this.old.delete(key);
-    if (entry.expiresAt <= now) {
-      this.onEvict?.(key, entry.value);
+    if (expiryOf(entry) <= now) {
+      this.evicted(key, entry);
       return undefined;
     }
     this.insert(key, entry, now);
-    return entry.value;
+    return this.valueOf(entry);
   }
 
   /** Expiry time of a live entry (ms since epoch, like `Date.now()`), without touching it. */
   expiresAt(key: string): number | undefined {
     const entry = this.young.get(key) ?? this.old.get(key);
-    return entry && entry.expiresAt + ORIGIN;
+    return entry === undefined ? undefined : expiryOf(entry) + ORIGIN;
   }
 
   set(key: string, value: V, ttlMs: number, epochNow = Date.now()): void {
@@ -86,6 +92,12 @@ export class LruMap<V> {
     this.insert(key, { value, expiresAt: now + ttlMs }, now);
   }
 
+  /** `add` with the shared value (constructor): the key keeps only its expiry. */
+  addShared(key: string, ttlMs: number, epochNow = Date.now()): void {
+    const now = epochNow - ORIGIN;
+    this.insert(key, now + ttlMs, now);
+  }
+
   delete(key: string): boolean {
     return this.young.delete(key) || this.old.delete(key);
   }
@@ -96,10 +108,19 @@ export class LruMap<V> {
     this.youngUntil = this.oldUntil = this.youngFirst = NEVER;
   }
 
-  private insert(key: string, entry: Entry<V>, now: number): void {
+  private valueOf(entry: Entry<V> | number): V {
+    return typeof entry === 'number' ? (this.shared as V) : entry.value;
+  }
+
+  private evicted(key: string, entry: Entry<V> | number): void {
+    this.onEvict?.(key, this.valueOf(entry));
+  }
+
+  private insert(key: string, entry: Entry<V> | number, now: number): void {
     this.young.set(key, entry);
-    if (entry.expiresAt > this.youngUntil) this.youngUntil = entry.expiresAt;
-    if (this.young.size === 1) this.youngFirst = entry.expiresAt;
+    const expiresAt = expiryOf(entry);
+    if (expiresAt > this.youngUntil) this.youngUntil = expiresAt;
+    if (this.young.size === 1) this.youngFirst = expiresAt;
     if (this.young.size >= this.generation) this.turnOver();
     // Nothing live would be lost: `old` has wholly expired (or is empty while the first entry of
     // `young` already has). Recency order is kept, only dead entries go early.
@@ -113,6 +134,10 @@ export class LruMap<V> {
     this.oldUntil = this.youngUntil;
     this.young = new Map();
     this.youngUntil = NEVER;
-    if (this.onEvict) for (const [k, e] of dropped) this.onEvict(k, e.value);
+    if (this.onEvict) for (const [k, e] of dropped) this.evicted(k, e);
   }
+}
+
+function expiryOf<V>(entry: Entry<V> | number): number {
+  return typeof entry === 'number' ? entry : entry.expiresAt;
 }

@@ -49,6 +49,25 @@ describe('LruMap', () => {
   });
 });
 
+describe('LruMap shared values', () => {
+  it('keeps only the expiry of a key added with the shared value, and reports that value on eviction', () => {
+    const shared = { kind: 'mark' };
+    const evicted: Array<[string, unknown]> = [];
+    const map = new LruMap<object>(4, (k, v) => evicted.push([k, v]), shared);
+    const t0 = 1_800_000_000_000;
+    map.addShared('a', 100, t0);
+    map.add('b', { kind: 'own' }, 100, t0);
+    assert.equal(map.get('a', t0 + 99), shared);
+    assert.equal(map.expiresAt('a'), t0 + 100);
+    assert.deepEqual(map.get('b', t0 + 99), { kind: 'own' });
+    assert.equal(map.get('a', t0 + 100), undefined, 'expired');
+    assert.deepEqual(evicted, [['a', shared]]);
+    for (const k of ['c', 'd', 'e', 'f', 'g']) map.addShared(k, 1000, t0 + 1);
+    assert.ok(map.size <= 4);
+    assert.ok(evicted.some(([k, v]) => k === 'b' && (v as { kind: string }).kind === 'own'), 'the least recently used went first');
+  });
+});
+
 describe('MemoryStore bounds', () => {
   it('stays within maxEntries while 1,000,000 distinct keys pass through', async () => {
     const store = new MemoryStore({ debounceMaxEntries: 10_000, onceMaxEntries: 100 });
@@ -78,6 +97,19 @@ describe('MemoryStore bounds', () => {
     await store.debounceSettle('k', 'OTHER', { kind: 'failed' }); // ignored: not the leader
     assert.deepEqual(await store.debounceAwait('k', 'L1', 1000), { kind: 'response', response });
     assert.equal(await store.debounceAwait('none', 'L1', 10), null);
+  });
+
+  it('a claim nobody follows keeps no leader state: a reusing follower of it gets null at once', async () => {
+    const store = new MemoryStore({ debounceMaxEntries: 100, onceMaxEntries: 100 });
+    assert.equal((await store.debounceClaim('m', '', 1000, false)).role, 'leader');
+    const claim = await store.debounceClaim('m', 'F', 1000, true);
+    assert.equal(claim.role, 'follower');
+    assert.ok(claim.role === 'follower' && claim.remainingMs > 900 && claim.outcome === null);
+    await store.debounceSettle('m', '', { kind: 'failed' }); // ignored: nobody leads it for followers
+    const started = Date.now();
+    assert.equal(await store.debounceAwait('m', '', 1000), null);
+    assert.ok(Date.now() - started < 50, 'not kept waiting for an outcome that never comes');
+    assert.equal((await store.debounceClaim('m2', '', 1000, false)).role, 'leader', 'the shared mark is never changed');
   });
 
   it('times a waiter out when the leader never settles', async () => {

@@ -34,7 +34,7 @@ interface DebounceEntry {
 
 /**
  * The entry of every claim that nobody follows (a route without `reuse`: its followers only need
- * the time left): one shared object, never changed, so such a claim keeps no entry of its own.
+ * the time left): one shared object, never changed; the map keeps only such a claim's expiry.
  */
 const MARK: DebounceEntry = Object.freeze({ token: '', outcome: null, waiters: null }) as DebounceEntry;
 
@@ -57,7 +57,7 @@ export class MemoryStore implements ProtectionStore {
   constructor(options: MemoryStoreOptions) {
     // An evicted live entry wakes its followers with "no response": they answer 208 at once
     // instead of waiting for a leader whose result can no longer be delivered.
-    this.debounce = new LruMap(options.debounceMaxEntries, (_key, entry) => wake(entry, null));
+    this.debounce = new LruMap(options.debounceMaxEntries, (_key, entry) => wake(entry, null), MARK);
     this.used = new LruMap(options.onceMaxEntries);
     this.captchas = new LruMap(options.onceMaxEntries);
     this.images = new LruMap(options.onceMaxEntries);
@@ -80,7 +80,8 @@ export class MemoryStore implements ProtectionStore {
   debounceClaimSync(key: string, token: string, windowMs: number, follow: boolean, now = Date.now()): DebounceClaim {
     const entry = this.debounce.get(key, now);
     if (!entry) {
-      this.debounce.add(key, follow ? { token, outcome: null, waiters: null } : MARK, windowMs, now);
+      if (follow) this.debounce.add(key, { token, outcome: null, waiters: null }, windowMs, now);
+      else this.debounce.addShared(key, windowMs, now);
       return LEADER_CLAIM;
     }
     const expiresAt = this.debounce.expiresAt(key) ?? now;
