@@ -32,9 +32,17 @@ export function sha256(value: string | Buffer): string {
 type OneShotHash = (algorithm: string, data: string | Buffer, encoding: 'base64url') => string;
 const oneShot = (crypto as { hash?: OneShotHash }).hash;
 
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
 /** Reads one cookie without a cookie plugin; malformed cookie headers are ignored. */
 export function readCookie(req: ProtectionRequest, name: string): string | undefined {
-  const header = lowerCaseHeader(req, 'cookie');
+  return cookieFrom(lowerCaseHeader(req, 'cookie'), name);
+}
+
+/** `readCookie` from a `Cookie` header already read. */
+function cookieFrom(header: string | undefined, name: string): string | undefined {
   if (!header || header.length > MAX_COOKIE_HEADER) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
@@ -72,10 +80,12 @@ export function resolveIdentity(req: ProtectionRequest, settings: IdentitySettin
 export function identityMaterial(req: ProtectionRequest, settings: IdentitySettings): string {
   const custom = settings.custom?.(req);
   if (custom) return bounded('c:', custom);
-  const session = readCookie(req, settings.sessionCookie) || lowerCaseHeader(req, settings.sessionHeader);
+  // The headers once: on Fastify `headers` is a getter.
+  const headers = req.headers;
+  const session = cookieFrom(first(headers.cookie), settings.sessionCookie) || first(headers[settings.sessionHeader]);
   if (session) return bounded('s:', session);
   const uid = userId(req);
   if (uid) return bounded('u:', uid);
-  const ip = resolveClientIp(req, settings.trust);
-  return 'a:' + ip + '\n' + (lowerCaseHeader(req, 'user-agent') ?? '');
+  const ip = resolveClientIp(req, settings.trust, headers);
+  return 'a:' + ip + '\n' + (first(headers['user-agent']) ?? '');
 }

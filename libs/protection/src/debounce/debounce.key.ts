@@ -80,7 +80,8 @@ export function debounceMaterial(
   let parts = (route.session ? identity(req) : '') + '\0' + (route.method ? requestMethod(req) : '') + '\0';
   if (route.query && q >= 0) parts += canonicalQuery(url.slice(q + 1));
   parts += '\0';
-  for (const name of route.header) parts += name + ':' + (lowerCaseHeader(req, name) ?? '') + '\0';
+  const names = route.header;
+  for (let i = 0; i < names.length; i++) parts += names[i] + ':' + (lowerCaseHeader(req, names[i]!) ?? '') + '\0';
   if (!route.body) return { path, parts };
   const body = bodyDigestInput(req.body);
   return { path, parts: typeof body === 'string' ? parts + body : Buffer.concat([Buffer.from(parts), body]) };
