@@ -36,6 +36,8 @@ export interface OverloadStats {
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 type PerIpSettings = NonNullable<NonNullable<ResolvedProtectionOptions['overload']>['perIp']>;
 const STARTED = Symbol('nest-protection.started');
+/** Start times are ms since this module loaded: a small integer on the response, not a heap number. */
+const EPOCH = Date.now();
 interface Timed {
   [STARTED]?: number;
 }
@@ -134,7 +136,7 @@ export class OverloadService implements OnModuleInit, BeforeApplicationShutdown 
   /** Lets the request through to the framework; it is counted until its response closes. */
   private admit(req: IncomingMessage, res: ServerResponse): void {
     this.inFlight++;
-    (res as Timed)[STARTED] = Date.now();
+    (res as Timed)[STARTED] = Date.now() - EPOCH;
     // One shared listener, no closure per request; 'close' fires once, on every ending.
     res.on('close', this.onClose);
     this.dispatch(req, res);
@@ -142,7 +144,7 @@ export class OverloadService implements OnModuleInit, BeforeApplicationShutdown 
 
   private readonly onClose = (function (service: OverloadService) {
     return function (this: ServerResponse & Timed): void {
-      const now = Date.now();
+      const now = Date.now() - EPOCH;
       service.finished(this, now - (this[STARTED] ?? now));
     };
   })(this);
