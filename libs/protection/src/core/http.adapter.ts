@@ -31,10 +31,14 @@ export function rawResponse(res: ProtectionResponse): ServerResponse {
   return isFastifyReply(res) ? res.raw : (res as ServerResponse);
 }
 
+/** The first value of a header as Node parsed it (a repeated header is a list). */
+export function firstHeaderValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
 /** First value of a request header (names are case-insensitive; Node lower-cases them). */
 export function requestHeader(req: ProtectionRequest, name: string): string | undefined {
-  const v = req.headers[name.toLowerCase()];
-  return Array.isArray(v) ? v[0] : v;
+  return firstHeaderValue(req.headers[name.toLowerCase()]);
 }
 
 /**
@@ -42,8 +46,7 @@ export function requestHeader(req: ProtectionRequest, name: string): string | un
  * identity, debounce keys), which would otherwise convert the same constant names every request.
  */
 export function lowerCaseHeader(req: ProtectionRequest, lowerCaseName: string): string | undefined {
-  const v = req.headers[lowerCaseName];
-  return Array.isArray(v) ? v[0] : v;
+  return firstHeaderValue(req.headers[lowerCaseName]);
 }
 
 /** The request URL as sent (path and query), on both platforms. */

@@ -1,7 +1,7 @@
 import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 import { resolveClientIp, type ProxyTrust } from './client-ip';
-import { lowerCaseHeader } from './http.adapter';
+import { firstHeaderValue, lowerCaseHeader } from './http.adapter';
 import type { ProtectionRequest } from './http.types';
 
 /** How the client identity is found (spec README section 3). */
@@ -31,10 +31,6 @@ export function sha256(value: string | Buffer): string {
 
 type OneShotHash = (algorithm: string, data: string | Buffer, encoding: 'base64url') => string;
 const oneShot = (crypto as { hash?: OneShotHash }).hash;
-
-function first(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
 
 /** Reads one cookie without a cookie plugin; malformed cookie headers are ignored. */
 export function readCookie(req: ProtectionRequest, name: string): string | undefined {
@@ -82,10 +78,10 @@ export function identityMaterial(req: ProtectionRequest, settings: IdentitySetti
   if (custom) return bounded('c:', custom);
   // The headers once: on Fastify `headers` is a getter.
   const headers = req.headers;
-  const session = cookieFrom(first(headers.cookie), settings.sessionCookie) || first(headers[settings.sessionHeader]);
+  const session = cookieFrom(headers.cookie, settings.sessionCookie) || firstHeaderValue(headers[settings.sessionHeader]);
   if (session) return bounded('s:', session);
   const uid = userId(req);
   if (uid) return bounded('u:', uid);
   const ip = resolveClientIp(req, settings.trust, headers);
-  return 'a:' + ip + '\n' + (first(headers['user-agent']) ?? '');
+  return 'a:' + ip + '\n' + (headers['user-agent'] ?? '');
 }

@@ -25,9 +25,7 @@ function nextBatch(): void {
     batch = FIRST_BATCH;
   }
   const head = prefix + batch;
-  const all: string[] = [];
-  for (const suffix of SUFFIXES) all.push(head + suffix);
-  ids = all.join('');
+  ids = SUFFIXES.map((suffix) => head + suffix).join('');
   next = 0;
 }
 

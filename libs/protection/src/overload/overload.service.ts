@@ -113,24 +113,28 @@ export class OverloadService implements OnModuleInit, BeforeApplicationShutdown 
       if (onNode) res.setHeader(onNode, requestIdOf(req, onNode));
       if (this.shuttingDown) return this.refuse(req, res, new ShuttingDownException());
       if (this.inFlight >= max) return this.refuse(req, res, new OverloadedException());
-      if (perIp && !this.permittedPeer(req, trust, permitted)) {
-        return this.limitIp(req, res, resolveClientIp(req, trust), perIp);
+      if (perIp) {
+        const client = this.limitedClient(req, trust, permitted);
+        if (client !== null) return this.limitIp(req, res, client, perIp);
       }
       this.admit(req, res);
     });
   }
 
   /**
-   * Whether the client is on the permit list. A request without forwarding headers comes from
-   * its socket's peer, so that verdict is kept on the socket: a keep-alive connection asks once.
+   * The client IP the per-IP checks apply to, or null for a client on the permit list. A request
+   * without forwarding headers comes from its socket's peer, so a permitted peer is remembered
+   * on the socket: a keep-alive connection asks once.
    */
-  private permittedPeer(req: IncomingMessage, trust: ProxyTrust, permitted: ProxyTrust): boolean {
+  private limitedClient(req: IncomingMessage, trust: ProxyTrust, permitted: ProxyTrust): string | null {
     const socket = req.socket as PermitMemo | null;
-    const direct = req.headers['x-real-ip'] === undefined && req.headers['x-forwarded-for'] === undefined;
-    if (direct && socket?.[PERMITTED] !== undefined) return socket[PERMITTED];
-    const verdict = permitted.isTrusted(resolveClientIp(req, trust));
+    const headers = req.headers;
+    const direct = headers['x-real-ip'] === undefined && headers['x-forwarded-for'] === undefined;
+    if (direct && socket?.[PERMITTED] === true) return null;
+    const ip = resolveClientIp(req, trust, headers);
+    const verdict = permitted.isTrusted(ip);
     if (direct && socket) socket[PERMITTED] = verdict;
-    return verdict;
+    return verdict ? null : ip;
   }
 
   /** Lets the request through to the framework; it is counted until its response closes. */
