@@ -21,6 +21,9 @@ const WARMUP = Number(process.env.BENCH_WARMUP_REQUESTS ?? 30_000);
 // requests, and TurboFan at work in the window would be a third of the count.
 const AFTER_GC = Number(process.env.BENCH_AFTER_GC_REQUESTS ?? 30_000);
 const PARALLEL = Number(process.env.BENCH_PARALLEL ?? 2);
+// BENCH_NODE_FLAGS='--perf-basic-prof' writes /tmp/perf-<pid>.map: with BENCH_KEEP=1,
+// bench/jit-profile.ts then names the JIT-compiled functions in a dump.
+const NODE_FLAGS = process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
 
 interface Scenario {
   name: string;
@@ -82,7 +85,7 @@ async function count(scenario: Scenario, dir: string): Promise<Count> {
   const child = spawn(
     'valgrind',
     ['--tool=callgrind', '--smc-check=all', `--callgrind-out-file=${out}.%p`, process.execPath,
-      '--predictable', '--predictable-gc-schedule', '--expose-gc', join(__dirname, 'bench-server.js'), scenario.name],
+      '--predictable', '--predictable-gc-schedule', '--expose-gc', ...NODE_FLAGS, join(__dirname, 'bench-server.js'), scenario.name],
     { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] },
   );
   try {

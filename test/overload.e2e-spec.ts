@@ -4,9 +4,11 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import assert from 'node:assert/strict';
 import { ProtectionModule, SlowLog } from 'nest-protection';
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { after, request, sleep } from './helpers/http';
+import { after, eventually, request, sleep } from './helpers/http';
 import { PLATFORMS, startDemo, startRedisPair } from './helpers/platforms';
 import { freePort } from './helpers/redis-server';
 
@@ -25,7 +27,7 @@ for (const platform of PLATFORMS) {
         for (const r of refused) {
           assert.deepEqual(r.json(), { statusCode: 503, code: 'OVERLOADED', message: 'Server overloaded; retry shortly' });
           assert.equal(r.headers.get('retry-after'), '1');
-          assert.match(r.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/, 'refusals echo a request id too');
+          assert.match(r.headers.get('x-request-id') ?? '', /^[0-9a-z]{12}-[0-9a-z]{6}$/, 'refusals echo a request id too');
           assert.ok(r.ms < 300, `refused in ${r.ms.toFixed(0)} ms`);
         }
         const stats = (await request(`${app.url}/test/overload/stats.json`)).json<{ inFlight: number; served: number; rejected: number; p50: number; p99: number }>();
@@ -83,6 +85,41 @@ for (const platform of PLATFORMS) {
       try {
         const replies = await Promise.all(Array.from({ length: 4 }, () => request(`${app.url}/test/load/works.html?ms=300`)));
         assert.deepEqual(replies.map((r) => r.status).sort(), [200, 200, 429, 429]);
+      } finally {
+        await app.close();
+      }
+    });
+
+    it('a client that goes away ends its request once; pipelined requests are each counted', async () => {
+      const app = await startDemo({ platform, protection: { overload: { maxConcurrent: 3 } } });
+      const stats = async () => (await request(`${app.url}/test/overload/stats.json`)).json<{ inFlight: number; served: number }>();
+      const { port } = new URL(app.url);
+      try {
+        // Two slow requests on one connection (pipelined), then the client hangs up mid-way.
+        const socket = connect(Number(port), '127.0.0.1');
+        await once(socket, 'connect');
+        const get = (path: string) => `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`;
+        socket.write(get('/test/load/works.html?ms=600') + get('/test/load/works.html?ms=600'));
+        await sleep(150);
+        assert.equal((await stats()).inFlight, 3, 'both pipelined requests and the stats request');
+        socket.destroy();
+        assert.ok(await eventually(async () => (await stats()).inFlight === 1, 2000), 'the hang-up ended both');
+        // The whole cap of 3 is free again, while the abandoned handlers still run.
+        const replies = await Promise.all([1, 2, 3].map(() => request(`${app.url}/test/load/works.html?ms=100`)));
+        assert.deepEqual(replies.map((r) => r.status), [200, 200, 200]);
+        await sleep(800); // the abandoned handlers finish: nothing is ended twice
+        assert.equal((await stats()).inFlight, 1);
+        // Pipelined requests that complete are each counted once.
+        const again = connect(Number(port), '127.0.0.1');
+        await once(again, 'connect');
+        let text = '';
+        again.on('data', (d: Buffer) => (text += d.toString()));
+        again.write(get('/test/load/speed.html') + get('/test/load/speed.html') + get('/test/load/speed.html'));
+        assert.ok(await eventually(async () => text.split('HTTP/1.1 200').length === 4, 2000), 'three answers');
+        assert.equal((await stats()).inFlight, 1);
+        again.destroy();
+        await sleep(50);
+        assert.equal((await stats()).inFlight, 1);
       } finally {
         await app.close();
       }

@@ -3,10 +3,14 @@ import {
   Injectable,
   Logger,
   type BeforeApplicationShutdown,
+  type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { Server as HttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Server as HttpsServer } from 'node:https';
+import type { Socket } from 'node:net';
 import { LIBRARY } from '../core/async-context';
 import type { ProtectionException } from '../core/protection.exception';
 import type { ResolvedProtectionOptions } from '../protection-options.factory';
@@ -42,18 +46,28 @@ interface Timed {
   [STARTED]?: number;
 }
 const PERMITTED = Symbol('nest-protection.permitted');
-interface PermitMemo {
+/** Admitted requests on a connection whose response has not finished; -1 once it closed. */
+const OPEN = Symbol('nest-protection.open');
+interface SocketMemo {
   [PERMITTED]?: boolean;
+  [OPEN]?: number;
+}
+/** Node's HTTP/1 server publishes every finished response here (Node >= 16.18). */
+const RESPONSE_FINISH = 'http.server.response.finish';
+interface ResponseFinish {
+  response: ServerResponse & Timed;
+  socket: Socket & SocketMemo;
+  server: unknown;
 }
 
 /**
  * The global in-flight cap and graceful shutdown, at the earliest point there is: it wraps the
  * Node server's request listener, ahead of Fastify or Express, so a refused request costs no
- * routing and no body parsing. Counts every request once (on `close`), times it, and logs slow
- * ones.
+ * routing and no body parsing. Counts every request once (its response finished or its
+ * connection closed), times it, and logs slow ones.
  */
 @Injectable()
-export class OverloadService implements OnModuleInit, BeforeApplicationShutdown {
+export class OverloadService implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
   static readonly [LIBRARY] = true;
   private readonly logger = new Logger('ProtectionOverload');
   private inFlight = 0;
@@ -69,6 +83,8 @@ export class OverloadService implements OnModuleInit, BeforeApplicationShutdown 
   private readonly slowMs: number;
   /** Terminal info's request id header, when it is echoed. */
   private readonly echo: string | undefined;
+  /** Counting by Node's response-finish channel (HTTP/1), not a listener per response. */
+  private byChannel = false;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -90,6 +106,12 @@ export class OverloadService implements OnModuleInit, BeforeApplicationShutdown 
     const server = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
     if (!server) return;
     this.server = server;
+    // Node already tells, once per response, when it finished (a channel message) and, once
+    // per connection, when it closed: listening there instead of adding a 'close' listener to
+    // every response is what keeps the count nearly free. Other servers (HTTP/2) get the listener.
+    const node: object = server;
+    this.byChannel = node instanceof HttpServer || node instanceof HttpsServer;
+    if (this.byChannel) subscribe(RESPONSE_FINISH, this.onFinish);
     const originals = server.listeners('request') as Listener[];
     server.removeAllListeners('request');
     // Every request passes here: the common case (one framework listener, a permitted or
@@ -127,7 +149,7 @@ export class OverloadService implements OnModuleInit, BeforeApplicationShutdown 
    * on the socket: a keep-alive connection asks once.
    */
   private limitedClient(req: IncomingMessage, trust: ProxyTrust, permitted: ProxyTrust): string | null {
-    const socket = req.socket as PermitMemo | null;
+    const socket = req.socket as SocketMemo | null;
     const headers = req.headers;
     const direct = headers['x-real-ip'] === undefined && headers['x-forwarded-for'] === undefined;
     if (direct && socket?.[PERMITTED] === true) return null;
@@ -139,10 +161,23 @@ export class OverloadService implements OnModuleInit, BeforeApplicationShutdown 
 
   /** Lets the request through to the framework; it is counted until its response closes. */
   private admit(req: IncomingMessage, res: ServerResponse): void {
-    this.inFlight++;
-    (res as Timed)[STARTED] = Date.now() - EPOCH;
-    // One shared listener, no closure per request; 'close' fires once, on every ending.
-    res.on('close', this.onClose);
+    if (this.byChannel) {
+      const socket = req.socket as (Socket & SocketMemo) | null;
+      const open = socket?.[OPEN];
+      // A connection that closed while a per-IP check waited on the store: nothing will end
+      // this request, so it is not counted.
+      if (socket && open !== -1 && !socket.closed) {
+        if (open === undefined) socket.once('close', this.onSocketClose);
+        socket[OPEN] = (open ?? 0) + 1;
+        this.inFlight++;
+        (res as Timed)[STARTED] = Date.now() - EPOCH;
+      }
+    } else {
+      this.inFlight++;
+      (res as Timed)[STARTED] = Date.now() - EPOCH;
+      // One shared listener, no closure per request; 'close' fires once, on every ending.
+      res.on('close', this.onClose);
+    }
     this.dispatch(req, res);
   }
 
@@ -150,6 +185,30 @@ export class OverloadService implements OnModuleInit, BeforeApplicationShutdown 
     return function (this: ServerResponse & Timed): void {
       const now = Date.now() - EPOCH;
       service.finished(this, now - (this[STARTED] ?? now));
+    };
+  })(this);
+
+  /** A response finished (channel mode): it ends its request unless its connection's close already did. */
+  private readonly onFinish = (message: unknown): void => {
+    const { response, socket, server } = message as ResponseFinish;
+    const started = response[STARTED];
+    if (started === undefined || server !== this.server) return;
+    response[STARTED] = undefined;
+    const open = socket[OPEN];
+    if (open === undefined || open <= 0) return;
+    socket[OPEN] = open - 1;
+    this.finished(response, Date.now() - EPOCH - started);
+  };
+
+  /**
+   * A connection closed (channel mode): its requests whose response never finished (the client
+   * went away) are over too. Not timed: they had no response.
+   */
+  private readonly onSocketClose = (function (service: OverloadService) {
+    return function (this: Socket & SocketMemo): void {
+      const open = this[OPEN] ?? 0;
+      this[OPEN] = -1;
+      if (open > 0) service.ended(open);
     };
   })(this);
 
@@ -183,15 +242,25 @@ export class OverloadService implements OnModuleInit, BeforeApplicationShutdown 
   }
 
   private finished(res: ServerResponse, ms: number): void {
-    this.inFlight--;
-    this.served++;
     this.latencies.add(ms);
     const threshold = (res as { [SLOW_MS]?: number })[SLOW_MS] ?? this.slowMs;
     if (ms >= threshold) this.slow(res.req, res, ms);
+    this.ended(1);
+  }
+
+  /** `count` requests are no longer in flight. */
+  private ended(count: number): void {
+    this.inFlight -= count;
+    this.served += count;
     if (this.inFlight === 0) this.drained?.();
     // Draining: a finished keep-alive connection would hold server.close() until its idle
     // timeout (72 s on Fastify); close it as soon as its response is out.
     if (this.shuttingDown) setImmediate(() => this.server?.closeIdleConnections?.());
+  }
+
+  onApplicationShutdown(): void {
+    if (this.byChannel) unsubscribe(RESPONSE_FINISH, this.onFinish);
+    this.byChannel = false;
   }
 
   /** From now on new requests get 503 SHUTTING_DOWN; resolves when none is left or at drainTimeout. */
