@@ -18,7 +18,12 @@ const LAST_BATCH = RADIX ** 4 - 1; // 'zzzz'
 const PER_BATCH = RADIX ** 2;
 /** `xxxxxxxxxxxx-bbbbss`: random part, dash, batch, index in the batch. */
 export const UNIQUE_ID_LENGTH = 12 + 1 + 4 + 2;
-const SUFFIXES: readonly string[] = Array.from({ length: PER_BATCH }, (_, i) => i.toString(RADIX).padStart(2, '0'));
+const HEAD_LENGTH = UNIQUE_ID_LENGTH - 2;
+/** The 2-character index of every id in a batch, back to back. */
+const SUFFIXES = Buffer.from(
+  Array.from({ length: PER_BATCH }, (_, i) => i.toString(RADIX).padStart(2, '0')).join(''),
+  'latin1',
+);
 
 let prefix = randomPart();
 let batch = FIRST_BATCH - 1;
@@ -35,8 +40,15 @@ function nextBatch(): void {
     prefix = randomPart();
     batch = FIRST_BATCH;
   }
-  const head = `${prefix}-${batch.toString(RADIX)}`;
-  ids = SUFFIXES.map((suffix) => head + suffix).join('');
+  // The head repeated by Buffer.fill (native), then two bytes per id: a fraction of what
+  // building and joining 1,296 strings costs.
+  const bytes = Buffer.allocUnsafe(PER_BATCH * UNIQUE_ID_LENGTH);
+  bytes.fill(`${prefix}-${batch.toString(RADIX)}00`, 'latin1');
+  for (let i = 0, at = HEAD_LENGTH; i < PER_BATCH; i++, at += UNIQUE_ID_LENGTH) {
+    bytes[at] = SUFFIXES[2 * i]!;
+    bytes[at + 1] = SUFFIXES[2 * i + 1]!;
+  }
+  ids = bytes.toString('latin1');
   next = 0;
 }
 

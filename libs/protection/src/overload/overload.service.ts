@@ -160,13 +160,14 @@ export class OverloadService implements OnModuleInit, BeforeApplicationShutdown,
   }
 
   /** Lets the request through to the framework; it is counted until its response closes. */
-  private admit(req: IncomingMessage, res: ServerResponse): void {
+  /** `late`: after an asynchronous check, when the connection may have closed meanwhile. */
+  private admit(req: IncomingMessage, res: ServerResponse, late = false): void {
     if (this.byChannel) {
       const socket = req.socket as (Socket & SocketMemo) | null;
       const open = socket?.[OPEN];
       // A connection that closed while a per-IP check waited on the store: nothing will end
       // this request, so it is not counted.
-      if (socket && open !== -1 && !socket.closed) {
+      if (socket && open !== -1 && !(late && socket.closed)) {
         if (open === undefined) socket.once('close', this.onSocketClose);
         socket[OPEN] = (open ?? 0) + 1;
         this.inFlight++;
@@ -228,7 +229,7 @@ export class OverloadService implements OnModuleInit, BeforeApplicationShutdown,
     const policy = [{ name: 'per-ip', limit: perIp.limit, windowMs: perIp.windowMs }];
     this.store.rateLimitHit('ip:' + ip, policy, uniqueId()).then(
       (decision) => {
-        if (decision.allowed) return this.admit(req, res);
+        if (decision.allowed) return this.admit(req, res, true);
         const wait = Math.max(1, Math.ceil((decision.policies[0]?.resetMs ?? perIp.windowMs) / 1000));
         this.refuse(req, res, new TooManyRequestsException(wait));
       },
@@ -236,7 +237,7 @@ export class OverloadService implements OnModuleInit, BeforeApplicationShutdown,
         // The store is down: the per-IP limit fails open (the global cap still holds).
         if (err instanceof StoreUnavailableError) applyStoreErrorPolicy('Overload per-IP', 'open', err);
         else this.logger.error(`Per-IP check failed: ${String(err)}`);
-        this.admit(req, res);
+        this.admit(req, res, true);
       },
     );
   }
