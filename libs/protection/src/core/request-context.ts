@@ -92,7 +92,8 @@ export class RequestContext {
 }
 
 /**
- * The request id of `req`: its `headerName` header when that is a sane token, else a new id (core/unique-id.ts).
+ * The request id of `req`: its `headerName` header when that is a sane token, else a new id
+ * (core/unique-id.ts).
  * Once echoed, the response header is the record (no extra property on the hot request object,
  * whose shape Fastify keeps stable).
  */

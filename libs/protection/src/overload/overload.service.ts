@@ -159,8 +159,11 @@ export class OverloadService implements OnModuleInit, BeforeApplicationShutdown,
     return verdict ? null : ip;
   }
 
-  /** Lets the request through to the framework; it is counted until its response closes. */
-  /** `late`: after an asynchronous check, when the connection may have closed meanwhile. */
+  /**
+   * Lets the request through to the framework; it is counted until its response finishes or
+   * its connection closes. `late`: after an asynchronous check, when the connection may have
+   * closed meanwhile.
+   */
   private admit(req: IncomingMessage, res: ServerResponse, late = false): void {
     if (this.byChannel) {
       const socket = req.socket as (Socket & SocketMemo) | null;
