@@ -1,4 +1,10 @@
+/*
+ * The public API: the module, decorators, option types, exceptions, services and helpers.
+ * Guards are applied by the decorators and stay internal; store classes for extension are in
+ * the `nest-protection/store` and `nest-protection/redis` subpaths.
+ */
 export { ProtectionModule } from './protection.module';
+export type { ProtectionModuleAsyncOptions } from './protection.module-definition';
 export type {
   FirstBloodModuleOptions,
   RighterModuleOptions,
@@ -6,24 +12,20 @@ export type {
   DebounceModuleOptions,
   ProtectionModuleOptions,
   RedisStoreOptions,
+  RedisClientLike,
+  RedisConnectionOptions,
 } from './protection-options.interface';
-export type { ResolvedProtectionOptions } from './protection-options.factory';
-export { PROTECTION_OPTIONS } from './protection.constants';
 
 export type { ProtectionRequest } from './core/http.types';
 export type { TrustProxyOption } from './core/client-ip';
-export { RequestContext } from './core/request-context';
 export {
   ProtectionException,
   type RejectionBody,
   type RejectionContext,
   type RejectionResponseOptions,
 } from './core/protection.exception';
-
-export { ProtectionStore, type StoredResponse } from './store/protection-store.interface';
-export { MemoryStore } from './store/memory.store';
-export { RedisStore } from './store/redis.store';
-export { StoreUnavailableError, StoreUnavailableException } from './store/store.errors';
+export { MissingPackageError } from './core/optional-package';
+export { StoreUnavailableException } from './store/store.errors';
 export type { StoreErrorPolicy } from './store/store-failure.policy';
 
 export * from './debounce';

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import { compileProxyTrust, type TrustProxyOption } from './core/client-ip';
 import type { IdentitySettings } from './core/identity';
 import type { RejectionResponseOptions } from './core/protection.exception';
@@ -9,7 +8,6 @@ import type {
   FirstBloodModuleOptions,
   DebounceModuleOptions,
   ProtectionModuleOptions,
-  RedisStoreOptions,
   RighterModuleOptions,
   TerminalModuleOptions,
 } from './protection-options.interface';
@@ -19,7 +17,7 @@ import { validatePageOptions } from './page/page-options.validate';
 import { canonicalLocale } from './terminal/locale';
 import { matchTimeZone, serverTimeZone } from './terminal/timezone';
 import { messages } from './protection.messages';
-import type { RedisStoreSettings } from './store/redis.store';
+import type { RedisStoreOptions, RedisStoreSettings } from './store/redis-options';
 import type { StoreErrorPolicy } from './store/store-failure.policy';
 
 /** Debounce defaults after validation. */
@@ -231,7 +229,7 @@ function storeOption(value: unknown): ResolvedProtectionOptions['store'] {
   checkKeys('store', value, REDIS_KEYS);
   const v = value as unknown as RedisStoreOptions;
   const redis = v.redis as unknown;
-  const isClient = isPlainObject(redis) && typeof (redis as unknown as Redis).defineCommand === 'function';
+  const isClient = isPlainObject(redis) && typeof redis.defineCommand === 'function';
   if (typeof redis === 'string') {
     if (!/^rediss?:\/\//.test(redis)) fail('store.redis', redis, 'a redis:// or rediss:// URL');
   } else if (!isPlainObject(redis) && !isClient) {

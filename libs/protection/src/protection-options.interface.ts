@@ -1,27 +1,13 @@
-import type { Redis, RedisOptions } from 'ioredis';
 import type { TrustProxyOption } from './core/client-ip';
 import type { ProtectionRequest } from './core/http.types';
 import type { RejectionResponseOptions } from './core/protection.exception';
 import type { StoreErrorPolicy } from './store/store-failure.policy';
+import type { RedisStoreOptions } from './store/redis-options';
+
+export type { RedisClientLike, RedisConnectionOptions, RedisStoreOptions } from './store/redis-options';
 import type { CaptchaRenderer, FirstBloodHandler } from './first-blood/first-blood-options.interface';
 import type { PageDefaultOptions } from './page/page-options.interface';
 import type { LoggingModuleOptions } from './logging/logging-options.interface';
-
-/** Redis as the shared store: every app instance using it decides as one. */
-export interface RedisStoreOptions {
-  /**
-   * An ioredis client (used as is, never closed by the module), a `redis://` URL, or ioredis
-   * options for a client the module creates and closes on shutdown.
-   */
-  redis: Redis | string | RedisOptions;
-  /** Prefix of every key and pub/sub channel. @default 'np' */
-  prefix?: string;
-  /**
-   * Longest a store command may take before the protection treats Redis as down and follows
-   * its `onStoreError` policy. @default 500
-   */
-  commandTimeout?: number;
-}
 
 /** Module-level `debounce` options: defaults for every `@Debounce` route. */
 export interface DebounceModuleOptions {

@@ -19,8 +19,8 @@ export const messages = {
     `ProtectionModule: option "${path}" is ${show(value)}; expected ${allowed}.`,
   unknownOption: (path: string, known: readonly string[]): string =>
     `ProtectionModule: unknown option "${path}"; known options here: ${known.join(', ')}.`,
-  featureOff: (feature: string, decorator: string): string =>
-    `${feature} is switched off: ${decorator} routes run unprotected.`,
+  missingPackage: (pkg: string, neededFor: string, alternative?: string): string =>
+    `ProtectionModule: ${neededFor} needs the package "${pkg}", which is not installed. Run: npm install ${pkg}${alternative ? `, or ${alternative}` : ''}.`,
   storeReady: (kind: string, detail: string): string => `Store: ${kind}${detail ? ` (${detail})` : ''}.`,
   debounceRejected: (key: string): string => `Debounced duplicate request, key ${key}`,
   debounceReused: (key: string): string => `Reused leader response, key ${key}`,
@@ -28,6 +28,7 @@ export const messages = {
     `Debounce: could not store the leader's outcome: ${message}`,
   righterPerProcessSecret: (): string =>
     'Righter: no righter.secret and a memory store, so tokens are sealed with a random per-process secret: they will not survive a restart or open on another instance. Set righter.secret (or use the Redis store).',
+  righterRefused: (route: string, reason: string): string => `Righter: 409 FORGERY on ${route}: ${reason}`,
   righterAllowOutsideEdit: (where: string): string =>
     `RighterService.allow() called outside a @Righter(false) route (${where}); put @Righter(false) on the read-for-edit route.`,
   firstBloodNoHandler: (scene: string): string =>

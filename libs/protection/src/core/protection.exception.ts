@@ -26,7 +26,7 @@ export interface RejectionResponseOptions {
   status?: number;
   /** A fixed JSON body, or a function of the default body and the request. */
   body?: Record<string, unknown> | ((ctx: RejectionContext) => Record<string, unknown>);
-  /** A JSON media type for the body, e.g. `application/problem+json`. @default 'application/json; charset=utf-8' */
+  /** A JSON media type for the body, e.g. `application/problem+json`. @default 'application/json' */
   contentType?: string;
 }
 
@@ -58,7 +58,8 @@ export function reject(res: object | undefined, exception: ProtectionException, 
   if (res) {
     for (const [name, value] of Object.entries(exception.headers)) setResponseHeader(res, name, value);
     // Always set: a route's own @Header('Content-Type', 'text/plain') must not apply to JSON.
-    setResponseHeader(res, 'Content-Type', contentType ?? 'application/json; charset=utf-8');
+    // Exactly 'application/json': Nest 11's FastifyAdapter warns on any other type for a 4xx body.
+    setResponseHeader(res, 'Content-Type', contentType ?? 'application/json');
   }
   throw exception;
 }

@@ -1,9 +1,10 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { Inject, Injectable, Logger, type NestMiddleware, type OnModuleInit, type Type } from '@nestjs/common';
-import { HttpAdapterHost, MetadataScanner, ModulesContainer } from '@nestjs/core';
+import { Inject, Injectable, Logger, type NestMiddleware, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import type { ResolvedProtectionOptions } from '../protection-options.factory';
 import { PROTECTION_LOGGER_CONTEXT, PROTECTION_OPTIONS } from '../protection.constants';
-import { asyncContextDemand, LIBRARY } from './async-context';
+import { AppScan } from './app-scan';
+import { asyncContextDemand } from './async-context';
 import type { ProtectionRequest, ProtectionResponse } from './http.types';
 import { RequestContext, requestIdOf } from './request-context';
 
@@ -31,7 +32,7 @@ export class RequestContextBinder implements OnModuleInit {
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
-    private readonly modules: ModulesContainer,
+    private readonly scan: AppScan,
     @Inject(PROTECTION_OPTIONS) private readonly options: ResolvedProtectionOptions,
   ) {}
 
@@ -46,12 +47,9 @@ export class RequestContextBinder implements OnModuleInit {
       const setting = this.options.asyncContext;
       const reasons = setting === 'auto' ? this.contextReaders() : [];
       this.decided = setting === true || reasons.length > 0;
-      if (setting === 'auto') {
-        this.logger.log(
-          this.decided
-            ? `Request context in AsyncLocalStorage: on (used by ${reasons.slice(0, 5).join(', ')})`
-            : 'Request context in AsyncLocalStorage: off (nothing reads it; asyncContext: true forces it)',
-        );
+      // Said only when it is on: an app that reads nothing hears nothing.
+      if (setting === 'auto' && this.decided) {
+        this.logger.log(`Request context in AsyncLocalStorage: on (used by ${reasons.slice(0, 5).join(', ')})`);
       }
     }
     return this.decided;
@@ -99,30 +97,17 @@ export class RequestContextBinder implements OnModuleInit {
    * does, and methods marked by `demandAsyncContext` (e.g. `@Righter(false)`).
    */
   private contextReaders(): string[] {
-    const found = new Set<string>();
-    const scanner = new MetadataScanner();
-    for (const module of this.modules.values()) {
-      for (const wrapper of [...module.providers.values(), ...module.controllers.values()]) {
-        const type = wrapper.metatype as Type<unknown> | null;
-        if (typeof type !== 'function' || isLibrary(type)) continue;
-        const params = (Reflect.getMetadata('design:paramtypes', type) ?? []) as unknown[];
-        if (params.some((p) => typeof p === 'function' && isLibrary(p) && CONTEXT_READERS.has(p.name))) {
-          found.add(type.name);
-        }
-        const proto = type.prototype as Record<string, unknown> | undefined;
-        if (!proto) continue;
-        for (const name of scanner.getAllMethodNames(proto)) {
-          const reason = asyncContextDemand(proto[name]);
-          if (reason) found.add(`${reason} on ${type.name}.${name}`);
-        }
-      }
+    const found: string[] = [];
+    for (const c of this.scan.classes()) {
+      const readers = c.injects.filter((name) => CONTEXT_READERS.has(name));
+      if (readers.length) found.push(`${c.type.name} (injects ${readers.join(', ')})`);
     }
-    return [...found];
+    for (const m of this.scan.methods()) {
+      const reason = asyncContextDemand(m.fn);
+      if (reason) found.push(`${reason} on ${m.label}`);
+    }
+    return found;
   }
-}
-
-function isLibrary(type: unknown): boolean {
-  return (type as { [LIBRARY]?: true })[LIBRARY] === true;
 }
 
 /** Enters the request context on Express, after Nest's body parsers (registered only when used). */

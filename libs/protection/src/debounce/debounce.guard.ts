@@ -105,7 +105,7 @@ export class DebounceGuard implements CanActivate {
       return true;
     }
     if (!route.reuse) {
-      this.debug(messages.debounceRejected, material);
+      this.verbose(messages.debounceRejected, material);
       this.reject(req, res, claim.remainingMs - (Date.now() - started), settings);
     }
     if (claim.outcome) return this.answer(claim.outcome, claim.remainingMs, req, res, material, started, settings);
@@ -129,17 +129,17 @@ export class DebounceGuard implements CanActivate {
     settings: ResolvedDebounceOptions,
   ): never {
     if (outcome?.kind === 'response') {
-      this.debug(messages.debounceReused, material);
+      this.verbose(messages.debounceReused, material);
       const { status, headers, body } = outcome.response;
       throw new RawReplyException({ status, headers: { ...headers, 'x-debounce': 'reused' }, body });
     }
-    this.debug(messages.debounceRejected, material);
+    this.verbose(messages.debounceRejected, material);
     this.reject(req, res, remainingMs - (Date.now() - started), settings);
   }
 
-  /** Logs with the spec's key; hashing it only when debug lines are printed at all. */
-  private debug(message: (key: string) => string, material: DebounceKeyMaterial): void {
-    if (Logger.isLevelEnabled('debug')) this.logger.debug(message(hashedDebounceKey(material)));
+  /** A per-request line, with the hashed key; hashed only when verbose lines are printed at all. */
+  private verbose(message: (key: string) => string, material: DebounceKeyMaterial): void {
+    if (Logger.isLevelEnabled('verbose')) this.logger.verbose(message(hashedDebounceKey(material)));
   }
 
   // The key is a hash anyway, so the IP + User-Agent case needs no hash of its own here. Always

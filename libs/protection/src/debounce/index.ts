@@ -1,4 +1,3 @@
 export { Debounce } from './debounce.decorator';
 export type { DebounceOptions } from './debounce-options.interface';
 export { DebouncedException } from './debounce.exception';
-export { DebounceGuard } from './debounce.guard';

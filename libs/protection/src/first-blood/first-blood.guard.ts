@@ -15,7 +15,7 @@ import { SharedSecret } from '../store/shared-secret';
 import { applyStoreErrorPolicy } from '../store/store-failure.policy';
 import { StoreUnavailableError } from '../store/store.errors';
 import { generateCode } from './captcha.code';
-import { renderSvg, toDataUrl } from './captcha.image';
+import { builtInImage, renderSvg, toDataUrl } from './captcha.image';
 import type { FirstBloodRouteOptions } from './first-blood-options.interface';
 import { CaptchaImageLimitException, CaptchaRequiredException } from './first-blood.exception';
 import { FirstBloodMetadata } from './first-blood.metadata';
@@ -112,7 +112,7 @@ export class FirstBloodGuard implements CanActivate, OnModuleInit {
       }
       return this.challenge(req, res, ticket ?? issueTicket(key), settings);
     }
-    if (route.scene !== '' && !route.scene.startsWith('image')) {
+    if (!builtInImage(route.scene)) {
       throw new Error(messages.firstBloodNoHandler(route.scene));
     }
 

@@ -7,5 +7,4 @@ export type {
   FirstBloodOptions,
 } from './first-blood-options.interface';
 export { CaptchaImageLimitException, CaptchaRequiredException } from './first-blood.exception';
-export { FirstBloodGuard } from './first-blood.guard';
 export { CODE_ALPHABET, generateCode } from './captcha.code';

@@ -1,3 +1,3 @@
 export { OverloadService, type OverloadStats } from './overload.service';
 export { OverloadedException, ShuttingDownException } from './overload.exception';
-export { SlowLog, SlowLogGuard } from './slow-log.decorator';
+export { SlowLog } from './slow-log.decorator';

@@ -1,4 +1,3 @@
 export { RateLimit } from './rate-limit.decorator';
 export type { RateLimitOptions } from './rate-limit-options.interface';
 export { TooManyRequestsException } from '../core/too-many-requests.exception';
-export { RateLimitGuard } from './rate-limit.guard';

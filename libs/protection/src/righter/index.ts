@@ -2,4 +2,3 @@ export { Righter, RighterAudit } from './righter.decorator';
 export type { RighterOptions } from './righter-options.interface';
 export { ForgeryException } from './righter.exception';
 export { RighterService } from './righter.service';
-export { RighterGuard } from './righter.guard';

@@ -49,7 +49,7 @@ export function Righter(options: boolean | RighterOptions = true): MethodDecorat
   return applyDecorators(
     RighterMetadata(route),
     // The edit handler calls RighterService.allow() without the request at hand.
-    ...(route.edit ? [demandAsyncContext('@Righter(false)')] : []),
+    ...(route.edit ? [demandAsyncContext(typeof options === 'boolean' ? '@Righter(false)' : '@Righter({ edit: true })')] : []),
     UseGuards(RighterGuard),
     documentRoute('righter', route.edit ? righterEditDocs() : righterCommitDocs()),
   );

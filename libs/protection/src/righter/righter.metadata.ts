@@ -1,5 +1,5 @@
-import { Reflector } from '@nestjs/core';
+import { Reflector, type ReflectableDecorator } from '@nestjs/core';
 import type { RighterRouteOptions } from './righter-options.interface';
 
 /** Typed metadata written by `@Righter`. */
-export const RighterMetadata = Reflector.createDecorator<RighterRouteOptions>();
+export const RighterMetadata: ReflectableDecorator<RighterRouteOptions> = Reflector.createDecorator<RighterRouteOptions>();

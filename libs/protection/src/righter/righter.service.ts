@@ -12,6 +12,8 @@ import { applyStoreErrorPolicy } from '../store/store-failure.policy';
 import { ForgeryException } from './righter.exception';
 import { deriveKey, openToken, sealToken } from './righter.token';
 import { LIBRARY } from '../core/async-context';
+import { AppScan } from '../core/app-scan';
+import { RighterMetadata } from './righter.metadata';
 
 const RIGHTER = Symbol('nest-protection.righter');
 const FEATURE = 'Righter';
@@ -45,14 +47,18 @@ export class RighterService implements OnModuleInit {
   constructor(
     @Inject(PROTECTION_OPTIONS) private readonly options: ResolvedProtectionOptions,
     @Inject(ProtectionStore) private readonly store: ProtectionStore,
+    private readonly scan: AppScan,
   ) {
     this.secret = new SharedSecret(store, 'righter', options.righter?.secrets ?? null);
   }
 
   async onModuleInit(): Promise<void> {
     if (!this.options.righter) return;
+    // Only apps with @Righter routes hear about the secret, and only they load it now (with
+    // Redis down now, the first request loads it).
+    const routes = this.scan.labels((m) => typeof m.fn === 'function' && Reflect.getMetadata(RighterMetadata.KEY, m.fn) !== undefined);
+    if (routes.length === 0) return;
     if (this.secret.perProcess) this.logger.warn(messages.righterPerProcessSecret());
-    // With Redis down now, the first request loads it.
     await this.loadKeys().catch(() => undefined);
   }
 
@@ -112,7 +118,7 @@ export class RighterService implements OnModuleInit {
   async verify(ctx: RequestContext, state: RighterState, once: boolean): Promise<void> {
     const settings = this.settings();
     const token = ctx.request.headers[settings.header.toLowerCase()];
-    if (typeof token !== 'string' || token === '') this.forgery(ctx);
+    if (typeof token !== 'string' || token === '') this.forgery(ctx, 'no token');
     let keys: Buffer[] = [];
     try {
       keys = await this.loadKeys();
@@ -122,8 +128,11 @@ export class RighterService implements OnModuleInit {
     }
     const payload = openToken(token, keys);
     const now = Date.now();
-    if (!payload || payload.exp <= now || payload.sub !== ctx.identity || payload.scp !== state.scope) {
-      this.forgery(ctx);
+    if (!payload) this.forgery(ctx, 'malformed or tampered token, or sealed with an unknown secret');
+    if (payload.exp <= now) this.forgery(ctx, `expired ${Math.ceil((now - payload.exp) / 1000)} s ago`);
+    if (payload.sub !== ctx.identity) this.forgery(ctx, 'issued to another client');
+    if (payload.scp !== state.scope) {
+      this.forgery(ctx, `issued for scope ${JSON.stringify(payload.scp)}, this route's scope is ${JSON.stringify(state.scope)}`);
     }
     if (once) {
       let first = true;
@@ -132,7 +141,7 @@ export class RighterService implements OnModuleInit {
       } catch (err) {
         applyStoreErrorPolicy(FEATURE, settings.onStoreError, err, ctx.response);
       }
-      if (!first) this.forgery(ctx);
+      if (!first) this.forgery(ctx, 'replayed (single-use token already used)');
     }
     state.audit = payload.d;
   }
@@ -149,11 +158,15 @@ export class RighterService implements OnModuleInit {
 
   private settings(): ResolvedRighterOptions {
     const s = this.options.righter;
-    if (!s) throw new Error(messages.featureOff('Righter', '@Righter'));
+    if (!s) throw new Error('Righter is switched off (righter: false).');
     return s;
   }
 
-  private forgery(ctx: RequestContext): never {
+  /** 409 without the reason (the client learns nothing); the reason goes to the verbose log. */
+  private forgery(ctx: RequestContext, reason: string): never {
+    if (Logger.isLevelEnabled('verbose')) {
+      this.logger.verbose(messages.righterRefused(`${requestMethod(ctx.request)} ${requestPath(requestUrl(ctx.request))}`, reason));
+    }
     const rendered = renderRejection(
       { statusCode: 409, code: 'FORGERY', message: 'forgery of editor' },
       this.options.righter?.response,

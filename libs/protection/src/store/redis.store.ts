@@ -27,16 +27,7 @@ import {
 } from './redis.scripts';
 import { decodeResponse, encodeResponse } from './response.codec';
 import { StoreUnavailableError } from './store.errors';
-
-/** Resolved Redis settings. */
-export interface RedisStoreSettings {
-  /** A client to use as is (never closed by us), a URL, or options for a client we create. */
-  redis: Redis | string | RedisOptions;
-  /** Prefix of every key and channel. @default 'np' */
-  prefix: string;
-  /** Longest a command may take before the protection treats Redis as down. @default 500 */
-  commandTimeout: number;
-}
+import type { RedisStoreSettings } from './redis-options';
 
 type BufferReply = Array<Buffer | number>;
 
@@ -93,7 +84,7 @@ export class RedisStore implements ProtectionStore {
       this.client = new Redis(redis, ownClientOptions(commandTimeout));
       this.owned = true;
     } else {
-      this.client = new Redis({ ...ownClientOptions(commandTimeout), ...redis });
+      this.client = new Redis({ ...ownClientOptions(commandTimeout), ...(redis as RedisOptions) });
       this.owned = true;
     }
     if (this.owned) this.client.on('error', (err: Error) => this.logError('client', err));

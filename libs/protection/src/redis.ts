@@ -1,0 +1,6 @@
+/*
+ * `nest-protection/redis`: the Redis store class, for tests and extensions. Importing it loads
+ * ioredis (install it: `npm install ioredis`). Apps only configure `store: { redis }`.
+ */
+export { RedisStore } from './store/redis.store';
+export type { RedisStoreSettings, RedisStoreOptions, RedisClientLike, RedisConnectionOptions } from './store/redis-options';
