@@ -16,18 +16,21 @@ export function debounceDocs(reuse: boolean): RouteDocs {
             type: 'integer',
             example: 1,
           },
-          ...(reuse
-            ? {
-                'X-Debounce': {
-                  description:
-                    '`reused` on a duplicate answered with the leader\'s response (any status)',
-                  type: 'string' as const,
-                  example: 'reused',
-                },
-              }
-            : {}),
         },
       },
     ],
+    // A reuse route replays the leader's response to a duplicate: that is the route's own
+    // answer (whatever its status) plus this header; the 208 never carries it.
+    ...(reuse
+      ? {
+          successHeaders: {
+            'X-Debounce': {
+              description: "`reused` when this is the leader's response replayed to a duplicate request",
+              type: 'string' as const,
+              example: 'reused',
+            },
+          },
+        }
+      : {}),
   };
 }

@@ -1,8 +1,9 @@
 import { applyDecorators } from '@nestjs/common';
 import { demandAsyncContext } from '../core/async-context';
-import { documentRoute, rejectionSchema } from '../core/swagger';
+import { documentRoute } from '../core/swagger';
 import type { DoubleKillMethodOptions, DoubleKillOptions } from './double-kill-options.interface';
 import { DOUBLE_KILL, RUNNER } from './double-kill.metadata';
+import { doubleKillDocs } from './double-kill.schema';
 
 const KNOWN = new Set(['key', 'principal', 'checkNull', 'lease', 'async', 'progress']);
 
@@ -77,21 +78,8 @@ export function DoubleKill(options: DoubleKillOptions = {}): MethodDecorator {
     Reflect.defineMetadata(DOUBLE_KILL, meta, trampoline);
     descriptor.value = trampoline as unknown as typeof descriptor.value;
     applyDecorators(
-      ...(meta.principal ? [demandAsyncContext('@DoubleKill')] : []),
-      documentRoute('doubleKill', {
-        responses: [
-          {
-            status: 202,
-            description: meta.async
-              ? 'Started in the background (or already running): poll the progress key'
-              : 'The same call is already running',
-            schema: rejectionSchema(202, 'DOUBLE_KILLED', 'Request Too Busy, Take A Coffee', {
-              key: { type: 'string', description: 'Progress key of the running call' },
-              elapsed: { type: 'integer', description: 'Whole seconds the running call has run' },
-            }),
-          },
-        ],
-      }),
+      ...(meta.principal ? [demandAsyncContext('@DoubleKill (client in the key)')] : []),
+      documentRoute('doubleKill', doubleKillDocs(meta.async)),
     )(target, property, descriptor);
     return descriptor;
   };

@@ -33,25 +33,24 @@ export function pageDocs(s: ResolvedPageSettings): RouteDocs {
 export function pageResultDocs(item: Function, description: string): RouteDocs {
   return {
     extraModels: [item],
-    responses: [
-      {
-        status: 200,
-        description,
-        schema: {
-          type: 'object',
-          required: ['success', 'data', 'page', 'size', 'sort', 'totalPage', 'totalData'],
-          properties: {
-            success: { type: 'boolean', example: true },
-            data: { type: 'array', items: { $ref: `#/components/schemas/${item.name}` } },
-            page: { type: 'integer', example: 1 },
-            size: { type: 'integer', example: 20 },
-            sort: { type: 'string', example: '' },
-            totalPage: { type: 'integer', example: 5 },
-            totalData: { type: 'integer', example: 93 },
-            meta: { type: 'object', additionalProperties: true },
-          },
+    // The handler's own answer, so protections on the route add their headers to it.
+    success: {
+      status: 200,
+      description,
+      schema: {
+        type: 'object',
+        required: ['success', 'data', 'page', 'size', 'sort', 'totalPage', 'totalData'],
+        properties: {
+          success: { type: 'boolean', example: true },
+          data: { type: 'array', items: { $ref: `#/components/schemas/${item.name}` } },
+          page: { type: 'integer', example: 1 },
+          size: { type: 'integer', example: 20 },
+          sort: { type: 'string', example: '' },
+          totalPage: { type: 'integer', example: 5 },
+          totalData: { type: 'integer', example: 93 },
+          meta: { type: 'object', additionalProperties: true },
         },
       },
-    ],
+    },
   };
 }

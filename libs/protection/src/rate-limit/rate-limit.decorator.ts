@@ -1,8 +1,9 @@
 import { UseGuards } from '@nestjs/common';
-import { documentRoute, rejectionSchema } from '../core/swagger';
+import { documentRoute } from '../core/swagger';
 import type { RateLimitOptions, RateLimitRule } from './rate-limit-options.interface';
 import { RateLimitGuard } from './rate-limit.guard';
 import { RATE_LIMITS } from './rate-limit.metadata';
+import { rateLimitDocs } from './rate-limit.schema';
 
 const KNOWN = new Set(['limit', 'window', 'key', 'name']);
 /** Nest's metadata key for @UseGuards (GUARDS_METADATA in @nestjs/common/constants). */
@@ -54,20 +55,7 @@ export function RateLimit(options: RateLimitOptions): MethodDecorator & ClassDec
       else UseGuards(RateLimitGuard)(target as new (...args: never[]) => unknown);
     }
     if (descriptor && property !== undefined) {
-      documentRoute('rateLimit', {
-        responses: [
-          {
-            status: 429,
-            description: `Rate limit "${rule.name}": ${rule.limit} per ${rule.windowMs} ms exceeded`,
-            schema: rejectionSchema(429, 'TOO_MANY_REQUESTS', 'Too many requests; retry later'),
-            headers: {
-              'Retry-After': { description: 'Whole seconds until the window has room', type: 'integer' },
-              'RateLimit-Policy': { description: 'IETF policies: "<name>";q=<limit>;w=<window s>', type: 'string' },
-              RateLimit: { description: 'IETF state: "<name>";r=<remaining>;t=<reset s>', type: 'string' },
-            },
-          },
-        ],
-      })(target, property, descriptor);
+      documentRoute('rateLimit', rateLimitDocs(rule))(target, property, descriptor);
     }
   }) as MethodDecorator & ClassDecorator;
 }

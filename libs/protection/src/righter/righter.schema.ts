@@ -2,16 +2,15 @@ import { rejectionSchema, type RouteDocs } from '../core/swagger';
 
 const HEADER = 'Right-Editor';
 
-/** Swagger for the edit route: the token response header. */
+/** Swagger for the edit route: the token header on its success response, whatever its status. */
 export function righterEditDocs(): RouteDocs {
   return {
-    responses: [
-      {
-        status: 200,
-        description: `OK; the \`${HEADER}\` header carries the sealed token to send back on the commit`,
-        headers: { [HEADER]: { description: 'Anti-forgery token (opaque, sealed)', type: 'string' } },
+    successHeaders: {
+      [HEADER]: {
+        description: `Anti-forgery token (opaque, sealed): send it back in the \`${HEADER}\` header of the commit`,
+        type: 'string',
       },
-    ],
+    },
   };
 }
 
