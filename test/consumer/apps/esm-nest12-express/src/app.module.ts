@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { ProtectionModule } from 'nest-protection';
+import { AppController } from './app.controller.js';
+import { AppService } from './app.service.js';
+
+// CAPTCHA_PLAINTEXT=1 serves each CAPTCHA code as plain text, so a test can read it.
+const plaintext = process.env.CAPTCHA_PLAINTEXT === '1';
+
+@Module({
+  imports: [
+    ProtectionModule.forRoot({
+      firstBlood: plaintext ? { render: (code) => ({ contentType: 'text/plain; charset=utf-8', body: code }) } : {},
+    }),
+  ],
+  controllers: [AppController],
+  providers: [AppService],
+})
+export class AppModule {}
