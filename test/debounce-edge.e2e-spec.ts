@@ -184,8 +184,8 @@ describe('ProtectionModule option validation', () => {
   });
 
   it('rejects a wrong @Debounce option when the class is defined', () => {
-    assert.throws(() => Debounce({ waiting: 0 }), /@Debounce: option "waiting" must be a whole number/);
+    assert.throws(() => Debounce({ waiting: 0 }), /@Debounce: option "waiting" is 0; expected a whole number from 1 to 3600000/);
     assert.throws(() => Debounce({ header: ['bad header'] }), /@Debounce: option "header"/);
-    assert.throws(() => Debounce({ reuse: 'yes' as unknown as boolean }), /@Debounce: option "reuse" must be a boolean/);
+    assert.throws(() => Debounce({ reuse: 'yes' as unknown as boolean }), /@Debounce: option "reuse" is "yes"; expected true or false/);
   });
 });

@@ -7,7 +7,7 @@ import { TestRedis } from './helpers/redis-server';
 const STORES = ['memory', 'redis'] as const;
 
 /*
- * Every behaviour of shared/spec/debounce.md against the demo's fixtures, on each platform.
+ * @Debounce against the demo's fixtures, on each platform: leaders, followers, reuse and windows.
  * Each test uses its own `p` (or session) so keys never leak between tests.
  */
 
@@ -102,7 +102,7 @@ for (const [platform, store] of PLATFORMS.flatMap((p) => STORES.map((s) => [p, s
         assert.equal(reused.length, 5);
       });
 
-      it('(fix) answers a duplicate that arrives after the leader finished at once, from the store', async () => {
+      it('answers a duplicate that arrives after the leader finished at once, from the store', async () => {
         const p = id('stored');
         const leader = await post(`${base}/debounce-view.json?p=${p}`);
         const follower = await after(100, () => post(`${base}/debounce-view.json?p=${p}`));
@@ -132,7 +132,7 @@ for (const [platform, store] of PLATFORMS.flatMap((p) => STORES.map((s) => [p, s
         assert.equal((await leader).status, 200);
       });
 
-      it('(fix) gives a follower only its own leader\'s response, never an older leader\'s', async () => {
+      it('gives a follower only its own leader\'s response, never an older leader\'s', async () => {
         const k = id('own');
         const started = performance.now();
         const l1 = post(`${base}/debounce-slow.json?ms=900&k=${k}`);
@@ -161,7 +161,7 @@ for (const [platform, store] of PLATFORMS.flatMap((p) => STORES.map((s) => [p, s
         assert.equal(replies.filter((r) => r.headers.get('x-debounce') === 'reused').length, 3);
       });
 
-      it('(fix) answers followers of a failed (500) leader with 208 at once, storing nothing', async () => {
+      it('answers followers of a failed (500) leader with 208 at once, storing nothing', async () => {
         const sess = { headers: { session: id('boom') } };
         const leader = post(`${base}/debounce-boom.json`, sess);
         const follower = after(30, () => post(`${base}/debounce-boom.json`, sess));

@@ -9,7 +9,7 @@ import { DoubleKillTestModule, LockedService, runs } from './helpers/double-kill
 import { after, eventually, request, sleep, type Reply } from './helpers/http';
 import { PLATFORMS, startDemo, startModule, startRedisPair, type RedisPair, type RunningApp } from './helpers/platforms';
 
-/* Every behaviour of shared/spec/double-kill.md, on both platforms, memory and a real Redis. */
+/* @DoubleKill locks, async runs, progress and leases, on both platforms, memory and a real Redis. */
 
 type Killed = { statusCode: number; code: string; message: string; key: string; elapsed: number };
 let n = 0;
@@ -207,14 +207,14 @@ describe('@DoubleKill on Redis', () => {
     await store.init();
     try {
       const key = uniq('owner');
-      assert.equal((await store.lockAcquire(key, 'A', 150)).acquired, true);
+      assert.equal((await store.locks.acquire(key, 'A', 150)).acquired, true);
       await sleep(250);
-      const b = await store.lockAcquire(key, 'B', 5000);
+      const b = await store.locks.acquire(key, 'B', 5000);
       assert.equal(b.acquired, true, 'A lease expired');
-      assert.equal(await store.lockRelease(key, 'A'), false, 'A cannot release B');
-      assert.equal(await store.lockRenew(key, 'A', 5000), false, 'nor renew it');
-      assert.equal((await store.lockAcquire(key, 'C', 5000)).acquired, false, 'B still holds it');
-      assert.equal(await store.lockRelease(key, 'B'), true);
+      assert.equal(await store.locks.release(key, 'A'), false, 'A cannot release B');
+      assert.equal(await store.locks.renew(key, 'A', 5000), false, 'nor renew it');
+      assert.equal((await store.locks.acquire(key, 'C', 5000)).acquired, false, 'B still holds it');
+      assert.equal(await store.locks.release(key, 'B'), true);
     } finally {
       await store.close();
     }

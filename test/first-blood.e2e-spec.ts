@@ -6,7 +6,7 @@ import { eventually, request, sleep, type Reply } from './helpers/http';
 import { PLATFORMS, startDemo, startModule, startRedisPair, type RedisPair, type RunningApp } from './helpers/platforms';
 import type { TestRedis } from './helpers/redis-server';
 
-/* The whole protocol of shared/spec/first-blood.md, step by step, and its security fixes. */
+/* The CAPTCHA protocol step by step (406, ticket, image, code), and what a forged or replayed ticket earns. */
 
 const plaintext = { render: (code: string) => ({ contentType: 'text/plain; charset=utf-8', body: code }) };
 
@@ -129,7 +129,7 @@ for (const platform of PLATFORMS) {
       assert.match(Buffer.from(m[1] as string, 'base64').toString(), /^<svg /);
     });
 
-    it('(fix) gives a forged or invented ticket no pass and replaces it', async () => {
+    it('gives a forged or invented ticket no pass and replaces it', async () => {
       const real = assert406(await get(demo.url, '/test/captcha.json'));
       const forged = real.slice(0, -2) + (real.endsWith('AA') ? 'BB' : 'AA');
       for (const bad of [forged, 'invented-ticket', 'a'.repeat(22) + '.' + 'b'.repeat(22)]) {
@@ -139,7 +139,7 @@ for (const platform of PLATFORMS) {
       }
     });
 
-    it('(fix) voids the code once the wrong guesses are used up (retry 1 and 2)', async () => {
+    it('voids the code once the wrong guesses are used up (retry 1 and 2)', async () => {
       const ticket = assert406(await get(app.url, '/fb/a'));
       const t = { 'client-ticket': ticket };
       const code = (await get(app.url, '/fb/a?quest-captcha-image=', t)).text;
@@ -151,7 +151,7 @@ for (const platform of PLATFORMS) {
       assert.equal((await get(app.url, `/fb/retry2?check-captcha-image=${code2}`, t)).text, 'retry2', 'retry 2 survives one miss');
     });
 
-    it('(fix) expires a code after blood seconds', async () => {
+    it('expires a code after blood seconds', async () => {
       const ticket = assert406(await get(app.url, '/fb/short'));
       const t = { 'client-ticket': ticket };
       const code = (await get(app.url, '/fb/short?quest-captcha-image=', t)).text;
@@ -178,7 +178,7 @@ for (const platform of PLATFORMS) {
       assert.ok(retry >= 1 && retry <= 60, `Retry-After ${retry}`);
     });
 
-    it('(fix) first: one free call per N s per (route, client), not renewed by dropping or inventing tickets', async () => {
+    it('first: one free call per N s per (route, client), not renewed by dropping or inventing tickets', async () => {
       const s = { session: `fb-first-${platform}` };
       assert.equal((await get(demo.url, '/test/captcha-30.json', s)).text, 'captcha-30');
       assert406(await get(demo.url, '/test/captcha-30.json', s), 'second call');

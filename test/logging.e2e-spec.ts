@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { post, sleep } from './helpers/http';
 import { PLATFORMS, startDemo } from './helpers/platforms';
 
-/* Request/response logging of shared/spec/overload.md through the demo's /test/reqres-log fixture. */
+/* Request/response logging (conditions, bodies, headers, redaction) through the demo's /test/reqres-log fixture. */
 
 function collector(): { logger: LoggerService; lines: string[] } {
   const lines: string[] = [];

@@ -12,11 +12,11 @@ import { after, eventually, request, sleep } from './helpers/http';
 import { PLATFORMS, startDemo, startRedisPair } from './helpers/platforms';
 import { freePort } from './helpers/redis-server';
 
-/* The global in-flight cap, stats and graceful shutdown of shared/spec/overload.md. */
+/* The global in-flight cap, per-IP limits, stats and graceful shutdown. */
 
 for (const platform of PLATFORMS) {
   describe(`Overload on ${platform}`, () => {
-    it('(fix) runs exactly maxConcurrent requests; the next get 503 OVERLOADED at once', async () => {
+    it('runs exactly maxConcurrent requests; the next get 503 OVERLOADED at once', async () => {
       const app = await startDemo({ platform, protection: { overload: { maxConcurrent: 3 } } });
       try {
         const replies = await Promise.all(Array.from({ length: 5 }, () => request(`${app.url}/test/load/works.html?ms=600`)));
@@ -40,7 +40,7 @@ for (const platform of PLATFORMS) {
       }
     });
 
-    it('(fix) limits each client IP per sliding window: 429 with Retry-After; a steady client is never refused', async () => {
+    it('limits each client IP per sliding window: 429 with Retry-After; a steady client is never refused', async () => {
       const app = await startDemo({ platform, protection: { overload: { perIp: { limit: 5, window: 1000 }, permit: [] } } });
       try {
         const burst = await Promise.all(Array.from({ length: 8 }, () => request(`${app.url}/test/load/speed.html`)));
@@ -60,7 +60,7 @@ for (const platform of PLATFORMS) {
       }
     });
 
-    it('(fix) keeps the global cap when the per-IP checks are off, and exempts permitted IPs', async () => {
+    it('keeps the global cap when the per-IP checks are off, and exempts permitted IPs', async () => {
       const off = await startDemo({ platform, protection: { overload: { maxConcurrent: 2, perIp: false } } });
       const permitted = await startDemo({ platform, protection: { overload: { perIp: { limit: 1, window: 60_000 } } } });
       try {

@@ -5,7 +5,7 @@ import { PageDefault, PageQuery, ProtectionModule, type ProtectionModuleOptions 
 import { post, request } from './helpers/http';
 import { PLATFORMS, startDemo, startModule, type RunningApp } from './helpers/platforms';
 
-/* Every rule of shared/spec/page.md, through the demo fixtures and a test module. */
+/* Pagination defaults, aliases, limits and results, through the demo fixtures and a test module. */
 
 type Echo = { page: number; size: number; sort: string };
 
@@ -75,14 +75,14 @@ for (const platform of PLATFORMS) {
       assert.deepEqual(await get(demo.url, '/test/page-request-0.html?page=%203%20'), { page: 3, size: 20, sort: '' }, 'surrounding blanks');
     });
 
-    it('(fix) clamps: page below 1 -> 1, size below 1 -> default, size above maxSize -> maxSize', async () => {
+    it('clamps: page below 1 -> 1, size below 1 -> default, size above maxSize -> maxSize', async () => {
       assert.deepEqual(await get(demo.url, '/test/page-request-0.html?page=0&size=-5'), { page: 1, size: 20, sort: '' });
       assert.deepEqual(await get(demo.url, '/test/page-request-0.html?page=-3&size=0'), { page: 1, size: 20, sort: '' });
       assert.deepEqual(await get(demo.url, '/test/page-request-0.html?size=5000'), { page: 1, size: 1000, sort: '' });
       assert.deepEqual(await get(app.url, '/p/plain?size=5000'), { page: 1, size: 100, sort: '', offset: 0, sortBy: [] } as Echo);
     });
 
-    it('(fix) decorator defaults override global ones in both directions', async () => {
+    it('decorator defaults override global ones in both directions', async () => {
       assert.deepEqual(await get(demo.url, '/test/page-request-2.html'), { page: 2, size: 22, sort: '' }, 'raises');
       assert.deepEqual(await get(demo.url, '/test/page-request-5.html'), { page: 1, size: 10, sort: '' }, 'lowers (the original kept 20)');
       assert.deepEqual(await get(app.url, '/p/lower'), { page: 1, size: 5, sort: '' }, 'lower than the module default 30');

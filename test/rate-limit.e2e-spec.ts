@@ -5,7 +5,7 @@ import { ProtectionModule, RateLimit, type ProtectionModuleOptions } from 'nest-
 import { request, sleep, type Reply } from './helpers/http';
 import { PLATFORMS, startDemo, startModule, startRedisPair, type RedisPair, type RunningApp } from './helpers/platforms';
 
-/* @RateLimit as shared/spec/overload.md says: sliding windows, several rules, IETF headers, Redis. */
+/* @RateLimit: sliding windows, several rules, IETF headers, one budget across instances on Redis. */
 
 @Controller('rl')
 class LimitedController {

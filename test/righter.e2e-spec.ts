@@ -7,7 +7,7 @@ import { post, request, sleep, type Reply } from './helpers/http';
 import { PLATFORMS, startDemo, startModule, startRedisPair, type RedisPair, type RunningApp } from './helpers/platforms';
 import type { TestRedis } from './helpers/redis-server';
 
-/* Every behaviour of shared/spec/righter.md: the demo fixtures plus a test module for options. */
+/* @Righter tokens: issue, commit, every kind of forgery, options; the demo fixtures plus a test module. */
 
 const S1 = 'first-secret-of-at-least-32-characters!!';
 const S2 = 'second-secret-of-at-least-32-characters!';

@@ -5,7 +5,7 @@ import { ProtectionModule, Terminal, TerminalContext, TerminalService, type Prot
 import { request } from './helpers/http';
 import { PLATFORMS, startDemo, startModule, type RunningApp } from './helpers/platforms';
 
-/* Every row of shared/spec/terminal.md, through the demo fixtures and a test module. */
+/* Terminal info (ip, agent, locale, zone, user, request id), through the demo fixtures and a test module. */
 
 type Info = { ip: string; agent: string; locale: string; zone: string; userId: string | null; requestId: string };
 const serverZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -94,7 +94,7 @@ for (const platform of PLATFORMS) {
       assert.equal((await info('', { 'x-forwarded-for': 'garbage, ::ffff:203.0.113.5' })).ip, '203.0.113.5', 'IPv4-mapped shown as IPv4');
     });
 
-    it('(fix) ip: ignores a spoofed X-Forwarded-For / X-Real-IP from an untrusted peer', async () => {
+    it('ip: ignores a spoofed X-Forwarded-For / X-Real-IP from an untrusted peer', async () => {
       const r = await request(`${strict.url}/t/param`, { headers: { 'x-forwarded-for': '6.6.6.6', 'x-real-ip': '7.7.7.7' } });
       assert.equal(r.json<TerminalInfo>().ip, '127.0.0.1');
     });

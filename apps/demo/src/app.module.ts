@@ -10,7 +10,7 @@ import { SessionController } from './fixtures/session.controller';
 import { GreetingService, TerminalController } from './fixtures/terminal.controller';
 import { SeqService } from './seq.service';
 
-/** The demo: fixture controllers at the spec's exact paths, protected by one module import. */
+/** The demo: fixture controllers at fixed paths, protected by one module import. */
 @Module({})
 export class AppModule {
   static forRoot(protection: ProtectionModuleOptions = {}): DynamicModule {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
-/** The shared per-process counter `seq` the fixtures echo (spec README section 7). */
+/** The per-process counter `seq` the fixtures echo, so a client can tell which call ran the handler. */
 @Injectable()
 export class SeqService {
   private value = 0;

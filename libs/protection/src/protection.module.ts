@@ -8,16 +8,13 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import { AppScan, type AppMethod } from './core/app-scan';
+import { DiscoveryModule } from '@nestjs/core';
+import { AppScan } from './core/app-scan';
 import { LIBRARY } from './core/async-context';
-import { RequestContextBinder, RequestContextMiddleware } from './core/request-context.binder';
+import { RequestContextBinder } from './core/request-context.binder';
+import { ServerHooks } from './core/server-hooks';
 import { syncRouteDocs } from './core/swagger';
-import { DebounceMetadata } from './debounce/debounce.metadata';
-import { doubleKillOf } from './double-kill/double-kill.metadata';
-import { FirstBloodMetadata } from './first-blood/first-blood.metadata';
 import { checkCaptchaImages } from './first-blood/captcha.image';
-import { rateLimitsOf } from './rate-limit/rate-limit.metadata';
-import { RighterMetadata } from './righter/righter.metadata';
 import {
   ConfigurableModuleClass,
   RAW_PROTECTION_OPTIONS,
@@ -27,37 +24,17 @@ import {
   resolveProtectionOptions,
   type ResolvedProtectionOptions,
 } from './protection-options.factory';
-import type { ProtectionModuleOptions } from './protection-options.interface';
+import { FEATURES, type FeatureKey, type ProtectionModuleOptions } from './protection.features';
 import { PROTECTION_LOGGER_CONTEXT, PROTECTION_OPTIONS } from './protection.constants';
 import { messages } from './protection.messages';
-import { ProtectionStore } from './store/protection-store.interface';
-import { createProtectionStore } from './store/store.factory';
+import { createProtectionStore, ProtectionStore } from './protection.store';
 import { RighterService } from './righter/righter.service';
 import { DoubleKillRunner } from './double-kill/double-kill.runner';
 import { ProgressService } from './double-kill/progress.service';
 import { OverloadService } from './overload/overload.service';
-import { LoggingBinder, LoggingMiddleware } from './logging/logging.binder';
+import { LoggingBinder } from './logging/logging.binder';
+import { RequestIdEcho } from './terminal/request-id.echo';
 import { TerminalService } from './terminal/terminal.service';
-
-type FeatureKey = 'debounce' | 'terminal' | 'righter' | 'firstBlood' | 'doubleKill' | 'rateLimit' | 'overload';
-
-/**
- * Switched-off features worth a boot line: a decorator feature only when the app uses the
- * decorator, a feature that acts on every request (terminal, overload) always.
- */
-const FEATURES: ReadonlyArray<{ key: FeatureKey; off: string; used?: (m: AppMethod) => boolean }> = [
-  { key: 'debounce', off: 'Debounce is switched off: @Debounce routes run undebounced', used: (m) => has(DebounceMetadata.KEY, m.fn) },
-  { key: 'righter', off: 'Righter is switched off: @Righter commit routes accept any request', used: (m) => has(RighterMetadata.KEY, m.fn) },
-  { key: 'firstBlood', off: 'FirstBlood is switched off: @FirstBlood routes run without CAPTCHA', used: (m) => has(FirstBloodMetadata.KEY, m.fn) },
-  { key: 'doubleKill', off: 'DoubleKill is switched off: @DoubleKill methods run unlocked', used: (m) => doubleKillOf(m.fn) !== undefined },
-  { key: 'rateLimit', off: 'RateLimit is switched off: @RateLimit routes run unlimited', used: (m) => m.controller && (rateLimitsOf(m.fn as object).length > 0 || rateLimitsOf(m.type).length > 0) },
-  { key: 'terminal', off: 'Terminal info is switched off: no X-Request-Id echo, TerminalContext.current() is the system context' },
-  { key: 'overload', off: 'Overload protection is switched off: no in-flight cap, slow-request log or graceful drain' },
-];
-
-function has(key: string, fn: unknown): boolean {
-  return typeof fn === 'function' && Reflect.getMetadata(key, fn) !== undefined;
-}
 
 /**
  * One import protects the app: `ProtectionModule.forRoot()` (all defaults), `forRoot({ ... })`
@@ -65,6 +42,7 @@ function has(key: string, fn: unknown): boolean {
  * and makes the decorators work in every module.
  */
 @Module({
+  imports: [DiscoveryModule],
   providers: [
     {
       provide: PROTECTION_OPTIONS,
@@ -83,15 +61,15 @@ function has(key: string, fn: unknown): boolean {
       useFactory: createProtectionStore,
     },
     AppScan,
+    ServerHooks,
     RequestContextBinder,
-    RequestContextMiddleware,
+    RequestIdEcho,
     TerminalService,
     RighterService,
     DoubleKillRunner,
     ProgressService,
     OverloadService,
     LoggingBinder,
-    LoggingMiddleware,
   ],
   exports: [PROTECTION_OPTIONS, ProtectionStore, TerminalService, RighterService, ProgressService, OverloadService],
 })
@@ -115,24 +93,20 @@ export class ProtectionModule
   constructor(
     @Inject(PROTECTION_OPTIONS) private readonly options: ResolvedProtectionOptions,
     @Inject(ProtectionStore) private readonly store: ProtectionStore,
-    private readonly binder: RequestContextBinder,
+    private readonly hooks: ServerHooks,
     private readonly scan: AppScan,
   ) {
     super();
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    if (!this.binder.isFastify() && this.binder.needsMiddleware()) {
-      consumer.apply(RequestContextMiddleware).forRoutes('{*path}');
-    }
-    if (!this.binder.isFastify() && this.options.logging) consumer.apply(LoggingMiddleware).forRoutes('{*path}');
+    this.hooks.configure(consumer);
   }
 
   async onModuleInit(): Promise<void> {
     for (const f of FEATURES) {
-      if (this.options[f.key] !== null) continue;
-      const used = f.used;
-      if (!used || this.scan.methods().some(used)) this.logger.log(`${f.off}.`);
+      if (this.options[f.key] !== null || !f.off) continue;
+      if (!f.used || this.scan.methods().some((m) => f.used!(m))) this.logger.log(`${f.off}.`);
     }
     if (this.options.firstBlood) checkCaptchaImages(this.options.firstBlood, this.scan);
     await this.store.init();

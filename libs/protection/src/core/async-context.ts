@@ -27,3 +27,6 @@ export function asyncContextDemand(method: unknown): string | undefined {
 
 /** Marks the library's own classes, so the binder's scan only counts the app's. */
 export const LIBRARY: unique symbol = Symbol.for('nest-protection.library-class');
+
+/** Marks a library service that reads the request context: injecting it needs AsyncLocalStorage. */
+export const READS_CONTEXT: unique symbol = Symbol.for('nest-protection.reads-context');

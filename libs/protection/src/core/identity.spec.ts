@@ -41,7 +41,7 @@ describe('client identity', () => {
     assert.equal(resolveIdentity(req('1.1.1.1', { session: 'hdr' }), s), 's:hdr');
     assert.equal(resolveIdentity(req('1.1.1.1', {}, { user: { id: 42 } }), s), 'u:42');
   });
-  it('(fix) gives sessionless clients distinct identities by IP and User-Agent', () => {
+  it('gives sessionless clients distinct identities by IP and User-Agent', () => {
     const s = settings();
     const a = resolveIdentity(req('1.1.1.1', { 'user-agent': 'A' }), s);
     assert.match(a, /^a:/);

@@ -4,7 +4,7 @@ import { resolveClientIp, type ProxyTrust } from './client-ip';
 import { firstHeaderValue, lowerCaseHeader } from './http.adapter';
 import type { ProtectionRequest } from './http.types';
 
-/** How the client identity is found (spec README section 3). */
+/** How the client identity is found: custom function, session cookie/header, user id, IP + User-Agent. */
 export interface IdentitySettings {
   readonly sessionCookie: string;
   /** In lower case. */

@@ -57,7 +57,7 @@ export class RequestContext {
     return storage.run(ctx, fn);
   }
 
-  /** Client identity, spec README section 3. */
+  /** Client identity: custom function, session, user id, else a hash of IP and User-Agent. */
   get identity(): string {
     return (this.cachedIdentity ??= resolveIdentity(this.request, this.options.identity));
   }

@@ -399,22 +399,3 @@ function pluginMetadata(method: DocumentedMethod): PluginMetadata | undefined {
   }
   return undefined;
 }
-
-/** JSON schema of a rejection body with the given code and extra properties. */
-export function rejectionSchema(
-  status: number,
-  code: string,
-  message: string,
-  extra: Record<string, Record<string, unknown>> = {},
-): Record<string, unknown> {
-  return {
-    type: 'object',
-    required: ['statusCode', 'code', 'message', ...Object.keys(extra)],
-    properties: {
-      statusCode: { type: 'integer', example: status },
-      code: { type: 'string', example: code },
-      message: { type: 'string', example: message },
-      ...extra,
-    },
-  };
-}

@@ -1,17 +1,16 @@
-import { HttpStatus } from '@nestjs/common';
 import { ProtectionException, type RejectionBody } from './protection.exception';
+import { preset } from './rejection';
 
-/** 429 `TOO_MANY_REQUESTS` (rate limits, per-IP overload checks), with `Retry-After` in whole seconds (never before the reset). */
+/** Over a limit (rate limits, per-IP overload checks). */
+export const TOO_MANY_REQUESTS = preset({ status: 429, code: 'TOO_MANY_REQUESTS', message: 'Too many requests; retry later' });
+
+/** 429 `TOO_MANY_REQUESTS`, with `Retry-After` in whole seconds (never before the reset). */
 export class TooManyRequestsException extends ProtectionException {
   constructor(
     retryAfterSeconds: number,
-    body: RejectionBody | Record<string, unknown> = {
-      statusCode: HttpStatus.TOO_MANY_REQUESTS,
-      code: 'TOO_MANY_REQUESTS',
-      message: 'Too many requests; retry later',
-    },
-    status: number = HttpStatus.TOO_MANY_REQUESTS,
+    body: RejectionBody | Record<string, unknown> = TOO_MANY_REQUESTS.body(),
+    status: number = TOO_MANY_REQUESTS.status,
   ) {
-    super(body, status, 'TOO_MANY_REQUESTS', { 'Retry-After': String(retryAfterSeconds) });
+    super(body, status, TOO_MANY_REQUESTS.code, { 'Retry-After': String(retryAfterSeconds) });
   }
 }

@@ -1,5 +1,8 @@
-import { HttpStatus } from '@nestjs/common';
 import { ProtectionException, type RejectionBody } from '../core/protection.exception';
+import { preset } from '../core/rejection';
+
+/** The preset answer to a duplicate request. */
+export const DEBOUNCED = preset({ status: 208, code: 'DEBOUNCED', message: 'Duplicate request, debounced' });
 
 /**
  * The preset answer to a duplicate request: 208 `DEBOUNCED` with `Retry-After` by default.
@@ -7,14 +10,10 @@ import { ProtectionException, type RejectionBody } from '../core/protection.exce
  */
 export class DebouncedException extends ProtectionException {
   constructor(
-    body: RejectionBody | Record<string, unknown> = {
-      statusCode: HttpStatus.ALREADY_REPORTED,
-      code: 'DEBOUNCED',
-      message: 'Duplicate request, debounced',
-    },
-    status: number = HttpStatus.ALREADY_REPORTED,
+    body: RejectionBody | Record<string, unknown> = DEBOUNCED.body(),
+    status: number = DEBOUNCED.status,
     headers: Readonly<Record<string, string>> = {},
   ) {
-    super(body, status, 'DEBOUNCED', headers);
+    super(body, status, DEBOUNCED.code, headers);
   }
 }

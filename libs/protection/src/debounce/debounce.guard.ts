@@ -1,5 +1,4 @@
 import {
-  HttpStatus,
   Inject,
   Injectable,
   Logger,
@@ -10,7 +9,7 @@ import { Reflector } from '@nestjs/core';
 import { HandlerMetadataCache } from '../core/handler-metadata';
 import { rawResponse, requestMethod } from '../core/http.adapter';
 import type { ProtectionRequest, ProtectionResponse } from '../core/http.types';
-import { reject, renderRejection } from '../core/protection.exception';
+import { rejectWith } from '../core/rejection';
 import { RawReplyException } from '../core/raw-reply';
 import { identityMaterial } from '../core/identity';
 import { uniqueId } from '../core/unique-id';
@@ -20,13 +19,14 @@ import type {
 } from '../protection-options.factory';
 import { PROTECTION_LOGGER_CONTEXT, PROTECTION_OPTIONS } from '../protection.constants';
 import { messages } from '../protection.messages';
-import { ProtectionStore, type DebounceClaim, type DebounceOutcome } from '../store/protection-store.interface';
+import { ProtectionStore } from '../protection.store';
 import { applyStoreErrorPolicy } from '../store/store-failure.policy';
 import type { DebounceRouteOptions } from './debounce-options.interface';
-import { DebouncedException } from './debounce.exception';
+import { DEBOUNCED, DebouncedException } from './debounce.exception';
 import { debounceMaterial, hashedDebounceKey, localDebounceKey, type DebounceKeyMaterial } from './debounce.key';
 import { DebounceMetadata } from './debounce.metadata';
 import { recordResponse } from './debounce.recorder';
+import type { DebounceClaim, DebounceOutcome, DebouncePort } from './store/debounce.port';
 
 const FEATURE = 'Debounce';
 
@@ -41,13 +41,15 @@ const FEATURE = 'Debounce';
 export class DebounceGuard implements CanActivate {
   private readonly logger = new Logger(PROTECTION_LOGGER_CONTEXT);
   private readonly routes: HandlerMetadataCache<DebounceRouteOptions>;
+  private readonly port: DebouncePort;
 
   constructor(
     reflector: Reflector,
     @Inject(PROTECTION_OPTIONS) private readonly options: ResolvedProtectionOptions,
-    @Inject(ProtectionStore) private readonly store: ProtectionStore,
+    @Inject(ProtectionStore) store: ProtectionStore,
   ) {
     this.routes = new HandlerMetadataCache(reflector, DebounceMetadata.KEY);
+    this.port = store.debounce;
   }
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
@@ -61,7 +63,7 @@ export class DebounceGuard implements CanActivate {
 
   /**
    * True when this request should run the handler; throws the follower's answer otherwise.
-   * Synchronous where the store can decide in-process (memory), so a leader costs no promise.
+   * Synchronous where the port can decide in-process (`claimSync`), so a leader costs no promise.
    */
   private decide(
     req: ProtectionRequest,
@@ -71,16 +73,17 @@ export class DebounceGuard implements CanActivate {
   ): boolean | Promise<boolean> {
     const waiting = route.waiting ?? settings.waiting;
     const material = debounceMaterial(req, route, this.identity);
-    // Memory keys only have to agree within this process; Redis keys are the spec's hashed form.
-    const key = this.store.kind === 'memory' ? localDebounceKey(material) : 'debounce:{' + hashedDebounceKey(material) + '}';
+    // Local keys only have to agree within this process; shared ones are the hashed form.
+    const port = this.port;
+    const key = port.localKeys ? localDebounceKey(material) : hashedDebounceKey(material);
     // Only a reusing leader's token is ever read (settle and wake-ups check it).
     const token = route.reuse ? uniqueId() : '';
     const started = Date.now();
-    if (this.store.debounceClaimSync) {
-      const claim = this.store.debounceClaimSync(key, token, waiting, route.reuse, started);
+    if (port.claimSync) {
+      const claim = port.claimSync(key, token, waiting, route.reuse, started);
       return this.after(claim, req, res, route, settings, key, material, token, started);
     }
-    return this.store.debounceClaim(key, token, waiting, route.reuse).then(
+    return port.claim(key, token, waiting, route.reuse).then(
       (claim) => this.after(claim, req, res, route, settings, key, material, token, started),
       (err: unknown) => {
         applyStoreErrorPolicy(FEATURE, settings.onStoreError, err, res);
@@ -109,7 +112,7 @@ export class DebounceGuard implements CanActivate {
       this.reject(req, res, claim.remainingMs - (Date.now() - started), settings);
     }
     if (claim.outcome) return this.answer(claim.outcome, claim.remainingMs, req, res, material, started, settings);
-    return this.store.debounceAwait(key, claim.token, claim.remainingMs).then(
+    return this.port.await(key, claim.token, claim.remainingMs).then(
       (outcome) => this.answer(outcome, claim.remainingMs, req, res, material, started, settings),
       (err: unknown) => {
         applyStoreErrorPolicy(FEATURE, settings.onStoreError, err, res);
@@ -158,7 +161,7 @@ export class DebounceGuard implements CanActivate {
       rawResponse(res),
       { head: requestMethod(req) === 'HEAD', maxBodyBytes: settings.maxBodyBytes },
       (outcome) => {
-        this.store.debounceSettle(key, token, outcome).catch((err: Error) => {
+        this.port.settle(key, token, outcome).catch((err: Error) => {
           // Followers then fall back to 208 when their wait ends; nothing else to do here.
           this.logger.warn(messages.debounceSettleFailed(err.message));
         });
@@ -173,15 +176,6 @@ export class DebounceGuard implements CanActivate {
     settings: ResolvedDebounceOptions,
   ): never {
     const retryAfter = String(Math.max(1, Math.ceil(remainingMs / 1000)));
-    const rendered = renderRejection(
-      {
-        statusCode: HttpStatus.ALREADY_REPORTED,
-        code: 'DEBOUNCED',
-        message: 'Duplicate request, debounced',
-      },
-      settings.response,
-      req,
-    );
-    reject(res, new DebouncedException(rendered.body, rendered.status, { 'Retry-After': retryAfter }), rendered.contentType);
+    rejectWith(res, req, DEBOUNCED, settings.response, (body, status) => new DebouncedException(body, status, { 'Retry-After': retryAfter }));
   }
 }

@@ -67,7 +67,7 @@ export interface DebounceKeyMaterial {
   readonly parts: string | Buffer;
 }
 
-/** The enabled parts, in the spec's order, each separated so two requests that differ in any never collide. */
+/** The enabled parts, in a fixed order, each separated so two requests that differ in any never collide. */
 export function debounceMaterial(
   req: ProtectionRequest,
   route: DebounceRouteOptions,
@@ -87,7 +87,7 @@ export function debounceMaterial(
   return { path, parts: typeof body === 'string' ? parts + body : Buffer.concat([Buffer.from(parts), body]) };
 }
 
-/** The key as the spec names it (Redis keys, logs): `<path without query>|<sha256 of the parts>`. */
+/** The shared key form (Redis keys, logs): `<path without query>|<sha256 of the parts>`. */
 export function hashedDebounceKey(material: DebounceKeyMaterial): string {
   const shownPath = material.path.length <= MAX_PATH_IN_KEY ? material.path : sha256(material.path);
   return `${shownPath}|${sha256(material.parts)}`;

@@ -1,5 +1,5 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { DebounceOutcome } from '../store/protection-store.interface';
+import type { DebounceOutcome } from './store/debounce.port';
 
 /** Headers never replayed: hop-by-hop ones, and those that belong to one response only. */
 const NOT_REPLAYED = new Set([

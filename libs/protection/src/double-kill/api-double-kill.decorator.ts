@@ -1,5 +1,5 @@
 import { documentRoute } from '../core/swagger';
-import { doubleKillDocs } from './double-kill.schema';
+import { doubleKillDocs } from './double-kill.docs';
 
 /** Options of `@ApiDoubleKill`. */
 export interface ApiDoubleKillOptions {

@@ -3,46 +3,11 @@ import { demandAsyncContext } from '../core/async-context';
 import { documentRoute } from '../core/swagger';
 import type { DoubleKillMethodOptions, DoubleKillOptions } from './double-kill-options.interface';
 import { DOUBLE_KILL, RUNNER } from './double-kill.metadata';
-import { doubleKillDocs } from './double-kill.schema';
-
-const KNOWN = new Set(['key', 'principal', 'checkNull', 'lease', 'async', 'progress']);
+import { resolveDoubleKillMethod } from './double-kill.options';
+import { doubleKillDocs } from './double-kill.docs';
 
 interface Runner {
   run(meta: DoubleKillMethodOptions, instance: object, original: (...args: unknown[]) => unknown, args: unknown[]): unknown;
-}
-
-function normalize(options: DoubleKillOptions, name: string): DoubleKillMethodOptions {
-  for (const k of Object.keys(options)) {
-    if (!KNOWN.has(k)) throw new Error(`@DoubleKill on ${name}: unknown option "${k}"; known: ${[...KNOWN].join(', ')}.`);
-  }
-  const flag = (k: 'principal' | 'checkNull' | 'async', fallback: boolean): boolean => {
-    const v = options[k];
-    if (v !== undefined && typeof v !== 'boolean') throw new Error(`@DoubleKill on ${name}: option "${k}" must be a boolean; got ${String(v)}.`);
-    return v ?? fallback;
-  };
-  const whole = (k: 'lease' | 'progress', fallback: number, min: number, max: number): number => {
-    const v = options[k];
-    if (v !== undefined && (!Number.isInteger(v) || v < min || v > max)) {
-      throw new Error(`@DoubleKill on ${name}: option "${k}" must be a whole number from ${min} to ${max}; got ${String(v)}.`);
-    }
-    return v ?? fallback;
-  };
-  const key = options.key;
-  if (key !== undefined && typeof key !== 'string' && typeof key !== 'function') {
-    throw new Error(`@DoubleKill on ${name}: option "key" must be a string or a function of the arguments.`);
-  }
-  if (typeof key === 'string' && (key === '' || key.length > 256)) {
-    throw new Error(`@DoubleKill on ${name}: option "key" must be 1 to 256 characters.`);
-  }
-  return Object.freeze({
-    key: key as DoubleKillMethodOptions['key'],
-    principal: flag('principal', true),
-    checkNull: flag('checkNull', true),
-    async: flag('async', false),
-    lease: whole('lease', 30_000, 100, 86_400_000),
-    progress: whole('progress', 300, 1, 86_400),
-    name,
-  });
 }
 
 /**
@@ -61,7 +26,7 @@ function normalize(options: DoubleKillOptions, name: string): DoubleKillMethodOp
 export function DoubleKill(options: DoubleKillOptions = {}): MethodDecorator {
   return (target, property, descriptor) => {
     const name = `${(target as { constructor: { name: string } }).constructor.name}.${String(property)}`;
-    const meta = normalize(options, name);
+    const meta = resolveDoubleKillMethod(options, name);
     const original = descriptor.value as unknown as (...args: unknown[]) => unknown;
     if (typeof original !== 'function') throw new Error(`@DoubleKill on ${name}: not a method.`);
     // The trampoline finds the runner bound to the instance at module init; without one (module

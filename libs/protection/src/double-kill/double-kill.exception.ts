@@ -1,5 +1,16 @@
-import { HttpStatus } from '@nestjs/common';
 import { ProtectionException, type RejectionBody } from '../core/protection.exception';
+import { preset } from '../core/rejection';
+
+/** The answer to a call whose key is running (or, in async mode, was started). */
+export const DOUBLE_KILLED = preset<{ key: string; elapsed: number }>({
+  status: 202,
+  code: 'DOUBLE_KILLED',
+  message: 'Request Too Busy, Take A Coffee',
+  extra: {
+    key: { type: 'string', description: 'Progress key of the running call' },
+    elapsed: { type: 'integer', description: 'Whole seconds the running call has run' },
+  },
+});
 
 /**
  * The call was killed because the same key is running (202 `DOUBLE_KILLED`), or, in async
@@ -11,18 +22,8 @@ export class DoubleKillException extends ProtectionException {
     readonly progressKey: string,
     readonly elapsed: number,
     body?: RejectionBody | Record<string, unknown>,
-    status: number = HttpStatus.ACCEPTED,
+    status: number = DOUBLE_KILLED.status,
   ) {
-    super(
-      body ?? {
-        statusCode: HttpStatus.ACCEPTED,
-        code: 'DOUBLE_KILLED',
-        message: 'Request Too Busy, Take A Coffee',
-        key: progressKey,
-        elapsed,
-      },
-      status,
-      'DOUBLE_KILLED',
-    );
+    super(body ?? DOUBLE_KILLED.body({ key: progressKey, elapsed }), status, DOUBLE_KILLED.code);
   }
 }

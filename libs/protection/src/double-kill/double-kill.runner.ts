@@ -1,23 +1,25 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { MetadataScanner, ModulesContainer } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
+import { AppScan } from '../core/app-scan';
 import { LIBRARY } from '../core/async-context';
 import { sha256 } from '../core/identity';
 import { renderRejection } from '../core/protection.exception';
 import { RequestContext } from '../core/request-context';
 import type { ResolvedProtectionOptions } from '../protection-options.factory';
 import { PROTECTION_LOGGER_CONTEXT, PROTECTION_OPTIONS } from '../protection.constants';
-import { ProtectionStore } from '../store/protection-store.interface';
+import { ProtectionStore } from '../protection.store';
 import { applyStoreErrorPolicy } from '../store/store-failure.policy';
 import type { DoubleKillMethodOptions } from './double-kill-options.interface';
 import { DoubleKillContext, type DoubleKillRun } from './double-kill.context';
-import { DoubleKillException } from './double-kill.exception';
+import { DOUBLE_KILLED, DoubleKillException } from './double-kill.exception';
 import { stableKey, UnserializableKeyError } from './double-kill.key';
 import { doubleKillOf, RUNNER } from './double-kill.metadata';
 
 const FEATURE = 'DoubleKill';
 /** A running call's progress record lives at most this long; its stop sets `progress` seconds. */
 const RUNNING_RECORD_TTL_MS = 86_400_000;
+/** Namespace of progress records in the store's records. */
+export const PROGRESS_RECORD = 'progress:';
 
 /** The progress record of a `@DoubleKill` call. */
 export interface ProgressRecord {
@@ -42,28 +44,33 @@ export class DoubleKillRunner implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(PROTECTION_LOGGER_CONTEXT);
   /** Locks this process holds: lock key -> owner token. */
   private readonly held = new Map<string, string>();
+  /** Instances and prototypes this runner was bound to. */
+  private readonly bound: object[] = [];
 
   constructor(
     @Inject(PROTECTION_OPTIONS) private readonly options: ResolvedProtectionOptions,
     @Inject(ProtectionStore) private readonly store: ProtectionStore,
-    private readonly modules: ModulesContainer,
+    private readonly scan: AppScan,
   ) {}
 
   onModuleInit(): void {
     if (!this.options.doubleKill) return;
-    const scanner = new MetadataScanner();
-    for (const module of this.modules.values()) {
-      for (const wrapper of [...module.providers.values(), ...module.controllers.values()]) {
-        const instance = wrapper.instance as Record<string | symbol, unknown> | null | undefined;
-        if (!instance || typeof instance !== 'object' || !wrapper.isDependencyTreeStatic()) continue;
-        const proto = Object.getPrototypeOf(instance) as Record<string, unknown> | null;
-        if (!proto || !scanner.getAllMethodNames(proto).some((m) => doubleKillOf(proto[m]))) continue;
-        Object.defineProperty(instance, RUNNER, { value: this, configurable: true });
+    for (const c of this.scan.classes()) {
+      const proto = c.type.prototype as object;
+      if (!this.scan.methods().some((m) => m.type === c.type && doubleKillOf(m.fn))) continue;
+      // Static providers' instances get the runner; request-scoped and transient ones are made
+      // later, per request or per consumer, so they find it on their prototype instead.
+      for (const holder of c.isStatic ? c.instances : [proto]) {
+        Object.defineProperty(holder, RUNNER, { value: this, configurable: true });
+        this.bound.push(holder);
       }
     }
   }
 
   async onApplicationShutdown(): Promise<void> {
+    for (const holder of this.bound.splice(0)) {
+      if (Object.getOwnPropertyDescriptor(holder, RUNNER)?.value === this) Reflect.deleteProperty(holder, RUNNER);
+    }
     await this.releaseAll();
   }
 
@@ -71,7 +78,7 @@ export class DoubleKillRunner implements OnModuleInit, OnApplicationShutdown {
   async releaseAll(): Promise<void> {
     const locks = [...this.held];
     this.held.clear();
-    await Promise.all(locks.map(([key, owner]) => this.store.lockRelease(key, owner).catch(() => false)));
+    await Promise.all(locks.map(([key, owner]) => this.store.locks.release(key, owner).catch(() => false)));
   }
 
   /** Always a promise: a bad key, a refusal and the method's own errors all reject it. */
@@ -89,7 +96,7 @@ export class DoubleKillRunner implements OnModuleInit, OnApplicationShutdown {
     const owner = randomUUID();
     let acquisition;
     try {
-      acquisition = await this.store.lockAcquire(id, owner, meta.lease);
+      acquisition = await this.store.locks.acquire(id, owner, meta.lease);
     } catch (err) {
       applyStoreErrorPolicy(FEATURE, settings?.onStoreError ?? 'closed', err, RequestContext.current()?.response);
       return original.apply(instance, args);
@@ -101,12 +108,12 @@ export class DoubleKillRunner implements OnModuleInit, OnApplicationShutdown {
     const startedAt = Date.now();
     const record: ProgressRecord = { key: progressKey, startedAt, stoppedAt: null, done: false, percent: 0 };
     const save = (ttlMs: number): Promise<void> =>
-      this.store.progressPut(progressKey, JSON.stringify(record), ttlMs).catch((err: Error) => {
+      this.store.records.put(PROGRESS_RECORD + progressKey, JSON.stringify(record), ttlMs).catch((err: Error) => {
         this.logger.warn(`${FEATURE}: progress of ${meta.name} not saved: ${err.message}`);
       });
     await save(RUNNING_RECORD_TTL_MS);
     const renewal = setInterval(() => {
-      this.store.lockRenew(id, owner, meta.lease).then(
+      this.store.locks.renew(id, owner, meta.lease).then(
         (ok) => {
           if (!ok && !abort.signal.aborted) {
             this.logger.error(`${FEATURE}: lock of ${meta.name} was lost; the call's AbortSignal fires`);
@@ -139,7 +146,7 @@ export class DoubleKillRunner implements OnModuleInit, OnApplicationShutdown {
         clearInterval(renewal);
         this.held.delete(id);
         await save(meta.progress * 1000);
-        await this.store.lockRelease(id, owner).catch((err: Error) => {
+        await this.store.locks.release(id, owner).catch((err: Error) => {
           this.logger.warn(`${FEATURE}: release of ${meta.name} failed (the lease frees it): ${err.message}`);
         });
       }
@@ -175,11 +182,7 @@ export class DoubleKillRunner implements OnModuleInit, OnApplicationShutdown {
   }
 
   private killed(progressKey: string, elapsed: number): DoubleKillException {
-    const rendered = renderRejection(
-      { statusCode: 202, code: 'DOUBLE_KILLED', message: 'Request Too Busy, Take A Coffee', key: progressKey, elapsed },
-      this.options.doubleKill?.response,
-      RequestContext.current()?.request,
-    );
+    const rendered = renderRejection(DOUBLE_KILLED.body({ key: progressKey, elapsed }), this.options.doubleKill?.response, RequestContext.current()?.request);
     return new DoubleKillException(progressKey, elapsed, rendered.body, rendered.status);
   }
 }

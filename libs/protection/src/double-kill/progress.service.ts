@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ProtectionStore } from '../store/protection-store.interface';
+import { ProtectionStore } from '../protection.store';
 import { DoubleKillContext } from './double-kill.context';
-import type { ProgressRecord } from './double-kill.runner';
+import { PROGRESS_RECORD, type ProgressRecord } from './double-kill.runner';
 
 /** Reads `@DoubleKill` progress records (from any instance sharing the store) and reports percent. */
 @Injectable()
@@ -11,7 +11,7 @@ export class ProgressService {
   /** `{ key, startedAt, stoppedAt, done, percent, result?, error? }` or null. */
   async get(key: string): Promise<ProgressRecord | null> {
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(key)) return null;
-    const raw = await this.store.progressGet(key);
+    const raw = await this.store.records.get(PROGRESS_RECORD + key);
     return raw ? (JSON.parse(raw) as ProgressRecord) : null;
   }
 

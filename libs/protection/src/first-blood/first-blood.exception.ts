@@ -1,33 +1,30 @@
-import { HttpStatus } from '@nestjs/common';
 import { ProtectionException, type RejectionBody } from '../core/protection.exception';
+import { preset } from '../core/rejection';
+
+/** A CAPTCHA is due: fetch an image for the ticket, send the code back. */
+export const CAPTCHA_REQUIRED = preset({ status: 406, code: 'CAPTCHA_REQUIRED', message: 'need a verify code' });
+
+/** One ticket asked for too many images in a minute. */
+export const CAPTCHA_IMAGE_LIMIT = preset({
+  status: 429,
+  code: 'TOO_MANY_REQUESTS',
+  message: 'Too many CAPTCHA images for this ticket; try again later',
+});
 
 /** 406 `CAPTCHA_REQUIRED` with the `Client-Ticket` header: fetch an image, send the code back. */
 export class CaptchaRequiredException extends ProtectionException {
   constructor(
-    body: RejectionBody | Record<string, unknown> = {
-      statusCode: HttpStatus.NOT_ACCEPTABLE,
-      code: 'CAPTCHA_REQUIRED',
-      message: 'need a verify code',
-    },
-    status: number = HttpStatus.NOT_ACCEPTABLE,
+    body: RejectionBody | Record<string, unknown> = CAPTCHA_REQUIRED.body(),
+    status: number = CAPTCHA_REQUIRED.status,
     headers: Readonly<Record<string, string>> = {},
   ) {
-    super(body, status, 'CAPTCHA_REQUIRED', headers);
+    super(body, status, CAPTCHA_REQUIRED.code, headers);
   }
 }
 
 /** 429 for a ticket that asked for too many images in a minute. */
 export class CaptchaImageLimitException extends ProtectionException {
   constructor(retryAfterSeconds: number) {
-    super(
-      {
-        statusCode: HttpStatus.TOO_MANY_REQUESTS,
-        code: 'TOO_MANY_REQUESTS',
-        message: 'Too many CAPTCHA images for this ticket; try again later',
-      },
-      HttpStatus.TOO_MANY_REQUESTS,
-      'TOO_MANY_REQUESTS',
-      { 'Retry-After': String(retryAfterSeconds) },
-    );
+    super(CAPTCHA_IMAGE_LIMIT.body(), CAPTCHA_IMAGE_LIMIT.status, CAPTCHA_IMAGE_LIMIT.code, { 'Retry-After': String(retryAfterSeconds) });
   }
 }

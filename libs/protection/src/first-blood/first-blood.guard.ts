@@ -4,20 +4,21 @@ import { HandlerMetadataCache } from '../core/handler-metadata';
 import { requestHeader, requestUrl } from '../core/http.adapter';
 import type { ProtectionRequest, ProtectionResponse } from '../core/http.types';
 import { readCookie, sha256 } from '../core/identity';
-import { reject, renderRejection } from '../core/protection.exception';
+import { reject } from '../core/protection.exception';
+import { rejectWith } from '../core/rejection';
 import { RawReplyException } from '../core/raw-reply';
 import { RequestContext } from '../core/request-context';
 import type { ResolvedFirstBloodOptions, ResolvedProtectionOptions } from '../protection-options.factory';
 import { PROTECTION_OPTIONS } from '../protection.constants';
 import { messages } from '../protection.messages';
-import { ProtectionStore } from '../store/protection-store.interface';
+import { ProtectionStore } from '../protection.store';
 import { SharedSecret } from '../store/shared-secret';
 import { applyStoreErrorPolicy } from '../store/store-failure.policy';
 import { StoreUnavailableError } from '../store/store.errors';
 import { generateCode } from './captcha.code';
 import { builtInImage, renderSvg, toDataUrl } from './captcha.image';
 import type { FirstBloodRouteOptions } from './first-blood-options.interface';
-import { CaptchaImageLimitException, CaptchaRequiredException } from './first-blood.exception';
+import { CAPTCHA_REQUIRED, CaptchaImageLimitException, CaptchaRequiredException } from './first-blood.exception';
 import { FirstBloodMetadata } from './first-blood.metadata';
 import { issueTicket, verifyTicket } from './first-blood.ticket';
 
@@ -101,7 +102,7 @@ export class FirstBloodGuard implements CanActivate, OnModuleInit {
     const ticket = verifyTicket(presented, key) ? presented : undefined;
     const free = (): Promise<boolean> =>
       route.first > 0
-        ? this.store.consumeOnce(`captcha-free:{${routeKey}|${ctx.identity}}`, route.first * 1000)
+        ? this.store.records.consumeOnce(`captcha-free:{${routeKey}|${ctx.identity}}`, route.first * 1000)
         : Promise.resolve(false);
 
     const handler = settings.handlers.find((h) => h.accepts(route.scene));
@@ -122,7 +123,7 @@ export class FirstBloodGuard implements CanActivate, OnModuleInit {
       return this.image(req, res, ticket, routeKey, quest, route, settings);
     }
     if (check !== undefined && ticket) {
-      const result = await this.store.captchaCheck(ticket, routeKey, this.normalize(check, settings), STATE_TTL_MS);
+      const result = await this.store.captcha.check(ticket, routeKey, this.normalize(check, settings), STATE_TTL_MS);
       if (result === 'ok') return true;
       return this.challenge(req, res, ticket, settings);
     }
@@ -141,7 +142,7 @@ export class FirstBloodGuard implements CanActivate, OnModuleInit {
     settings: ResolvedFirstBloodOptions,
   ): Promise<never> {
     const code = generateCode(settings.length, settings.font !== undefined);
-    const { result, retryAfterMs } = await this.store.captchaQuest({
+    const { result, retryAfterMs } = await this.store.captcha.quest({
       ticket,
       route: routeKey,
       guess: this.normalize(guess, settings),
@@ -169,16 +170,11 @@ export class FirstBloodGuard implements CanActivate, OnModuleInit {
     ticket: string,
     settings: ResolvedFirstBloodOptions,
   ): never {
-    const rendered = renderRejection(
-      { statusCode: 406, code: 'CAPTCHA_REQUIRED', message: 'need a verify code' },
-      settings.response,
-      req,
-    );
     const headers = {
       [settings.ticketName]: ticket,
       'Set-Cookie': `${settings.ticketName}=${ticket}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${TICKET_COOKIE_MAX_AGE}`,
     };
-    reject(res, new CaptchaRequiredException(rendered.body, rendered.status, headers), rendered.contentType);
+    rejectWith(res, req, CAPTCHA_REQUIRED, settings.response, (body, status) => new CaptchaRequiredException(body, status, headers));
   }
 
   /** Query parameter first, then the header of the same name; overlong values are ignored. */

@@ -1,50 +1,28 @@
-import { Inject, Injectable, type NestMiddleware, type OnModuleInit } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
-import type { IncomingMessage, Server } from 'node:http';
-import type { ProtectionRequest, ProtectionResponse } from '../core/http.types';
+import { Inject, Injectable } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import { ServerHooks } from '../core/server-hooks';
 import type { ResolvedProtectionOptions } from '../protection-options.factory';
 import { PROTECTION_OPTIONS } from '../protection.constants';
 import { MultipartTap } from './multipart-tap';
 import { logRequest } from './request-logger';
 
-type Hook = (req: ProtectionRequest, reply: ProtectionResponse, done: () => void) => void;
-
 /**
- * Request logging (only when `logging` is set). On Fastify a `preHandler` hook, after the body is
- * parsed (Express uses `LoggingMiddleware`). On both, multipart bodies are watched from the Node
- * server's `request` event, the one point sure to come before the first body chunk.
+ * Request logging (only when `logging` is set), after the body is parsed. Multipart bodies are
+ * watched from the Node server's `request` event, the one point sure to come before the first
+ * body chunk.
  */
 @Injectable()
-export class LoggingBinder implements OnModuleInit {
-  constructor(
-    private readonly adapterHost: HttpAdapterHost,
-    @Inject(PROTECTION_OPTIONS) private readonly options: ResolvedProtectionOptions,
-  ) {}
-
-  onModuleInit(): void {
-    const logging = this.options.logging;
-    const adapter = this.adapterHost.httpAdapter;
-    if (!logging || !adapter) return;
-    const server = adapter.getHttpServer() as Server | undefined;
-    server?.prependListener('request', (req: IncomingMessage) => {
+export class LoggingBinder {
+  constructor(hooks: ServerHooks, @Inject(PROTECTION_OPTIONS) options: ResolvedProtectionOptions) {
+    const logging = options.logging;
+    if (!logging) return;
+    const header = options.terminal?.requestIdHeader ?? 'x-request-id';
+    hooks.onNodeRequest((req: IncomingMessage) => {
       MultipartTap.attach(req);
     });
-    if (adapter.getType() !== 'fastify') return;
-    const header = this.options.terminal?.requestIdHeader ?? 'x-request-id';
-    adapter.getInstance<{ addHook(name: 'preHandler', hook: Hook): void }>().addHook('preHandler', (req, reply, done) => {
-      logRequest(logging, req, reply, header);
-      done();
+    hooks.preHandler((req, res, next) => {
+      logRequest(logging, req, res, header);
+      next();
     });
-  }
-}
-
-/** Request logging on Express, after Nest's body parsers (registered only when `logging` is set). */
-@Injectable()
-export class LoggingMiddleware implements NestMiddleware {
-  constructor(@Inject(PROTECTION_OPTIONS) private readonly options: ResolvedProtectionOptions) {}
-
-  use(req: ProtectionRequest, res: ProtectionResponse, next: () => void): void {
-    if (this.options.logging) logRequest(this.options.logging, req, res, this.options.terminal?.requestIdHeader ?? 'x-request-id');
-    next();
   }
 }

@@ -3,10 +3,10 @@ import { rawResponse } from '../core/http.adapter';
 import type { ProtectionResponse } from '../core/http.types';
 
 const SLOW_LOG = 'nest-protection:slow-log';
-/** Per-route slow threshold, kept on the Node response for the overload wrapper to read. */
+/** Per-route slow threshold, kept on the Node response for the slow-request log to read. */
 export const SLOW_MS = Symbol.for('nest-protection.slow-ms');
 
-/** Hands the route's `@SlowLog` threshold to the overload wrapper. */
+/** Hands the route's `@SlowLog` threshold to the slow-request log. */
 @Injectable()
 export class SlowLogGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {

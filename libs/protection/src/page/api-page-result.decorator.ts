@@ -1,5 +1,5 @@
 import { documentRoute } from '../core/swagger';
-import { pageResultDocs } from './page.schema';
+import { pageResultDocs } from './page.docs';
 
 /**
  * Documents a `PageResult` of `item` as the 200 response (Swagger only; a no-op without

@@ -11,10 +11,10 @@ import { documentRoute } from '../core/swagger';
 import type { ResolvedProtectionOptions } from '../protection-options.factory';
 import { PROTECTION_OPTIONS } from '../protection.constants';
 import { PAGE_BUILTIN, type PageDefaultOptions, type ResolvedPageSettings } from './page-options.interface';
-import { mergePageSettings, validatePageOptions } from './page-options.validate';
+import { mergePageSettings, resolvePageRoute } from './page.options';
 import type { PageQuery } from './page-query';
 import { buildPageQuery } from './page-query.builder';
-import { pageDocs } from './page.schema';
+import { pageDocs } from './page.docs';
 
 interface PageInput {
   url: string;
@@ -60,7 +60,7 @@ const pageParam = createParamDecorator(
  * @throws PageQueryException (400 BAD_PAGE / BAD_SORT) in strict mode or for a sort outside `sortable`.
  */
 export function PageDefault(options: PageDefaultOptions = {}): ParameterDecorator {
-  const checked = Object.freeze({ ...validatePageOptions('@PageDefault', options) });
+  const checked = resolvePageRoute(options);
   const param = pageParam(checked, PageDefaultPipe);
   const docs = documentRoute('page', pageDocs(mergePageSettings(PAGE_BUILTIN, checked)));
   return (target, key, index) => {

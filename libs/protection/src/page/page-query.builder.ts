@@ -1,7 +1,7 @@
 import { HttpStatus } from '@nestjs/common';
 import { ProtectionException } from '../core/protection.exception';
 import type { ResolvedPageSettings } from './page-options.interface';
-import { MAX_PAGE } from './page-options.validate';
+import { MAX_PAGE } from './page.options';
 import { PageQuery, parseSort } from './page-query';
 
 const WHOLE = /^\s*[+-]?\d{1,16}\s*$/;

@@ -13,7 +13,7 @@ describe('PageResult', () => {
     assert.equal(PageResult.of(21, [], pq(1, 20)).totalPage, 2);
     assert.equal(PageResult.of(100, [], pq(1, 7)).totalPage, 15);
   });
-  it('serializes to the spec shape, meta only when given, and map keeps paging and meta', () => {
+  it('serializes to { success, data, page, size, sort, totalPage, totalData }, meta only when given, and map keeps paging and meta', () => {
     const r = PageResult.of(3, [1, 2], pq(2, 2, 'id'), { q: 'x' });
     assert.deepEqual(JSON.parse(JSON.stringify(r)), { success: true, data: [1, 2], page: 2, size: 2, sort: 'id', totalPage: 2, totalData: 3, meta: { q: 'x' } });
     assert.deepEqual(JSON.parse(JSON.stringify(r.map((n) => ({ n })))).data, [{ n: 1 }, { n: 2 }]);

@@ -1,33 +1,13 @@
 import { UseGuards } from '@nestjs/common';
 import { documentRoute } from '../core/swagger';
 import type { RateLimitOptions, RateLimitRule } from './rate-limit-options.interface';
+import { resolveRateLimitRule } from './rate-limit.options';
 import { RateLimitGuard } from './rate-limit.guard';
 import { RATE_LIMITS } from './rate-limit.metadata';
-import { rateLimitDocs } from './rate-limit.schema';
+import { rateLimitDocs } from './rate-limit.docs';
 
-const KNOWN = new Set(['limit', 'window', 'key', 'name']);
 /** Nest's metadata key for @UseGuards (GUARDS_METADATA in @nestjs/common/constants). */
 const GUARDS_METADATA = '__guards__';
-
-function normalize(o: RateLimitOptions): RateLimitRule {
-  if (typeof o !== 'object' || o === null) throw new Error('@RateLimit: expected { limit, window, key?, name? }.');
-  for (const k of Object.keys(o)) if (!KNOWN.has(k)) throw new Error(`@RateLimit: unknown option "${k}"; known: ${[...KNOWN].join(', ')}.`);
-  if (!Number.isInteger(o.limit) || o.limit < 1 || o.limit > 1_000_000) {
-    throw new Error(`@RateLimit: option "limit" must be a whole number from 1 to 1000000; got ${String(o.limit)}.`);
-  }
-  if (!Number.isInteger(o.window) || o.window < 1 || o.window > 31 * 86_400_000) {
-    throw new Error(`@RateLimit: option "window" must be a whole number of ms from 1 to 2678400000; got ${String(o.window)}.`);
-  }
-  const key = o.key ?? 'ip';
-  if (typeof key !== 'function' && !['ip', 'identity', 'user'].includes(key)) {
-    throw new Error(`@RateLimit: option "key" must be 'ip', 'identity', 'user' or a function; got ${String(key)}.`);
-  }
-  const name = o.name ?? `${o.limit}-per-${o.window}ms`;
-  if (typeof name !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(name)) {
-    throw new Error(`@RateLimit: option "name" must be 1-64 letters, digits or _.:-; got ${String(name)}.`);
-  }
-  return Object.freeze({ limit: o.limit, windowMs: o.window, key, name });
-}
 
 /**
  * Sliding-window rate limit on a route or a controller; several apply together (e.g. 5 per
@@ -41,7 +21,7 @@ function normalize(o: RateLimitOptions): RateLimitRule {
  * ```
  */
 export function RateLimit(options: RateLimitOptions): MethodDecorator & ClassDecorator {
-  const rule = normalize(options);
+  const rule = resolveRateLimitRule(options);
   return ((target: object, property?: string | symbol, descriptor?: PropertyDescriptor) => {
     const holder = (descriptor?.value ?? target) as object;
     const rules = (Reflect.getMetadata(RATE_LIMITS, holder) as RateLimitRule[] | undefined) ?? [];

@@ -3,14 +3,15 @@ import { setResponseHeader } from '../core/http.adapter';
 import type { ProtectionRequest, ProtectionResponse } from '../core/http.types';
 import { resolveClientIp } from '../core/client-ip';
 import { resolveIdentity } from '../core/identity';
-import { reject, renderRejection } from '../core/protection.exception';
 import type { ResolvedProtectionOptions } from '../protection-options.factory';
 import { PROTECTION_OPTIONS } from '../protection.constants';
-import { ProtectionStore, type RateLimitPolicy } from '../store/protection-store.interface';
+import { ProtectionStore } from '../protection.store';
 import { applyStoreErrorPolicy } from '../store/store-failure.policy';
 import type { RateLimitRule } from './rate-limit-options.interface';
-import { TooManyRequestsException } from '../core/too-many-requests.exception';
+import { TOO_MANY_REQUESTS, TooManyRequestsException } from '../core/too-many-requests.exception';
+import { rejectWith } from '../core/rejection';
 import { rateLimitsOf } from './rate-limit.metadata';
+import type { RateLimitPolicy } from './store/rate-limit.port';
 import { uniqueId } from '../core/unique-id';
 
 const FEATURE = 'RateLimit';
@@ -52,7 +53,7 @@ export class RateLimitGuard implements CanActivate {
       const policies: RateLimitPolicy[] = group.map((r) => ({ name: r.name, limit: r.limit, windowMs: r.windowMs }));
       let decision;
       try {
-        decision = await this.store.rateLimitHit(client, policies, member);
+        decision = await this.store.rateLimit.hit(client, policies, member);
       } catch (err) {
         applyStoreErrorPolicy(FEATURE, settings.onStoreError, err, res);
         return true;
@@ -69,12 +70,8 @@ export class RateLimitGuard implements CanActivate {
     setResponseHeader(res, 'RateLimit-Policy', policyHeader.join(', '));
     setResponseHeader(res, 'RateLimit', stateHeader.join(', '));
     if (retryMs > 0) {
-      const rendered = renderRejection(
-        { statusCode: 429, code: 'TOO_MANY_REQUESTS', message: 'Too many requests; retry later' },
-        settings.response,
-        req,
-      );
-      reject(res, new TooManyRequestsException(Math.max(1, Math.ceil(retryMs / 1000)), rendered.body, rendered.status), rendered.contentType);
+      const retryAfter = Math.max(1, Math.ceil(retryMs / 1000));
+      rejectWith(res, req, TOO_MANY_REQUESTS, settings.response, (body, status) => new TooManyRequestsException(retryAfter, body, status));
     }
     return true;
   }

@@ -1,17 +1,17 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { getResponseHeader, requestMethod, requestUrl, setResponseHeader } from '../core/http.adapter';
-import { reject, renderRejection } from '../core/protection.exception';
+import { rejectWith } from '../core/rejection';
 import { RequestContext } from '../core/request-context';
 import type { ResolvedProtectionOptions, ResolvedRighterOptions } from '../protection-options.factory';
 import { PROTECTION_LOGGER_CONTEXT, PROTECTION_OPTIONS } from '../protection.constants';
 import { messages } from '../protection.messages';
-import { ProtectionStore } from '../store/protection-store.interface';
+import { ProtectionStore } from '../protection.store';
 import { SharedSecret } from '../store/shared-secret';
 import { applyStoreErrorPolicy } from '../store/store-failure.policy';
-import { ForgeryException } from './righter.exception';
+import { FORGERY, ForgeryException } from './righter.exception';
 import { deriveKey, openToken, sealToken } from './righter.token';
-import { LIBRARY } from '../core/async-context';
+import { LIBRARY, READS_CONTEXT } from '../core/async-context';
 import { AppScan } from '../core/app-scan';
 import { RighterMetadata } from './righter.metadata';
 
@@ -39,6 +39,7 @@ export function requestPath(url: string): string {
 @Injectable()
 export class RighterService implements OnModuleInit {
   static readonly [LIBRARY] = true;
+  static readonly [READS_CONTEXT] = true;
 
   private readonly logger = new Logger(PROTECTION_LOGGER_CONTEXT);
   private keys: Buffer[] | null = null;
@@ -137,7 +138,7 @@ export class RighterService implements OnModuleInit {
     if (once) {
       let first = true;
       try {
-        first = await this.store.consumeOnce(`righter:${payload.jti}`, payload.exp - now);
+        first = await this.store.records.consumeOnce(`righter:${payload.jti}`, payload.exp - now);
       } catch (err) {
         applyStoreErrorPolicy(FEATURE, settings.onStoreError, err, ctx.response);
       }
@@ -167,11 +168,6 @@ export class RighterService implements OnModuleInit {
     if (Logger.isLevelEnabled('verbose')) {
       this.logger.verbose(messages.righterRefused(`${requestMethod(ctx.request)} ${requestPath(requestUrl(ctx.request))}`, reason));
     }
-    const rendered = renderRejection(
-      { statusCode: 409, code: 'FORGERY', message: 'forgery of editor' },
-      this.options.righter?.response,
-      ctx.request,
-    );
-    reject(ctx.response, new ForgeryException(rendered.body, rendered.status), rendered.contentType);
+    rejectWith(ctx.response, ctx.request, FORGERY, this.options.righter?.response, (body, status) => new ForgeryException(body, status));
   }
 }

@@ -1,4 +1,9 @@
-import type { StoredResponse } from './protection-store.interface';
+/** A response as its client received it, kept so duplicates can be answered with it. */
+export interface StoredResponse {
+  status: number;
+  headers: Record<string, string | string[]>;
+  body: Buffer;
+}
 
 /*
  * A stored response travels as `<JSON head>\n<body bytes>`: the head never holds a raw newline

@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { ProtectionStore } from './protection-store.interface';
+import type { RecordPort } from './records.port';
+
+/** The part of a store a shared secret needs. */
+export interface SecretSource {
+  readonly records: RecordPort;
+  /** True when state is shared by every instance using the same backend. */
+  readonly shared: boolean;
+}
 
 /**
  * The secret(s) a protection signs or seals with: the configured list, else one secret shared
@@ -12,17 +19,17 @@ export class SharedSecret {
   private loading: Promise<readonly string[]> | null = null;
 
   constructor(
-    private readonly store: ProtectionStore,
+    private readonly store: SecretSource,
     private readonly name: string,
     configured: readonly string[] | null,
   ) {
     this.secrets = configured;
-    // The memory store keeps one secret per name for the process, so every guard and service
-    // of the app agrees; Redis shares it between instances.
-    this.perProcess = !configured && store.kind === 'memory';
+    // An unshared store keeps one secret per name for the process, so every guard and service
+    // of the app agrees; a shared one (Redis) gives every instance the same.
+    this.perProcess = !configured && !store.shared;
   }
 
-  /** True when the secret lives only in this process (no configured secret, memory store). */
+  /** True when the secret lives only in this process (no configured secret, unshared store). */
   readonly perProcess: boolean;
 
   /** The secrets once known, else null. The first one signs; all verify. */
@@ -32,7 +39,7 @@ export class SharedSecret {
 
   load(): Promise<readonly string[]> {
     if (this.secrets) return Promise.resolve(this.secrets);
-    this.loading ??= this.store
+    this.loading ??= this.store.records
       .sharedSecret(this.name, randomBytes(32).toString('base64url'))
       .then((secret) => (this.secrets = [secret]))
       .finally(() => (this.loading = null));

@@ -1,14 +1,14 @@
 import { Logger } from '@nestjs/common';
 import { reject } from '../core/protection.exception';
+import { ThrottledLog } from '../core/throttled-log';
 import { PROTECTION_LOGGER_CONTEXT } from '../protection.constants';
 import { StoreUnavailableError, StoreUnavailableException } from './store.errors';
 
 /** What a protection does while its store is down: run unprotected, or answer 503. */
 export type StoreErrorPolicy = 'open' | 'closed';
 
-const WARN_INTERVAL_MS = 10_000;
-const lastWarned = new Map<string, number>();
-const logger = new Logger(PROTECTION_LOGGER_CONTEXT);
+/** One warning per feature every 10 s while its store is down. */
+const warnings = new ThrottledLog(new Logger(PROTECTION_LOGGER_CONTEXT), 10_000);
 
 /**
  * The single place that applies `onStoreError`. Returns normally for 'open' (the caller then
@@ -23,9 +23,5 @@ export function applyStoreErrorPolicy(
 ): void {
   if (!(err instanceof StoreUnavailableError)) throw err;
   if (policy === 'closed') reject(res, new StoreUnavailableException(feature));
-  const now = Date.now();
-  if (now - (lastWarned.get(feature) ?? 0) >= WARN_INTERVAL_MS) {
-    lastWarned.set(feature, now);
-    logger.warn(`${feature}: store unavailable, request served unprotected (${err.message})`);
-  }
+  warnings.warn(feature, () => `${feature}: store unavailable, request served unprotected (${err.message})`);
 }

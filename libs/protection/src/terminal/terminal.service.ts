@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { TerminalContext, type TerminalInfo } from './terminal.context';
-import { LIBRARY } from '../core/async-context';
+import { LIBRARY, READS_CONTEXT } from '../core/async-context';
 
 /** Injectable access to the current request's terminal info (same as `TerminalContext.current()`). */
 @Injectable()
 export class TerminalService {
   static readonly [LIBRARY] = true;
+  static readonly [READS_CONTEXT] = true;
 
   current(): TerminalInfo {
     return TerminalContext.current();

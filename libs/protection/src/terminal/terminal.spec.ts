@@ -12,7 +12,7 @@ describe('locale parsing', () => {
     assert.equal(canonicalLocale('12345678901'), undefined);
     assert.equal(canonicalLocale('en US'), undefined);
   });
-  it('(fix) ranks Accept-Language by q-value and keeps the region', () => {
+  it('ranks Accept-Language by q-value and keeps the region', () => {
     assert.equal(parseAcceptLanguage('en-US,en;q=0.9'), 'en-US');
     assert.equal(parseAcceptLanguage('fr;q=0.2, de-AT;q=0.7, en;q=0.5'), 'de-AT');
     assert.equal(parseAcceptLanguage('da, en-gb;q=0.8, en;q=0.7'), 'da');
@@ -29,7 +29,7 @@ describe('time zone matching', () => {
     assert.equal(matchTimeZone('New York'), 'America/New_York');
     assert.equal(matchTimeZone('UTC'), 'UTC');
   });
-  it('(fix) returns nothing for unknown or ambiguous names, so the default applies', () => {
+  it('returns nothing for unknown or ambiguous names, so the default applies', () => {
     assert.equal(matchTimeZone('Mars/Olympus'), undefined);
     assert.equal(matchTimeZone('america'), undefined);
     assert.equal(matchTimeZone('x'.repeat(500)), undefined);

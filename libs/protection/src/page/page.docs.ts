@@ -1,6 +1,6 @@
 import type { RouteDocs } from '../core/swagger';
 import type { ResolvedPageSettings } from './page-options.interface';
-import { MAX_PAGE } from './page-options.validate';
+import { MAX_PAGE } from './page.options';
 
 const aka = (aliases: readonly string[]): string =>
   aliases.length > 1 ? ` Also read as: ${aliases.slice(1).join(', ')}.` : '';

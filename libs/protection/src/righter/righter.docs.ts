@@ -1,4 +1,5 @@
-import { rejectionSchema, type RouteDocs } from '../core/swagger';
+import type { RouteDocs } from '../core/swagger';
+import { FORGERY } from './righter.exception';
 
 const HEADER = 'Right-Editor';
 
@@ -20,9 +21,9 @@ export function righterCommitDocs(): RouteDocs {
     requestHeaders: [{ name: HEADER, description: 'The token the edit route returned', required: true }],
     responses: [
       {
-        status: 409,
+        status: FORGERY.status,
         description: 'Missing, malformed, tampered, expired, replayed or foreign token',
-        schema: rejectionSchema(409, 'FORGERY', 'forgery of editor'),
+        schema: FORGERY.schema(),
       },
     ],
   };

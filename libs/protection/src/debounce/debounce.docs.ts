@@ -1,15 +1,16 @@
-import { rejectionSchema, type RouteDocs } from '../core/swagger';
+import type { RouteDocs } from '../core/swagger';
+import { DEBOUNCED } from './debounce.exception';
 
 /** What `@Debounce` adds to the route's OpenAPI operation. */
 export function debounceDocs(reuse: boolean): RouteDocs {
   return {
     responses: [
       {
-        status: 208,
+        status: DEBOUNCED.status,
         description: reuse
           ? 'Duplicate request whose leader failed, was not reusable, or outlived the window'
           : 'Duplicate request inside the debounce window',
-        schema: rejectionSchema(208, 'DEBOUNCED', 'Duplicate request, debounced'),
+        schema: DEBOUNCED.schema(),
         headers: {
           'Retry-After': {
             description: 'Whole seconds left in the debounce window (at least 1)',

@@ -1,4 +1,5 @@
-import { rejectionSchema, type RouteDocs } from '../core/swagger';
+import type { RouteDocs } from '../core/swagger';
+import { TOO_MANY_REQUESTS } from '../core/too-many-requests.exception';
 import type { RateLimitRule } from './rate-limit-options.interface';
 
 const POLICY = { description: 'IETF policies: "<name>";q=<limit>;w=<window s>', type: 'string' } as const;
@@ -9,9 +10,9 @@ export function rateLimitDocs(rule: RateLimitRule): RouteDocs {
   return {
     responses: [
       {
-        status: 429,
+        status: TOO_MANY_REQUESTS.status,
         description: `Rate limit "${rule.name}": ${rule.limit} per ${rule.windowMs} ms exceeded`,
-        schema: rejectionSchema(429, 'TOO_MANY_REQUESTS', 'Too many requests; retry later'),
+        schema: TOO_MANY_REQUESTS.schema(),
         headers: {
           'Retry-After': { description: 'Whole seconds until the window has room', type: 'integer' },
           'RateLimit-Policy': POLICY,

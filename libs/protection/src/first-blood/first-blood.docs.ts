@@ -1,21 +1,22 @@
-import { rejectionSchema, type RouteDocs } from '../core/swagger';
+import type { RouteDocs } from '../core/swagger';
+import { CAPTCHA_IMAGE_LIMIT, CAPTCHA_REQUIRED } from './first-blood.exception';
 
 /** What `@FirstBlood` adds to the route's OpenAPI operation (default names). */
 export function firstBloodDocs(): RouteDocs {
   return {
     responses: [
       {
-        status: 406,
+        status: CAPTCHA_REQUIRED.status,
         description: 'CAPTCHA required: fetch an image with `quest-captcha-image`, then send the code with `check-captcha-image`',
-        schema: rejectionSchema(406, 'CAPTCHA_REQUIRED', 'need a verify code'),
+        schema: CAPTCHA_REQUIRED.schema(),
         headers: {
           'Client-Ticket': { description: 'Server-issued ticket; send it back as a header or cookie', type: 'string' },
         },
       },
       {
-        status: 429,
+        status: CAPTCHA_IMAGE_LIMIT.status,
         description: 'Too many CAPTCHA images for this ticket in a minute',
-        schema: rejectionSchema(429, 'TOO_MANY_REQUESTS', 'Too many CAPTCHA images for this ticket; try again later'),
+        schema: CAPTCHA_IMAGE_LIMIT.schema(),
         headers: { 'Retry-After': { description: 'Seconds until images can be fetched again', type: 'integer' } },
       },
     ],

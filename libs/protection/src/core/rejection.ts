@@ -1,0 +1,64 @@
+import { reject, renderRejection, type ProtectionException, type RejectionBody, type RejectionResponseOptions } from './protection.exception';
+
+/** One protection answer, defined once: its body, its rendering and its OpenAPI schema derive from it. */
+export interface Preset<X extends Record<string, unknown> = Record<never, never>> {
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+  /** The default JSON body, with the answer's extra fields. */
+  body(extra?: X): RejectionBody;
+  /** The body's JSON schema for Swagger. */
+  schema(): Record<string, unknown>;
+}
+
+export function preset<X extends Record<string, unknown> = Record<never, never>>(p: {
+  status: number;
+  code: string;
+  message: string;
+  /** JSON schemas of the extra fields (`X`), documented as required. */
+  extra?: Record<string, Record<string, unknown>>;
+}): Preset<X> {
+  const extra = p.extra ?? {};
+  return Object.freeze({
+    status: p.status,
+    code: p.code,
+    message: p.message,
+    body: (fields?: X): RejectionBody => ({ statusCode: p.status, code: p.code, message: p.message, ...fields }),
+    schema: () => rejectionSchema(p.status, p.code, p.message, extra),
+  });
+}
+
+/**
+ * Renders `p` with the module's `response` override and throws the exception `make` builds
+ * from the rendered body and status, its headers and content type written to `res`.
+ */
+export function rejectWith<X extends Record<string, unknown>>(
+  res: object | undefined,
+  request: unknown,
+  p: Preset<X>,
+  override: RejectionResponseOptions | undefined,
+  make: (body: RejectionBody | Record<string, unknown>, status: number) => ProtectionException,
+  extra?: X,
+): never {
+  const rendered = renderRejection(p.body(extra), override, request);
+  reject(res, make(rendered.body, rendered.status), rendered.contentType);
+}
+
+/** JSON schema of a rejection body with the given code and extra properties. */
+export function rejectionSchema(
+  status: number,
+  code: string,
+  message: string,
+  extra: Record<string, Record<string, unknown>> = {},
+): Record<string, unknown> {
+  return {
+    type: 'object',
+    required: ['statusCode', 'code', 'message', ...Object.keys(extra)],
+    properties: {
+      statusCode: { type: 'integer', example: status },
+      code: { type: 'string', example: code },
+      message: { type: 'string', example: message },
+      ...extra,
+    },
+  };
+}

@@ -1,0 +1,34 @@
+/*
+ * Lock scripts. A lock and its fencing counter share the key's hash tag, so each script is
+ * atomic and Redis Cluster safe. Time comes from the Redis server so instances never disagree.
+ */
+
+/**
+ * Lock acquire. KEYS[1] = lock hash (o = owner, s = start ms), KEYS[2] = the key's fencing
+ * counter (same hash tag). ARGV = owner, lease ms. Returns {1, fencing token} or {0, ms the
+ * holder has run}. The counter lives 30 days after its last use, so tokens only increase
+ * while the key is in use.
+ */
+export const LOCK_ACQUIRE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local s = redis.call('HGET', KEYS[1], 's')
+if s then return {0, now - tonumber(s)} end
+local f = redis.call('INCR', KEYS[2])
+redis.call('PEXPIRE', KEYS[2], 2592000000)
+redis.call('HSET', KEYS[1], 'o', ARGV[1], 's', now)
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return {1, f}
+`;
+
+/** Lock renew. KEYS[1] = lock hash. ARGV = owner, lease ms. Extends only the owner's lease. */
+export const LOCK_RENEW = `
+if redis.call('HGET', KEYS[1], 'o') ~= ARGV[1] then return 0 end
+return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+`;
+
+/** Lock release. KEYS[1] = lock hash. ARGV = owner. Never deletes another owner's lock. */
+export const LOCK_RELEASE = `
+if redis.call('HGET', KEYS[1], 'o') ~= ARGV[1] then return 0 end
+return redis.call('DEL', KEYS[1])
+`;

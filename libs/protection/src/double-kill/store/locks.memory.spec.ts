@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { LocksMemory } from './locks.memory';
+
+const T0 = 1_800_000_000_000;
+
+describe('LocksMemory', () => {
+  it('refuses a held lock, saying how long the holder has run', async (t) => {
+    t.mock.timers.enable({ apis: ['Date'], now: T0 });
+    const locks = new LocksMemory(100);
+    assert.deepEqual(await locks.acquire('k', 'A', 1000), { acquired: true, fencingToken: 1 });
+    t.mock.timers.tick(300);
+    assert.deepEqual(await locks.acquire('k', 'B', 1000), { acquired: false, elapsedMs: 300 });
+  });
+
+  it('frees the lock when its lease expires, and the next holder gets a higher fencing token', async (t) => {
+    t.mock.timers.enable({ apis: ['Date'], now: T0 });
+    const locks = new LocksMemory(100);
+    await locks.acquire('k', 'A', 150);
+    t.mock.timers.tick(149);
+    assert.equal((await locks.acquire('k', 'B', 5000)).acquired, false);
+    t.mock.timers.tick(1);
+    assert.deepEqual(await locks.acquire('k', 'B', 5000), { acquired: true, fencingToken: 2 });
+    assert.equal(await locks.renew('k', 'A', 5000), false, 'A lost it');
+    assert.equal(await locks.release('k', 'A'), false, 'A cannot release B');
+    assert.equal(await locks.release('k', 'B'), true);
+    assert.deepEqual(await locks.acquire('k', 'C', 5000), { acquired: true, fencingToken: 3 });
+  });
+
+  it("renews only the owner's live lease", async (t) => {
+    t.mock.timers.enable({ apis: ['Date'], now: T0 });
+    const locks = new LocksMemory(100);
+    await locks.acquire('k', 'A', 100);
+    t.mock.timers.tick(90);
+    assert.equal(await locks.renew('k', 'A', 100), true);
+    t.mock.timers.tick(90);
+    assert.equal((await locks.acquire('k', 'B', 100)).acquired, false, 'renewed: still held 180 ms in');
+    t.mock.timers.tick(10);
+    assert.equal(await locks.renew('k', 'A', 100), false, 'expired: too late to renew');
+    assert.equal((await locks.acquire('k', 'B', 100)).acquired, true);
+  });
+
+  it('keeps fencing tokens per key', async () => {
+    const locks = new LocksMemory(100);
+    assert.deepEqual(await locks.acquire('x', 'A', 1000), { acquired: true, fencingToken: 1 });
+    assert.deepEqual(await locks.acquire('y', 'A', 1000), { acquired: true, fencingToken: 1 });
+  });
+});

@@ -1,0 +1,36 @@
+import type { RedisConnection } from '../../store/redis-connection';
+import { LOCK_ACQUIRE, LOCK_RELEASE, LOCK_RENEW } from './locks.lua';
+import type { LockAcquisition, LockPort } from './locks.port';
+
+interface LockCommands {
+  npLockAcquire(lock: string, fencing: string, owner: string, leaseMs: number): Promise<[number, number]>;
+  npLockRenew(lock: string, owner: string, leaseMs: number): Promise<number>;
+  npLockRelease(lock: string, owner: string): Promise<number>;
+}
+
+/** Locks in Redis, shared by every instance on the same server and prefix. */
+export class LocksRedis implements LockPort {
+  private readonly commands: LockCommands;
+
+  constructor(private readonly conn: RedisConnection) {
+    this.commands = conn.defineCommands<LockCommands>({
+      npLockAcquire: { keys: 2, lua: LOCK_ACQUIRE },
+      npLockRenew: { keys: 1, lua: LOCK_RENEW },
+      npLockRelease: { keys: 1, lua: LOCK_RELEASE },
+    });
+  }
+
+  async acquire(key: string, owner: string, leaseMs: number): Promise<LockAcquisition> {
+    const lock = this.conn.k(`lock:{${key}}`);
+    const [ok, n] = await this.conn.call(() => this.commands.npLockAcquire(lock, lock + ':fencing', owner, leaseMs));
+    return ok === 1 ? { acquired: true, fencingToken: Number(n) } : { acquired: false, elapsedMs: Math.max(0, Number(n)) };
+  }
+
+  async renew(key: string, owner: string, leaseMs: number): Promise<boolean> {
+    return (await this.conn.call(() => this.commands.npLockRenew(this.conn.k(`lock:{${key}}`), owner, leaseMs))) === 1;
+  }
+
+  async release(key: string, owner: string): Promise<boolean> {
+    return (await this.conn.call(() => this.commands.npLockRelease(this.conn.k(`lock:{${key}}`), owner))) === 1;
+  }
+}

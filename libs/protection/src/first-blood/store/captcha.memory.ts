@@ -1,0 +1,65 @@
+import { LruMap } from '../../store/lru-map';
+import type { CaptchaCheckResult, CaptchaPort, CaptchaQuest, CaptchaQuestResult } from './captcha.port';
+
+interface CaptchaState {
+  code: string;
+  expiresAt: number;
+  retries: number;
+}
+
+const MINUTE_MS = 60_000;
+
+/** CAPTCHA challenges of this process. */
+export class CaptchaMemory implements CaptchaPort {
+  private readonly challenges: LruMap<CaptchaState>;
+  /** Per ticket: images served in the current minute. */
+  private readonly images: LruMap<{ count: number; resetAt: number }>;
+
+  constructor(maxEntries: number) {
+    this.challenges = new LruMap(maxEntries);
+    this.images = new LruMap(maxEntries);
+  }
+
+  async quest(q: CaptchaQuest): Promise<CaptchaQuestResult> {
+    const now = Date.now();
+    let budget = this.images.get(q.ticket, now);
+    if (!budget) {
+      budget = { count: 0, resetAt: now + MINUTE_MS };
+      this.images.set(q.ticket, budget, MINUTE_MS, now);
+    }
+    if (++budget.count > q.imagesPerMinute) return { result: 'limited', retryAfterMs: budget.resetAt - now };
+    const key = q.ticket + '|' + q.route;
+    const state = this.challenges.get(key, now);
+    if (q.guess !== '' && state && state.code === q.guess && state.expiresAt > now) {
+      return { result: 'same', retryAfterMs: 0 };
+    }
+    this.challenges.set(key, { code: q.code, expiresAt: now + q.codeTtlMs, retries: q.retries }, q.stateTtlMs, now);
+    return { result: 'new', retryAfterMs: 0 };
+  }
+
+  async check(ticket: string, route: string, guess: string, stateTtlMs: number): Promise<CaptchaCheckResult> {
+    const key = ticket + '|' + route;
+    const now = Date.now();
+    const state = this.challenges.get(key, now);
+    if (!state) return 'none';
+    if (state.expiresAt <= now) {
+      this.challenges.delete(key);
+      return 'expired';
+    }
+    if (state.code === guess) {
+      this.challenges.delete(key);
+      return 'ok';
+    }
+    if (--state.retries <= 0) {
+      this.challenges.delete(key);
+      return 'void';
+    }
+    this.challenges.set(key, state, stateTtlMs, now);
+    return 'wrong';
+  }
+
+  clear(): void {
+    this.challenges.clear();
+    this.images.clear();
+  }
+}

@@ -1,0 +1,43 @@
+import type { RedisConnection } from '../../store/redis-connection';
+import { CAPTCHA_CHECK, CAPTCHA_QUEST } from './captcha.lua';
+import type { CaptchaCheckResult, CaptchaPort, CaptchaQuest, CaptchaQuestResult } from './captcha.port';
+
+interface CaptchaCommands {
+  npCaptchaQuest(
+    ...args: [state: string, images: string, guess: string, code: string, codeTtlMs: number, retries: number, limit: number, stateTtlMs: number]
+  ): Promise<[string, number]>;
+  npCaptchaCheck(state: string, guess: string, stateTtlMs: number): Promise<CaptchaCheckResult>;
+}
+
+/** CAPTCHA challenges in Redis, so a ticket works on every instance. */
+export class CaptchaRedis implements CaptchaPort {
+  private readonly commands: CaptchaCommands;
+
+  constructor(private readonly conn: RedisConnection) {
+    this.commands = conn.defineCommands<CaptchaCommands>({
+      npCaptchaQuest: { keys: 2, lua: CAPTCHA_QUEST },
+      npCaptchaCheck: { keys: 1, lua: CAPTCHA_CHECK },
+    });
+  }
+
+  async quest(q: CaptchaQuest): Promise<CaptchaQuestResult> {
+    const [result, pttl] = await this.conn.call(() =>
+      this.commands.npCaptchaQuest(
+        this.conn.k(`captcha:{${q.ticket}}:${q.route}`),
+        this.conn.k(`captcha:{${q.ticket}}:images`),
+        q.guess,
+        q.code,
+        q.codeTtlMs,
+        q.retries,
+        q.imagesPerMinute,
+        q.stateTtlMs,
+      ),
+    );
+    return { result: result as CaptchaQuestResult['result'], retryAfterMs: Math.max(0, Number(pttl)) };
+  }
+
+  async check(ticket: string, route: string, guess: string, stateTtlMs: number): Promise<CaptchaCheckResult> {
+    const key = this.conn.k(`captcha:{${ticket}}:${route}`);
+    return this.conn.call(() => this.commands.npCaptchaCheck(key, guess, stateTtlMs));
+  }
+}

@@ -1,0 +1,63 @@
+import { availableParallelism } from 'node:os';
+import { compileProxyTrust } from '../core/client-ip';
+import type { OptionReader } from '../core/option-reader';
+
+/** Module-level `overload` options: global in-flight cap, slow-request log, graceful shutdown. */
+export interface OverloadModuleOptions {
+  /** Requests in flight across the process; `-1` = unlimited. @default max(2000, cores x 300) */
+  maxConcurrent?: number;
+  /** Responses slower than this are logged at WARN (at most once per route per 5 s). @default 5000 */
+  slowMs?: number;
+  /** Longest a shutdown waits for requests in flight. @default 20000 */
+  drainTimeout?: number;
+  /** Per client IP: at most `limit` requests per sliding `window` ms, and optionally `maxConcurrent` in flight; `false` = off. @default { limit: 50, window: 1000 } */
+  perIp?: false | { limit?: number; window?: number; maxConcurrent?: number };
+  /** Client IPs or CIDRs exempt from the per-IP checks. @default ['127.0.0.1', '::1'] */
+  permit?: readonly string[];
+}
+
+/** Overload settings after validation. */
+export interface ResolvedOverloadOptions {
+  readonly maxConcurrent: number;
+  readonly slowMs: number;
+  readonly drainTimeout: number;
+  /** null when the per-IP checks are off. */
+  readonly perIp: { readonly limit: number; readonly windowMs: number; readonly maxConcurrent: number | null } | null;
+  readonly permit: readonly string[];
+}
+
+const KEYS = ['maxConcurrent', 'slowMs', 'drainTimeout', 'perIp', 'permit'] as const satisfies readonly (keyof OverloadModuleOptions)[];
+
+export function resolveOverloadOptions(r: OptionReader, raw: unknown): ResolvedOverloadOptions | null {
+  const v = r.section('overload', raw, KEYS);
+  if (!v) return null;
+  const auto = Math.max(2000, availableParallelism() * 300);
+  return Object.freeze({
+    maxConcurrent: v.maxConcurrent === -1 ? -1 : r.int('overload.maxConcurrent', v.maxConcurrent, auto, 1, 1_000_000),
+    slowMs: r.int('overload.slowMs', v.slowMs, 5000, 1, 3_600_000),
+    drainTimeout: r.int('overload.drainTimeout', v.drainTimeout, 20_000, 0, 3_600_000),
+    perIp: perIp(r, v.perIp),
+    permit: permit(r, v.permit),
+  });
+}
+
+function perIp(r: OptionReader, raw: unknown): ResolvedOverloadOptions['perIp'] {
+  if (raw === false) return null;
+  const v = r.object('overload.perIp', raw, ['limit', 'window', 'maxConcurrent'] as const, 'false or { limit?, window?, maxConcurrent? }');
+  return Object.freeze({
+    limit: r.int('overload.perIp.limit', v.limit, 50, 1, 1_000_000),
+    windowMs: r.int('overload.perIp.window', v.window, 1000, 1, 86_400_000),
+    maxConcurrent: v.maxConcurrent === undefined ? null : r.int('overload.perIp.maxConcurrent', v.maxConcurrent, 0, 1, 1_000_000),
+  });
+}
+
+function permit(r: OptionReader, raw: unknown): readonly string[] {
+  if (raw === undefined) return Object.freeze(['127.0.0.1', '::1']);
+  if (!Array.isArray(raw) || !raw.every((v) => typeof v === 'string')) r.fail('overload.permit', raw, 'a list of IPs or CIDRs');
+  try {
+    compileProxyTrust(raw as string[]);
+  } catch {
+    r.fail('overload.permit', raw, 'IPs or CIDRs such as "10.0.0.0/8"');
+  }
+  return Object.freeze([...(raw as string[])]);
+}

@@ -1,0 +1,117 @@
+import { Logger } from '@nestjs/common';
+import assert from 'node:assert/strict';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { afterEach, beforeEach, describe, it, mock } from 'node:test';
+import { compileProxyTrust } from '../core/client-ip';
+import type { ProtectionException } from '../core/protection.exception';
+import { RateLimitMemory } from '../rate-limit/store/rate-limit.memory';
+import type { RateLimitPort } from '../rate-limit/store/rate-limit.port';
+import { StoreUnavailableError } from '../store/store.errors';
+import { exchange, FakeSocket, settle, type Exchange } from './fake-http.spec';
+import { PerIpLimiter, type GateVerdicts, type PerIpSettings } from './per-ip.limiter';
+
+class RecordingGate implements GateVerdicts {
+  readonly admitted: IncomingMessage[] = [];
+  readonly refused: Array<{ req: IncomingMessage; status: number; retryAfter: string | undefined }> = [];
+  admit(req: IncomingMessage, _res: ServerResponse, late: boolean): void {
+    assert.equal(late, true, 'admitted after the store answered');
+    this.admitted.push(req);
+  }
+  refuse(req: IncomingMessage, _res: ServerResponse, exception: ProtectionException): void {
+    this.refused.push({ req, status: exception.getStatus(), retryAfter: exception.headers['Retry-After'] });
+  }
+}
+
+const CLIENT = '203.0.113.1';
+
+function limiter(settings: Partial<PerIpSettings>, rateLimit: RateLimitPort = new RateLimitMemory(100)): PerIpLimiter {
+  return new PerIpLimiter(
+    { limit: 50, windowMs: 1000, maxConcurrent: null, ...settings },
+    compileProxyTrust(['10.0.0.2']),
+    compileProxyTrust(['10.0.0.1', '10.0.0.2']),
+    { rateLimit },
+  );
+}
+
+async function check(l: PerIpLimiter, gate: RecordingGate, ex: Exchange = exchange()): Promise<Exchange> {
+  l.limit(ex.req, ex.res, CLIENT, gate);
+  await settle();
+  return ex;
+}
+
+describe('PerIpLimiter', () => {
+  beforeEach(() => mock.timers.enable({ apis: ['Date'], now: 1_000_000 }));
+  afterEach(() => mock.timers.reset());
+
+  it('allows `limit` requests per sliding window: a place frees when the oldest leaves it', async () => {
+    const l = limiter({ limit: 3, windowMs: 1000 });
+    const gate = new RecordingGate();
+    for (const at of [0, 400, 800]) {
+      mock.timers.tick(at - (Date.now() - 1_000_000));
+      await check(l, gate);
+    }
+    assert.equal(gate.admitted.length, 3);
+    mock.timers.tick(100); // t = 900
+    await check(l, gate);
+    assert.deepEqual(gate.refused.map((r) => [r.status, r.retryAfter]), [[429, '1']]);
+    mock.timers.tick(100); // t = 1000: the hit at 0 left the window
+    await check(l, gate);
+    assert.equal(gate.admitted.length, 4);
+    mock.timers.tick(100); // t = 1100: hits at 400, 800, 1000 (a fixed window would allow it)
+    await check(l, gate);
+    assert.equal(gate.refused.length, 2);
+    mock.timers.tick(300); // t = 1400
+    await check(l, gate);
+    assert.equal(gate.admitted.length, 5);
+  });
+
+  it('Retry-After is the whole seconds until a place frees, at least 1', async () => {
+    const l = limiter({ limit: 1, windowMs: 5000 });
+    const gate = new RecordingGate();
+    await check(l, gate);
+    mock.timers.tick(1000);
+    await check(l, gate);
+    assert.equal(gate.refused[0]?.retryAfter, '4');
+  });
+
+  it('caps requests in flight per IP at once; a client hang-up frees its slot', async () => {
+    const l = limiter({ maxConcurrent: 2 });
+    const gate = new RecordingGate();
+    const first = await check(l, gate);
+    await check(l, gate);
+    const third = exchange();
+    l.limit(third.req, third.res, CLIENT, gate);
+    assert.deepEqual(gate.refused.map((r) => [r.status, r.retryAfter]), [[429, '1']], 'refused without asking the store');
+    first.socket.hangUp();
+    first.res.close();
+    await check(l, gate);
+    assert.equal(gate.admitted.length, 3);
+    const other = exchange();
+    l.limit(other.req, other.res, '198.51.100.7', gate);
+    await settle();
+    assert.equal(gate.admitted.length, 4, 'each IP has its own slots');
+  });
+
+  it('remembers a permitted peer on its connection; a forwarded client on it is judged by its own IP', () => {
+    const l = limiter({});
+    const proxy = new FakeSocket('10.0.0.2');
+    const direct = exchange({ socket: proxy });
+    assert.equal(l.clientOf(direct.req), null);
+    assert.equal(l.clientOf(exchange({ socket: proxy }).req), null, 'asked once per connection');
+    const forwarded = exchange({ socket: proxy, headers: { 'x-forwarded-for': '198.51.100.9' } });
+    assert.equal(l.clientOf(forwarded.req), '198.51.100.9');
+    assert.equal(l.clientOf(exchange().req), CLIENT, 'not on the permit list');
+  });
+
+  it('fails open when the store is down (the global cap still holds)', async () => {
+    Logger.overrideLogger(false); // the warnings are expected
+    const down: RateLimitPort = { hit: () => Promise.reject(new StoreUnavailableError('down')) };
+    const broken: RateLimitPort = { hit: () => Promise.reject(new Error('bug')) };
+    for (const port of [down, broken]) {
+      const gate = new RecordingGate();
+      await check(limiter({}, port), gate);
+      assert.equal(gate.admitted.length, 1);
+    }
+    Logger.overrideLogger(['log', 'error', 'warn']);
+  });
+});

@@ -1,0 +1,85 @@
+import { Logger } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { resolveClientIp, type ProxyTrust } from '../core/client-ip';
+import type { ProtectionException } from '../core/protection.exception';
+import { TooManyRequestsException } from '../core/too-many-requests.exception';
+import { uniqueId } from '../core/unique-id';
+import type { ProtectionStore } from '../protection.store';
+import { applyStoreErrorPolicy } from '../store/store-failure.policy';
+import { StoreUnavailableError } from '../store/store.errors';
+import type { ResolvedOverloadOptions } from './overload.options';
+
+export type PerIpSettings = NonNullable<ResolvedOverloadOptions['perIp']>;
+
+/** Where a per-IP check hands the request on (the request gate). */
+export interface GateVerdicts {
+  admit(req: IncomingMessage, res: ServerResponse, late: boolean): void;
+  refuse(req: IncomingMessage, res: ServerResponse, exception: ProtectionException): void;
+}
+
+const PERMITTED = Symbol('nest-protection.permitted');
+interface PermitMemo {
+  [PERMITTED]?: boolean;
+}
+
+/**
+ * Per client IP: at most `limit` requests per sliding window (in the store, so instances
+ * sharing Redis share the budget) and optionally `maxConcurrent` in flight (this process).
+ * Each check stands alone: it never changes the global cap.
+ */
+export class PerIpLimiter {
+  /** Requests in flight per client IP (only IPs with some in flight are kept). */
+  private readonly inFlight = new Map<string, number>();
+  private readonly logger = new Logger('ProtectionOverload');
+
+  constructor(
+    private readonly settings: PerIpSettings,
+    private readonly trust: ProxyTrust,
+    private readonly permitted: ProxyTrust,
+    private readonly store: Pick<ProtectionStore, 'rateLimit'>,
+  ) {}
+
+  /**
+   * The client IP the checks apply to, or null for a client on the permit list. A request
+   * without forwarding headers comes from its socket's peer, so a permitted peer is remembered
+   * on the socket: a keep-alive connection asks once.
+   */
+  clientOf(req: IncomingMessage): string | null {
+    const socket = req.socket as PermitMemo | null;
+    const headers = req.headers;
+    const direct = headers['x-real-ip'] === undefined && headers['x-forwarded-for'] === undefined;
+    if (direct && socket?.[PERMITTED] === true) return null;
+    const ip = resolveClientIp(req, this.trust, headers);
+    const verdict = this.permitted.isTrusted(ip);
+    if (direct && socket) socket[PERMITTED] = verdict;
+    return verdict ? null : ip;
+  }
+
+  /** Checks `ip`'s budget, then admits or refuses through `gate` (asynchronously, after the store answers). */
+  limit(req: IncomingMessage, res: ServerResponse, ip: string, gate: GateVerdicts): void {
+    const perIp = this.settings;
+    if (perIp.maxConcurrent !== null && (this.inFlight.get(ip) ?? 0) >= perIp.maxConcurrent) {
+      return gate.refuse(req, res, new TooManyRequestsException(1));
+    }
+    this.inFlight.set(ip, (this.inFlight.get(ip) ?? 0) + 1);
+    res.once('close', () => {
+      const left = (this.inFlight.get(ip) ?? 1) - 1;
+      if (left <= 0) this.inFlight.delete(ip);
+      else this.inFlight.set(ip, left);
+    });
+    const policy = [{ name: 'per-ip', limit: perIp.limit, windowMs: perIp.windowMs }];
+    this.store.rateLimit.hit('ip:' + ip, policy, uniqueId()).then(
+      (decision) => {
+        if (decision.allowed) return gate.admit(req, res, true);
+        const wait = Math.max(1, Math.ceil((decision.policies[0]?.resetMs ?? perIp.windowMs) / 1000));
+        gate.refuse(req, res, new TooManyRequestsException(wait));
+      },
+      (err: unknown) => {
+        // The store is down: the per-IP limit fails open (the global cap still holds).
+        if (err instanceof StoreUnavailableError) applyStoreErrorPolicy('Overload per-IP', 'open', err);
+        else this.logger.error(`Per-IP check failed: ${String(err)}`);
+        gate.admit(req, res, true);
+      },
+    );
+  }
+}

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { RateLimitMemory } from './rate-limit.memory';
+
+const T0 = 1_800_000_000_000;
+
+describe('RateLimitMemory', () => {
+  it('slides the window: a place frees when the oldest hit leaves it', async (t) => {
+    t.mock.timers.enable({ apis: ['Date'], now: T0 });
+    const limit = new RateLimitMemory(100);
+    const policy = [{ name: 'p', limit: 2, windowMs: 1000 }];
+    assert.deepEqual(await limit.hit('c', policy, 'm1'), { allowed: true, policies: [{ remaining: 1, resetMs: 1000 }] });
+    t.mock.timers.tick(400);
+    assert.deepEqual(await limit.hit('c', policy, 'm2'), { allowed: true, policies: [{ remaining: 0, resetMs: 600 }] });
+    t.mock.timers.tick(599);
+    assert.deepEqual(await limit.hit('c', policy, 'm3'), { allowed: false, policies: [{ remaining: 0, resetMs: 1 }] });
+    t.mock.timers.tick(1);
+    assert.deepEqual(await limit.hit('c', policy, 'm4'), { allowed: true, policies: [{ remaining: 0, resetMs: 400 }] });
+    assert.equal((await limit.hit('other', policy, 'm5')).allowed, true, 'per client');
+  });
+
+  it('counts a request in every policy only when all have room', async (t) => {
+    t.mock.timers.enable({ apis: ['Date'], now: T0 });
+    const limit = new RateLimitMemory(100);
+    const burst = { name: 'burst', limit: 1, windowMs: 100 };
+    const minute = { name: 'minute', limit: 3, windowMs: 60_000 };
+    assert.equal((await limit.hit('c', [burst, minute], 'a')).allowed, true);
+    const refused = await limit.hit('c', [burst, minute], 'b');
+    assert.equal(refused.allowed, false);
+    assert.equal(refused.policies[1]?.remaining, 2, 'the refused request was not counted in the minute');
+    t.mock.timers.tick(100);
+    const next = await limit.hit('c', [burst, minute], 'c');
+    assert.equal(next.allowed, true);
+    assert.equal(next.policies[1]?.remaining, 1);
+  });
+});
