@@ -16,7 +16,7 @@ import {
 import { packLibrary, type PackedLibrary } from './consumer/package';
 import { compileReadmeSnippets, disposeSnippetProjects, extractTsBlocks, prepareSnippetProject } from './consumer/readme-snippets';
 import { boot, killChildren, limiter, once, removeTemps, repoRoot, run, since, tempDir, type BootedApp, type RunResult } from './consumer/run';
-import { after, post, request, type Reply } from './helpers/http';
+import { startingAfter, post, request, type Reply } from './helpers/http';
 import { freePort } from './helpers/redis-server';
 
 /*
@@ -226,7 +226,7 @@ describe('consumer: the packed package in a newcomer\'s app', () => {
         const target = await url('/orders');
         const [first, second] = await Promise.all([
           post(target, { json: { sku: 'A-1' } }),
-          after(50, () => post(target, { json: { sku: 'A-1' } })),
+          startingAfter(50, () => post(target, { json: { sku: 'A-1' } })),
         ]);
         assert.equal(first.status, 201, first.text);
         assert.equal(second.status, 201, second.text);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after as afterAll, before, describe, it } from 'node:test';
 import { Debounce, DoubleKill, ProtectionModule, RateLimit, type ProtectionModuleOptions } from 'nest-protection';
 import { MemoryStore, type DebouncePort, type ProtectionStore } from 'nest-protection/store';
-import { after, post, request, sleep } from './helpers/http';
+import { startingAfter, post, request, sleep } from './helpers/http';
 import { PLATFORMS, startModule, type RunningApp } from './helpers/platforms';
 
 /* The `store` option given a store of the app's own: every protection goes through its ports. */
@@ -135,7 +135,7 @@ for (const platform of PLATFORMS) {
 
       it('debounces through its debounce port', async () => {
         const p = `?p=${remote}-${platform}`;
-        const [leader, follower] = await Promise.all([post(`${app.url}/cs/plain${p}`), after(20, () => post(`${app.url}/cs/plain${p}`))]);
+        const [leader, follower] = await Promise.all([post(`${app.url}/cs/plain${p}`), startingAfter(20, () => post(`${app.url}/cs/plain${p}`))]);
         assert.equal(leader.status, 200);
         assert.equal(follower.status, 208, follower.text);
         assert.equal(store.count(remote ? 'debounce.claim' : 'debounce.claimSync'), 2);
@@ -144,7 +144,7 @@ for (const platform of PLATFORMS) {
 
       it("answers a reusing follower with its leader's response through settle and await", async () => {
         const p = `?r=${remote}-${platform}`;
-        const [leader, follower] = await Promise.all([post(`${app.url}/cs/reuse${p}`), after(30, () => post(`${app.url}/cs/reuse${p}`))]);
+        const [leader, follower] = await Promise.all([post(`${app.url}/cs/reuse${p}`), startingAfter(30, () => post(`${app.url}/cs/reuse${p}`))]);
         assert.equal(follower.text, leader.text);
         assert.equal(follower.headers.get('x-debounce'), 'reused');
         assert.ok(store.count('debounce.settle') >= 1);
@@ -160,7 +160,7 @@ for (const platform of PLATFORMS) {
 
       it('locks @DoubleKill methods through its locks port, and keeps progress in its records', async () => {
         const id = `${remote}-${platform}`;
-        const [first, second] = await Promise.all([request(`${app.url}/cs/job?id=${id}`), after(50, () => request(`${app.url}/cs/job?id=${id}`))]);
+        const [first, second] = await Promise.all([request(`${app.url}/cs/job?id=${id}`), startingAfter(50, () => request(`${app.url}/cs/job?id=${id}`))]);
         assert.equal(first.status, 200);
         assert.equal(first.text, `ran ${id}`);
         assert.equal(second.status, 202, second.text);

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { after as afterAll, before, describe, it } from 'node:test';
 import { Debounce, ProtectionModule, type ProtectionModuleOptions } from 'nest-protection';
-import { after, post, request } from './helpers/http';
+import { startingAfter, post, request } from './helpers/http';
 import { PLATFORMS, startModule, type RunningApp } from './helpers/platforms';
 
 /* Debounce behaviours the demo fixtures do not reach: what is not stored, custom answers, off. */
@@ -81,7 +81,7 @@ for (const platform of PLATFORMS) {
       const s = { headers: { session: 'head-' + platform } };
       const [head, get] = await Promise.all([
         request(`${base}/slow`, { method: 'HEAD', ...s }),
-        after(30, () => request(`${base}/slow`, s)),
+        startingAfter(30, () => request(`${base}/slow`, s)),
       ]);
       assert.equal(head.status, 200);
       assert.equal(get.status, 429);
@@ -90,7 +90,7 @@ for (const platform of PLATFORMS) {
 
     it('does not store a body over maxBodyBytes', async () => {
       const s = { headers: { session: 'big-' + platform } };
-      const [leader, follower] = await Promise.all([post(`${base}/big`, s), after(30, () => post(`${base}/big`, s))]);
+      const [leader, follower] = await Promise.all([post(`${base}/big`, s), startingAfter(30, () => post(`${base}/big`, s))]);
       assert.equal(leader.status, 200);
       assert.equal(leader.text.length, 2000 + String(seq).length);
       assert.equal(follower.status, 429);
@@ -98,7 +98,7 @@ for (const platform of PLATFORMS) {
 
     it('does not store a streamed response (StreamableFile)', async () => {
       const s = { headers: { session: 'stream-' + platform } };
-      const [leader, follower] = await Promise.all([post(`${base}/stream`, s), after(30, () => post(`${base}/stream`, s))]);
+      const [leader, follower] = await Promise.all([post(`${base}/stream`, s), startingAfter(30, () => post(`${base}/stream`, s))]);
       assert.equal(leader.status, 200);
       assert.match(leader.text, /^chunk-\d+$/);
       assert.equal(follower.status, 429);

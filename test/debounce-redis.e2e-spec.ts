@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import assert from 'node:assert/strict';
 import { after as afterAll, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { after, eventually, post, request, sleep, type Reply } from './helpers/http';
+import { startingAfter, eventually, post, request, sleep, type Reply } from './helpers/http';
 import { startDemo, startRedisPair, type RedisPair, type RunningApp } from './helpers/platforms';
 import { TestRedis } from './helpers/redis-server';
 
@@ -33,7 +33,7 @@ describe('@Debounce across two app instances on one Redis (A: Fastify, B: Expres
       const k = key('cross');
       const [leader, follower] = await Promise.all([
         post(`${a.url}/test/debounce-slow.json?ms=300&k=${k}`),
-        after(60, () => post(`${b.url}/test/debounce-slow.json?ms=300&k=${k}`)),
+        startingAfter(60, () => post(`${b.url}/test/debounce-slow.json?ms=300&k=${k}`)),
       ]);
       assert.equal(leader.status, 200);
       assert.equal(follower.text, leader.text);
@@ -57,7 +57,7 @@ describe('@Debounce across two app instances on one Redis (A: Fastify, B: Expres
   it('serves a response stored by A to a later duplicate on B at once', async () => {
     const p = key('stored');
     const leader = await post(`${a.url}/test/debounce-body.json?p=${p}`, { json: { q: 'z' } });
-    const follower = await after(50, () => post(`${b.url}/test/debounce-body.json?p=${p}`, { json: { q: 'z' } }));
+    const follower = await startingAfter(50, () => post(`${b.url}/test/debounce-body.json?p=${p}`, { json: { q: 'z' } }));
     assert.equal(follower.text, leader.text);
     assert.equal(follower.headers.get('x-debounce'), 'reused');
     assert.ok(follower.ms < 50, `took ${follower.ms.toFixed(1)} ms`);
@@ -147,7 +147,7 @@ describe('@Debounce while Redis fails (onStoreError: open)', () => {
         // A reuse follower is waiting on a slow leader when Redis dies.
         const k = key('mid');
         const leader = post(`${app.url}/test/debounce-slow.json?ms=300&k=${k}`);
-        const follower = after(50, () => post(`${app.url}/test/debounce-slow.json?ms=300&k=${k}`));
+        const follower = startingAfter(50, () => post(`${app.url}/test/debounce-slow.json?ms=300&k=${k}`));
         await sleep(120);
         await redis.stop();
         const [l, f] = await Promise.all([leader, follower]);

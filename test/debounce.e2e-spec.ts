@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after as afterAll, before, describe, it } from 'node:test';
-import { after, post, request, type Reply } from './helpers/http';
+import { startingAfter, post, request, type Reply } from './helpers/http';
 import { PLATFORMS, startDemo, type RunningApp } from './helpers/platforms';
 import { TestRedis } from './helpers/redis-server';
 
@@ -73,8 +73,8 @@ for (const [platform, store] of PLATFORMS.flatMap((p) => STORES.map((s) => [p, s
         const p = id('window');
         const first = await post(`${base}/debounce-nore.json?p=${p}`);
         assert.equal(first.status, 200);
-        assertDebounced(await after(300, () => post(`${base}/debounce-nore.json?p=${p}`)));
-        const again = await after(400, () => post(`${base}/debounce-nore.json?p=${p}`));
+        assertDebounced(await startingAfter(300, () => post(`${base}/debounce-nore.json?p=${p}`)));
+        const again = await startingAfter(400, () => post(`${base}/debounce-nore.json?p=${p}`));
         assert.equal(again.status, 200, again.text);
         assert.notEqual(again.text, first.text, 'the handler ran again (new seq)');
       });
@@ -105,7 +105,7 @@ for (const [platform, store] of PLATFORMS.flatMap((p) => STORES.map((s) => [p, s
       it('answers a duplicate that arrives after the leader finished at once, from the store', async () => {
         const p = id('stored');
         const leader = await post(`${base}/debounce-view.json?p=${p}`);
-        const follower = await after(100, () => post(`${base}/debounce-view.json?p=${p}`));
+        const follower = await startingAfter(100, () => post(`${base}/debounce-view.json?p=${p}`));
         assert.equal(follower.text, leader.text);
         assert.equal(follower.headers.get('x-debounce'), 'reused');
         assert.ok(follower.ms < 50, `stored response took ${follower.ms.toFixed(1)} ms`);
@@ -115,7 +115,7 @@ for (const [platform, store] of PLATFORMS.flatMap((p) => STORES.map((s) => [p, s
         const k = id('wake2');
         const [l, f] = await Promise.all([
           post(`${base}/debounce-slow.json?ms=300&k=${k}`),
-          after(50, () => post(`${base}/debounce-slow.json?ms=300&k=${k}`)),
+          startingAfter(50, () => post(`${base}/debounce-slow.json?ms=300&k=${k}`)),
         ]);
         assert.equal(f.text, l.text);
         assert.equal(f.headers.get('x-debounce'), 'reused');
@@ -125,7 +125,7 @@ for (const [platform, store] of PLATFORMS.flatMap((p) => STORES.map((s) => [p, s
       it('answers 208 when the leader is still running at the end of the window', async () => {
         const k = id('outlive');
         const leader = post(`${base}/debounce-slow.json?ms=1200&k=${k}`);
-        const follower = await after(100, () => post(`${base}/debounce-slow.json?ms=1200&k=${k}`));
+        const follower = await startingAfter(100, () => post(`${base}/debounce-slow.json?ms=1200&k=${k}`));
         assertDebounced(follower);
         // Waited for the window (600 ms from the leader's arrival), not for the leader.
         assert.ok(follower.ms > 350 && follower.ms < 900, `follower waited ${follower.ms.toFixed(0)} ms`);
@@ -137,9 +137,9 @@ for (const [platform, store] of PLATFORMS.flatMap((p) => STORES.map((s) => [p, s
         const started = performance.now();
         const l1 = post(`${base}/debounce-slow.json?ms=900&k=${k}`);
         // After l1's window (600 ms) a new leader takes the key and finishes before l1 does.
-        const l2 = after(650, () => post(`${base}/debounce-slow.json?ms=100&k=${k}`));
-        const f2 = after(700, () => post(`${base}/debounce-slow.json?ms=100&k=${k}`));
-        const f3 = after(820, () => post(`${base}/debounce-slow.json?ms=100&k=${k}`));
+        const l2 = startingAfter(650, () => post(`${base}/debounce-slow.json?ms=100&k=${k}`));
+        const f2 = startingAfter(700, () => post(`${base}/debounce-slow.json?ms=100&k=${k}`));
+        const f3 = startingAfter(820, () => post(`${base}/debounce-slow.json?ms=100&k=${k}`));
         const [r1, r2, rf2, rf3] = await Promise.all([l1, l2, f2, f3]);
         assert.ok(performance.now() - started < 2000);
         assert.equal(r1.status, 200);
@@ -164,7 +164,7 @@ for (const [platform, store] of PLATFORMS.flatMap((p) => STORES.map((s) => [p, s
       it('answers followers of a failed (500) leader with 208 at once, storing nothing', async () => {
         const sess = { headers: { session: id('boom') } };
         const leader = post(`${base}/debounce-boom.json`, sess);
-        const follower = after(30, () => post(`${base}/debounce-boom.json`, sess));
+        const follower = startingAfter(30, () => post(`${base}/debounce-boom.json`, sess));
         const [l, f] = await Promise.all([leader, follower]);
         assert.equal(l.status, 500);
         assertDebounced(f);

@@ -6,7 +6,7 @@ import { after as afterAll, before, describe, it } from 'node:test';
 import { DoubleKillException, ProgressService, type ProgressRecord } from 'nest-protection';
 import { RedisStore } from 'nest-protection/redis';
 import { DoubleKillTestModule, LockedService, runs } from './helpers/double-kill-app';
-import { after, eventually, request, sleep, type Reply } from './helpers/http';
+import { startingAfter, eventually, request, sleep, type Reply } from './helpers/http';
 import { PLATFORMS, startDemo, startModule, startRedisPair, type RedisPair, type RunningApp } from './helpers/platforms';
 
 /* @DoubleKill locks, async runs, progress and leases, on both platforms, memory and a real Redis. */
@@ -40,7 +40,7 @@ for (const platform of PLATFORMS) {
       const s = { headers: { session: uniq('s20') } };
       const [replies, late] = await Promise.all([
         Promise.all(Array.from({ length: 20 }, () => request(`${demo.url}/test/double-kill.json?s=2.2`, s))),
-        after(1300, () => request(`${demo.url}/test/double-kill.json?s=2.2`, s)),
+        startingAfter(1300, () => request(`${demo.url}/test/double-kill.json?s=2.2`, s)),
       ]);
       const ok = replies.filter((r) => r.status === 200);
       assert.equal(ok.length, 1);
@@ -65,7 +65,7 @@ for (const platform of PLATFORMS) {
       const type = uniq('t');
       const [x, y, z] = await Promise.all([
         request(`${demo.url}/test/double-kill-service.json?type=${type}&s=0.3`),
-        after(50, () => request(`${demo.url}/test/double-kill-service.json?type=${type}&s=0.3`)),
+        startingAfter(50, () => request(`${demo.url}/test/double-kill-service.json?type=${type}&s=0.3`)),
         request(`${demo.url}/test/double-kill-service.json?type=${type}-other&s=0.3`),
       ]);
       assert.deepEqual(x.json(), { success: true, data: `${type}-0.3` });
@@ -92,7 +92,7 @@ for (const platform of PLATFORMS) {
       const progress = app.app.get(ProgressService);
       const id = uniq('bg');
       const before = runs.count;
-      const calls = await Promise.allSettled([service.background(id, 400), service.background(id, 400), after(150, () => service.background(id, 400))]);
+      const calls = await Promise.allSettled([service.background(id, 400), service.background(id, 400), startingAfter(150, () => service.background(id, 400))]);
       const keys = calls.map((c) => (c.status === 'rejected' && c.reason instanceof DoubleKillException ? c.reason.progressKey : 'none'));
       assert.equal(new Set(keys).size, 1, keys.join(','));
       const key = keys[0] as string;
@@ -134,7 +134,7 @@ describe('@DoubleKill response option', () => {
       'fastify',
     );
     try {
-      const [a, b] = await Promise.all([request(`${app.url}/dk/first?ms=200`), after(50, () => request(`${app.url}/dk/first?ms=200`))]);
+      const [a, b] = await Promise.all([request(`${app.url}/dk/first?ms=200`), startingAfter(50, () => request(`${app.url}/dk/first?ms=200`))]);
       assert.equal(a.status, 200);
       assert.equal(b.status, 409);
       assert.equal(b.json<{ hint: string; code: string }>().hint, 'later');
@@ -163,7 +163,7 @@ describe('@DoubleKill on Redis', () => {
     const s = { headers: { session: uniq('shared') } };
     const [a, b] = await Promise.all([
       request(`${pair.a.url}/test/double-kill.json?s=0.5`, s),
-      after(100, () => request(`${pair.b.url}/test/double-kill.json?s=0.5`, s)),
+      startingAfter(100, () => request(`${pair.b.url}/test/double-kill.json?s=0.5`, s)),
     ]);
     assert.equal(a.status, 200);
     assertKilled(b);
@@ -173,7 +173,7 @@ describe('@DoubleKill on Redis', () => {
   it('keeps the lock of a call three times longer than its lease (renewal), with increasing fencing tokens', async () => {
     const id = uniq('renew');
     const long = request(`${x.url}/dk/long?id=${id}&ms=900`);
-    const probe = await after(650, () => request(`${y.url}/dk/long?id=${id}&ms=10`));
+    const probe = await startingAfter(650, () => request(`${y.url}/dk/long?id=${id}&ms=10`));
     assertKilled(probe);
     const first = (await long).json<{ fencing: number; aborted: boolean }>();
     assert.equal(first.aborted, false);

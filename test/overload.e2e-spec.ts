@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { after, eventually, request, sleep } from './helpers/http';
+import { startingAfter, eventually, request, sleep } from './helpers/http';
 import { PLATFORMS, startDemo, startRedisPair } from './helpers/platforms';
 import { freePort } from './helpers/redis-server';
 
@@ -152,7 +152,7 @@ for (const platform of PLATFORMS) {
         const exited = new Promise<number>((resolve) => child.once('exit', () => resolve(performance.now())));
         const signalled = performance.now();
         child.kill('SIGTERM');
-        const refused = await after(150, () => request(`${url}/test/load/speed.html`));
+        const refused = await startingAfter(150, () => request(`${url}/test/load/speed.html`));
         assert.equal(refused.status, 503);
         assert.equal(refused.json<{ code: string }>().code, 'SHUTTING_DOWN');
         assert.equal(refused.headers.get('connection'), 'close');

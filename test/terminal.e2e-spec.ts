@@ -113,7 +113,7 @@ for (const platform of PLATFORMS) {
       assert.equal((await request(`${strict.url}/t/param`)).json<TerminalInfo>().locale, 'de-DE', 'configured default');
     });
 
-    it('timezone: query, header, cookie, default; case-insensitive, unique partial names; (fix) unknown -> default', async () => {
+    it('timezone: query, header, cookie, default; case-insensitive, unique partial names; unknown -> default', async () => {
       assert.equal((await info('?zoneid=tokyo')).zone, 'Asia/Tokyo');
       assert.equal((await info('?zoneid=america/new_york')).zone, 'America/New_York');
       assert.equal((await info('', { 'zone-id': 'Europe/Paris' })).zone, 'Europe/Paris');

@@ -44,7 +44,7 @@ export const post = (url: string, options: Omit<RequestOptions, 'method'> = {}):
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Sends `fn` after `ms`, so requests start at known offsets from one another. */
-export async function after<T>(ms: number, fn: () => Promise<T>): Promise<T> {
+export async function startingAfter<T>(ms: number, fn: () => Promise<T>): Promise<T> {
   await sleep(ms);
   return fn();
 }

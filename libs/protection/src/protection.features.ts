@@ -1,8 +1,8 @@
 /*
- * The feature registry: one entry per protection (its options resolver, the boot line when it
- * is switched off and how to tell whether the app uses it), and the module options built from
- * the features' own option types. Adding a protection: its folder, one entry here, one option
- * line below, one export in index.ts.
+ * The feature registry: one entry per protection (its options resolver and how to tell whether
+ * the app uses it) and the module options built from the features' own option types. Adding a
+ * protection: its folder, one entry here, one option line below, one export in index.ts (and,
+ * for a stateful one, its port in the store assembly).
  */
 import type { AppMethod } from './core/app-scan';
 import type { OptionReader } from './core/option-reader';
@@ -46,68 +46,33 @@ export interface ProtectionModuleOptions extends BaseModuleOptions {
   page?: false | PageDefaultOptions;
 }
 
-function has(key: string, fn: unknown): boolean {
-  return typeof fn === 'function' && Reflect.getMetadata(key, fn) !== undefined;
-}
-
 /** A protection as the module sees it. */
 export interface Feature<K extends string, R> {
   readonly key: K;
   /** Validates the module option; null when switched off. */
   resolve(r: OptionReader, raw: unknown, base: ResolvedBaseOptions): R | null;
-  /** The boot line when switched off. */
-  readonly off?: string;
-  /** Whether a method of the app uses the feature's decorator (the off line is said only then). */
+  /** Whether a method of the app uses the feature's decorator; absent: acts on every request. */
   used?(m: AppMethod): boolean;
 }
 
-function feature<K extends string, R>(f: Feature<K, R>): Feature<K, R> {
-  return f;
+function feature<K extends string, R>(key: K, resolve: Feature<K, R>['resolve'], used?: (m: AppMethod) => boolean): Feature<K, R> {
+  return { key, resolve, ...(used ? { used } : {}) };
 }
 
+/** The method carries metadata under `key` (a route decorator's mark). */
+const marked = (key: string) => (m: AppMethod) => typeof m.fn === 'function' && Reflect.getMetadata(key, m.fn) !== undefined;
+const rateLimited = (m: AppMethod): boolean => m.controller && (rateLimitsOf(m.fn as object).length > 0 || rateLimitsOf(m.type).length > 0);
+
 export const FEATURES = [
-  feature({
-    key: 'debounce',
-    resolve: (r, raw, base) => resolveDebounceOptions(r, raw, base),
-    off: 'Debounce is switched off: @Debounce routes run undebounced',
-    used: (m) => has(DebounceMetadata.KEY, m.fn),
-  }),
-  feature({
-    key: 'terminal',
-    resolve: (r, raw) => resolveTerminalOptions(r, raw),
-    off: 'Terminal info is switched off: no X-Request-Id echo, TerminalContext.current() is the system context',
-  }),
-  feature({
-    key: 'righter',
-    resolve: (r, raw) => resolveRighterOptions(r, raw),
-    off: 'Righter is switched off: @Righter commit routes accept any request',
-    used: (m) => has(RighterMetadata.KEY, m.fn),
-  }),
-  feature({
-    key: 'firstBlood',
-    resolve: (r, raw) => resolveFirstBloodOptions(r, raw),
-    off: 'FirstBlood is switched off: @FirstBlood routes run without CAPTCHA',
-    used: (m) => has(FirstBloodMetadata.KEY, m.fn),
-  }),
-  feature({
-    key: 'doubleKill',
-    resolve: (r, raw) => resolveDoubleKillOptions(r, raw),
-    off: 'DoubleKill is switched off: @DoubleKill methods run unlocked',
-    used: (m) => doubleKillOf(m.fn) !== undefined,
-  }),
-  feature({
-    key: 'rateLimit',
-    resolve: (r, raw) => resolveRateLimitOptions(r, raw),
-    off: 'RateLimit is switched off: @RateLimit routes run unlimited',
-    used: (m) => m.controller && (rateLimitsOf(m.fn as object).length > 0 || rateLimitsOf(m.type).length > 0),
-  }),
-  feature({
-    key: 'overload',
-    resolve: (r, raw) => resolveOverloadOptions(r, raw),
-    off: 'Overload protection is switched off: no in-flight cap, slow-request log or graceful drain',
-  }),
-  feature({ key: 'logging', resolve: (r, raw) => resolveLoggingOptions(r, raw) }),
-  feature({ key: 'page', resolve: (r, raw) => resolvePageOptions(r, raw) }),
+  feature('debounce', resolveDebounceOptions, marked(DebounceMetadata.KEY)),
+  feature('terminal', resolveTerminalOptions),
+  feature('righter', resolveRighterOptions, marked(RighterMetadata.KEY)),
+  feature('firstBlood', resolveFirstBloodOptions, marked(FirstBloodMetadata.KEY)),
+  feature('doubleKill', resolveDoubleKillOptions, (m) => doubleKillOf(m.fn) !== undefined),
+  feature('rateLimit', resolveRateLimitOptions, rateLimited),
+  feature('overload', resolveOverloadOptions),
+  feature('logging', resolveLoggingOptions),
+  feature('page', resolvePageOptions),
 ] as const;
 
 type Features = (typeof FEATURES)[number];

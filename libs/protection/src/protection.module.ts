@@ -105,8 +105,9 @@ export class ProtectionModule
 
   async onModuleInit(): Promise<void> {
     for (const f of FEATURES) {
-      if (this.options[f.key] !== null || !f.off) continue;
-      if (!f.used || this.scan.methods().some((m) => f.used!(m))) this.logger.log(`${f.off}.`);
+      const off = messages.featureOff[f.key];
+      if (this.options[f.key] !== null || !off) continue;
+      if (!f.used || this.scan.methods().some((m) => f.used!(m))) this.logger.log(`${off}.`);
     }
     if (this.options.firstBlood) checkCaptchaImages(this.options.firstBlood, this.scan);
     await this.store.init();

@@ -1,5 +1,6 @@
 import type { ExecutionContext } from '@nestjs/common';
 import type { Reflector } from '@nestjs/core';
+import type { ProtectionRequest, ProtectionResponse } from './http.types';
 
 /**
  * Per-handler metadata read once and cached by handler function, so a request pays one
@@ -31,4 +32,20 @@ export class HandlerMetadataCache<T> {
     }
     return value;
   }
+}
+
+/** What a protection's guard works on: the route's options and the HTTP request and response. */
+export interface GuardedCall<T> {
+  readonly route: T;
+  readonly req: ProtectionRequest;
+  readonly res: ProtectionResponse;
+}
+
+/** The guarded HTTP call, or null when the feature is off or the handler carries no options. */
+export function guardedCall<T>(context: ExecutionContext, on: boolean, routes: HandlerMetadataCache<T>): GuardedCall<T> | null {
+  if (!on || context.getType() !== 'http') return null;
+  const route = routes.get(context);
+  if (!route) return null;
+  const http = context.switchToHttp();
+  return { route, req: http.getRequest<ProtectionRequest>(), res: http.getResponse<ProtectionResponse>() };
 }

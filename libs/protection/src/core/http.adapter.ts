@@ -107,3 +107,27 @@ export function sendRaw(
   }
   raw.end(body);
 }
+
+/** The path of a request URL, without its query. */
+export function urlPath(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
+/** The query string of a request URL without the `?`; undefined when there is none. */
+export function urlQuery(url: string): string | undefined {
+  const q = url.indexOf('?');
+  return q < 0 ? undefined : url.slice(q + 1);
+}
+
+/** The first value of a query parameter (malformed queries read as none). */
+export function urlQueryParams(url: string, names: readonly string[]): Array<string | undefined> {
+  const query = urlQuery(url);
+  if (query === undefined) return names.map(() => undefined);
+  try {
+    const params = new URLSearchParams(query);
+    return names.map((n) => params.get(n) ?? undefined);
+  } catch {
+    return names.map(() => undefined);
+  }
+}

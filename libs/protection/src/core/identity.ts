@@ -1,7 +1,7 @@
 import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 import { resolveClientIp, type ProxyTrust } from './client-ip';
-import { firstHeaderValue, lowerCaseHeader } from './http.adapter';
+import { firstHeaderValue, lowerCaseHeader, rawRequest } from './http.adapter';
 import type { ProtectionRequest } from './http.types';
 
 /** How the client identity is found: custom function, session cookie/header, user id, IP + User-Agent. */
@@ -54,8 +54,9 @@ function cookieFrom(header: string | undefined, name: string): string | undefine
   return undefined;
 }
 
-function userId(req: ProtectionRequest): string | undefined {
-  const user = req.user as { id?: unknown } | null | undefined;
+/** `req.user.id` (string or number) as an auth guard set it, on the framework or the Node request. */
+export function userIdOf(req: ProtectionRequest): string | undefined {
+  const user = (req.user ?? (rawRequest(req) as { user?: unknown }).user) as { id?: unknown } | null | undefined;
   const id = user?.id;
   return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
 }
@@ -80,7 +81,7 @@ export function identityMaterial(req: ProtectionRequest, settings: IdentitySetti
   const headers = req.headers;
   const session = cookieFrom(headers.cookie, settings.sessionCookie) || firstHeaderValue(headers[settings.sessionHeader]);
   if (session) return bounded('s:', session);
-  const uid = userId(req);
+  const uid = userIdOf(req);
   if (uid) return bounded('u:', uid);
   const ip = resolveClientIp(req, settings.trust, headers);
   return 'a:' + ip + '\n' + (headers['user-agent'] ?? '');

@@ -1,5 +1,8 @@
 import type { RejectionResponseOptions } from './protection.exception';
-import type { StoreErrorPolicy } from '../store/store-failure.policy';
+
+// Here, not in store/: core reads the option, and store already depends on core.
+/** What a protection does while its store is down: run unprotected, or answer 503. */
+export type StoreErrorPolicy = 'open' | 'closed';
 
 /** A wrong module or decorator option: the boot (or the class load) stops with this. */
 export class OptionError extends Error {

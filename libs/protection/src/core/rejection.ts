@@ -1,4 +1,4 @@
-import { reject, renderRejection, type ProtectionException, type RejectionBody, type RejectionResponseOptions } from './protection.exception';
+import { ProtectionException, reject, renderRejection, type RejectionBody, type RejectionResponseOptions } from './protection.exception';
 
 /** One protection answer, defined once: its body, its rendering and its OpenAPI schema derive from it. */
 export interface Preset<X extends Record<string, unknown> = Record<never, never>> {
@@ -61,4 +61,16 @@ export function rejectionSchema(
       ...extra,
     },
   };
+}
+
+/** An exception whose defaults come from its preset; the guards pass the rendered body. */
+export class PresetException extends ProtectionException {
+  constructor(
+    p: Preset<never>,
+    body: RejectionBody | Record<string, unknown> = p.body(),
+    status: number = p.status,
+    headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(body, status, p.code, headers);
+  }
 }

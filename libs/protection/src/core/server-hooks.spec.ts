@@ -27,6 +27,18 @@ function platform(type: 'fastify' | 'express') {
   return { hooks: new ServerHooks(host), server, calls, fastifyHooks, middleware, consumer, emit };
 }
 
+/** A gate that records itself, then the hooks installed; returns a getter of its `answering`. */
+function installGate(p: ReturnType<typeof platform>): () => NodeListener | undefined {
+  let answering: NodeListener | undefined;
+  p.hooks.gate((door) => {
+    answering = door.answering;
+    return (req, res) => (p.calls.push('gate'), door.dispatch(req, res));
+  });
+  p.hooks.configure(p.consumer);
+  p.hooks.onModuleInit();
+  return () => answering;
+}
+
 describe('ServerHooks', () => {
   it('Fastify: onRequest and preHandler hooks (wrapping ones first); the gate replaces the framework listener and runs the onRequest hooks for its own answers', () => {
     const p = platform('fastify');
@@ -36,20 +48,14 @@ describe('ServerHooks', () => {
     const context = (_q: unknown, _r: unknown, next: () => void): void => next();
     p.hooks.preHandler(context, { wraps: true });
     p.hooks.preHandler(() => assert.fail('skipped'), { when: () => false });
-    let answering: NodeListener | undefined;
-    p.hooks.gate((door) => {
-      answering = door.answering;
-      return (req, res) => (p.calls.push('gate'), door.dispatch(req, res));
-    });
-    p.hooks.configure(p.consumer);
-    p.hooks.onModuleInit();
+    const answering = installGate(p);
     assert.deepEqual(p.fastifyHooks.map(([name]) => name), ['onRequest', 'preHandler', 'preHandler']);
     assert.equal(p.fastifyHooks[1]?.[1], context);
     assert.equal(p.middleware.length, 0, 'no Express middleware on Fastify');
     assert.equal(p.server.listenerCount('request'), 2);
     p.emit();
     assert.deepEqual(p.calls, ['node', 'gate', 'framework']);
-    answering?.({} as IncomingMessage, {} as ServerResponse);
+    answering()?.({} as IncomingMessage, {} as ServerResponse);
     assert.deepEqual(p.calls.slice(3), ['echo']);
   });
 
@@ -58,17 +64,11 @@ describe('ServerHooks', () => {
     p.hooks.onRequest(() => p.calls.push('echo'));
     p.hooks.preHandler((_q, _r, next) => (p.calls.push('log'), next()));
     p.hooks.preHandler((_q, _r, next) => (p.calls.push('context'), next()), { wraps: true });
-    let answering: NodeListener | undefined;
-    p.hooks.gate((door) => {
-      answering = door.answering;
-      return (req, res) => (p.calls.push('gate'), door.dispatch(req, res));
-    });
-    p.hooks.configure(p.consumer);
-    p.hooks.onModuleInit();
+    const answering = installGate(p);
     assert.equal(p.server.listenerCount('request'), 1);
     p.emit();
     assert.deepEqual(p.calls, ['echo', 'gate', 'framework']);
-    answering?.({} as IncomingMessage, {} as ServerResponse);
+    answering()?.({} as IncomingMessage, {} as ServerResponse);
     assert.equal(p.calls.length, 3, 'the hooks already ran for every request');
     for (const M of p.middleware) new M().use({}, {}, () => undefined);
     assert.deepEqual(p.calls.slice(3), ['context', 'log']);

@@ -1,5 +1,5 @@
 import { BadRequestException } from '@nestjs/common';
-import { lowerCaseHeader, requestMethod, requestUrl } from '../core/http.adapter';
+import { lowerCaseHeader, requestMethod, requestUrl, urlPath, urlQuery } from '../core/http.adapter';
 import type { ProtectionRequest } from '../core/http.types';
 import { sha256 } from '../core/identity';
 import type { DebounceRouteOptions } from './debounce-options.interface';
@@ -74,11 +74,11 @@ export function debounceMaterial(
   identity: (req: ProtectionRequest) => string,
 ): DebounceKeyMaterial {
   const url = requestUrl(req);
-  const q = url.indexOf('?');
-  const path = q < 0 ? url : url.slice(0, q);
+  const path = urlPath(url);
+  const query = route.query ? urlQuery(url) : undefined;
   // Parts are separated by NUL, which none of them can contain.
   let parts = (route.session ? identity(req) : '') + '\0' + (route.method ? requestMethod(req) : '') + '\0';
-  if (route.query && q >= 0) parts += canonicalQuery(url.slice(q + 1));
+  if (query !== undefined) parts += canonicalQuery(query);
   parts += '\0';
   const names = route.header;
   for (let i = 0; i < names.length; i++) parts += names[i] + ':' + (lowerCaseHeader(req, names[i]!) ?? '') + '\0';

@@ -1,5 +1,5 @@
-import { ProtectionException, type RejectionBody } from '../core/protection.exception';
-import { preset } from '../core/rejection';
+import type { RejectionBody } from '../core/protection.exception';
+import { preset, PresetException } from '../core/rejection';
 
 /** A CAPTCHA is due: fetch an image for the ticket, send the code back. */
 export const CAPTCHA_REQUIRED = preset({ status: 406, code: 'CAPTCHA_REQUIRED', message: 'need a verify code' });
@@ -12,19 +12,15 @@ export const CAPTCHA_IMAGE_LIMIT = preset({
 });
 
 /** 406 `CAPTCHA_REQUIRED` with the `Client-Ticket` header: fetch an image, send the code back. */
-export class CaptchaRequiredException extends ProtectionException {
-  constructor(
-    body: RejectionBody | Record<string, unknown> = CAPTCHA_REQUIRED.body(),
-    status: number = CAPTCHA_REQUIRED.status,
-    headers: Readonly<Record<string, string>> = {},
-  ) {
-    super(body, status, CAPTCHA_REQUIRED.code, headers);
+export class CaptchaRequiredException extends PresetException {
+  constructor(body?: RejectionBody | Record<string, unknown>, status?: number, headers?: Readonly<Record<string, string>>) {
+    super(CAPTCHA_REQUIRED, body, status, headers);
   }
 }
 
 /** 429 for a ticket that asked for too many images in a minute. */
-export class CaptchaImageLimitException extends ProtectionException {
+export class CaptchaImageLimitException extends PresetException {
   constructor(retryAfterSeconds: number) {
-    super(CAPTCHA_IMAGE_LIMIT.body(), CAPTCHA_IMAGE_LIMIT.status, CAPTCHA_IMAGE_LIMIT.code, { 'Retry-After': String(retryAfterSeconds) });
+    super(CAPTCHA_IMAGE_LIMIT, undefined, undefined, { 'Retry-After': String(retryAfterSeconds) });
   }
 }

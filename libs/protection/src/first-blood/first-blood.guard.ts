@@ -1,7 +1,7 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext, type OnModuleInit } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { HandlerMetadataCache } from '../core/handler-metadata';
-import { requestHeader, requestUrl } from '../core/http.adapter';
+import { guardedCall, HandlerMetadataCache } from '../core/handler-metadata';
+import { requestHeader, requestUrl, urlPath, urlQueryParams } from '../core/http.adapter';
 import type { ProtectionRequest, ProtectionResponse } from '../core/http.types';
 import { readCookie, sha256 } from '../core/identity';
 import { reject } from '../core/protection.exception';
@@ -38,12 +38,6 @@ interface Params {
   check: string | undefined;
 }
 
-function queryParams(url: string, names: readonly string[]): Array<string | undefined> {
-  const q = url.indexOf('?');
-  if (q < 0) return names.map(() => undefined);
-  const params = new URLSearchParams(url.slice(q + 1));
-  return names.map((n) => params.get(n) ?? undefined);
-}
 
 /**
  * Applied by `@FirstBlood` to its route. Decides whether the request runs, needs a CAPTCHA
@@ -70,12 +64,9 @@ export class FirstBloodGuard implements CanActivate, OnModuleInit {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const settings = this.options.firstBlood;
-    if (!settings || context.getType() !== 'http') return true;
-    const route = this.routes.get(context);
-    if (!route) return true;
-    const http = context.switchToHttp();
-    const req = http.getRequest<ProtectionRequest>();
-    const res = http.getResponse<ProtectionResponse>();
+    const call = guardedCall(context, settings !== null, this.routes);
+    if (!settings || !call) return true;
+    const { route, req, res } = call;
     try {
       return await this.decide(req, res, route, settings);
     } catch (err) {
@@ -93,8 +84,7 @@ export class FirstBloodGuard implements CanActivate, OnModuleInit {
   ): Promise<boolean> {
     const ctx = RequestContext.of(req, res, this.options);
     const url = requestUrl(req);
-    const q = url.indexOf('?');
-    const path = q < 0 ? url : url.slice(0, q);
+    const path = urlPath(url);
     const routeKey = path.length <= 200 ? path : sha256(path);
     const key = await this.loadKey();
     const presented = requestHeader(req, settings.ticketName) ?? readCookie(req, settings.ticketName);
@@ -179,7 +169,7 @@ export class FirstBloodGuard implements CanActivate, OnModuleInit {
 
   /** Query parameter first, then the header of the same name; overlong values are ignored. */
   private params(req: ProtectionRequest, url: string, settings: ResolvedFirstBloodOptions): Params {
-    const [qQuest, qCheck] = queryParams(url, [settings.questName, settings.checkName]);
+    const [qQuest, qCheck] = urlQueryParams(url, [settings.questName, settings.checkName]);
     const pick = (value: string | undefined): string | undefined =>
       value !== undefined && value.length <= MAX_GUESS ? value : value === undefined ? undefined : '';
     return {

@@ -1,5 +1,4 @@
-import { ProtectionException } from '../core/protection.exception';
-import { preset } from '../core/rejection';
+import { preset, PresetException } from '../core/rejection';
 
 /** The process already runs `maxConcurrent` requests. */
 export const OVERLOADED = preset({ status: 503, code: 'OVERLOADED', message: 'Server overloaded; retry shortly' });
@@ -8,15 +7,15 @@ export const OVERLOADED = preset({ status: 503, code: 'OVERLOADED', message: 'Se
 export const SHUTTING_DOWN = preset({ status: 503, code: 'SHUTTING_DOWN', message: 'Server shutting down; retry on another instance' });
 
 /** 503 `OVERLOADED`: the process already runs `maxConcurrent` requests. */
-export class OverloadedException extends ProtectionException {
+export class OverloadedException extends PresetException {
   constructor() {
-    super(OVERLOADED.body(), OVERLOADED.status, OVERLOADED.code, { 'Retry-After': '1' });
+    super(OVERLOADED, undefined, undefined, { 'Retry-After': '1' });
   }
 }
 
 /** 503 `SHUTTING_DOWN` with `Connection: close`: the process is draining. */
-export class ShuttingDownException extends ProtectionException {
+export class ShuttingDownException extends PresetException {
   constructor() {
-    super(SHUTTING_DOWN.body(), SHUTTING_DOWN.status, SHUTTING_DOWN.code, { Connection: 'close', 'Retry-After': '1' });
+    super(SHUTTING_DOWN, undefined, undefined, { Connection: 'close', 'Retry-After': '1' });
   }
 }

@@ -1,3 +1,4 @@
+import { urlQuery } from '../core/http.adapter';
 import { HttpStatus } from '@nestjs/common';
 import { ProtectionException } from '../core/protection.exception';
 import type { ResolvedPageSettings } from './page-options.interface';
@@ -29,8 +30,7 @@ function wholeNumber(value: string): number | undefined {
  * size above `maxSize` becomes `maxSize`.
  */
 export function buildPageQuery(url: string, s: ResolvedPageSettings): PageQuery {
-  const q = url.indexOf('?');
-  const params = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
+  const params = new URLSearchParams(urlQuery(url) ?? '');
 
   const pick = (name: 'page' | 'size', aliases: readonly string[], fallback: number, max: number): number => {
     const given = values(params, aliases);

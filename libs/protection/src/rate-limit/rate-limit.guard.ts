@@ -2,7 +2,7 @@ import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@ne
 import { setResponseHeader } from '../core/http.adapter';
 import type { ProtectionRequest, ProtectionResponse } from '../core/http.types';
 import { resolveClientIp } from '../core/client-ip';
-import { resolveIdentity } from '../core/identity';
+import { resolveIdentity, userIdOf } from '../core/identity';
 import type { ResolvedProtectionOptions } from '../protection-options.factory';
 import { PROTECTION_OPTIONS } from '../protection.constants';
 import { ProtectionStore } from '../protection.store';
@@ -84,8 +84,8 @@ export class RateLimitGuard implements CanActivate {
       case 'identity':
         return 'id:' + resolveIdentity(req, identity);
       case 'user': {
-        const id = (req.user as { id?: unknown } | undefined)?.id;
-        return typeof id === 'string' || typeof id === 'number' ? 'user:' + String(id) : 'ip:' + resolveClientIp(req, identity.trust);
+        const id = userIdOf(req);
+        return id !== undefined ? 'user:' + id : 'ip:' + resolveClientIp(req, identity.trust);
       }
       default:
         return 'fn:' + String(rule.key(req)).slice(0, 256);

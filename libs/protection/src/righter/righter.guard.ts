@@ -1,14 +1,13 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { HandlerMetadataCache } from '../core/handler-metadata';
-import { requestUrl } from '../core/http.adapter';
-import type { ProtectionRequest, ProtectionResponse } from '../core/http.types';
+import { guardedCall, HandlerMetadataCache } from '../core/handler-metadata';
+import { requestUrl, urlPath } from '../core/http.adapter';
 import { RequestContext } from '../core/request-context';
 import type { ResolvedProtectionOptions } from '../protection-options.factory';
 import { PROTECTION_OPTIONS } from '../protection.constants';
 import type { RighterRouteOptions } from './righter-options.interface';
 import { RighterMetadata } from './righter.metadata';
-import { RighterService, requestPath } from './righter.service';
+import { RighterService } from './righter.service';
 import { applyStoreErrorPolicy } from '../store/store-failure.policy';
 import { LIBRARY } from '../core/async-context';
 
@@ -32,15 +31,13 @@ export class RighterGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const settings = this.options.righter;
-    if (!settings || context.getType() !== 'http') return true;
-    const route = this.routes.get(context);
-    if (!route) return true;
-    const http = context.switchToHttp();
-    const req = http.getRequest<ProtectionRequest>();
-    const ctx = RequestContext.of(req, http.getResponse<ProtectionResponse>(), this.options);
+    const call = guardedCall(context, settings !== null, this.routes);
+    if (!settings || !call) return true;
+    const { route, req, res } = call;
+    const ctx = RequestContext.of(req, res, this.options);
     const state = RighterService.enter(ctx, () => ({
       edit: route.edit,
-      scope: route.scope ?? requestPath(requestUrl(req)),
+      scope: route.scope ?? urlPath(requestUrl(req)),
       ttl: route.ttl ?? settings.ttl,
     }));
     if (route.edit) {
@@ -48,7 +45,7 @@ export class RighterGuard implements CanActivate {
         await this.righter.loadKeys();
       } catch (err) {
         // No shared secret, no token: 503 rather than an edit view the commit cannot accept.
-        applyStoreErrorPolicy('Righter', 'closed', err, http.getResponse<ProtectionResponse>());
+        applyStoreErrorPolicy('Righter', 'closed', err, res);
       }
       return true;
     }

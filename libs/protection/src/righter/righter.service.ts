@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { getResponseHeader, requestMethod, requestUrl, setResponseHeader } from '../core/http.adapter';
+import { getResponseHeader, requestMethod, requestUrl, setResponseHeader, urlPath } from '../core/http.adapter';
 import { rejectWith } from '../core/rejection';
 import { RequestContext } from '../core/request-context';
 import type { ResolvedProtectionOptions, ResolvedRighterOptions } from '../protection-options.factory';
@@ -24,12 +24,6 @@ export interface RighterState {
   readonly scope: string;
   readonly ttl: number;
   audit?: unknown;
-}
-
-/** The request path without query: the default scope of an edit/commit pair. */
-export function requestPath(url: string): string {
-  const q = url.indexOf('?');
-  return q < 0 ? url : url.slice(0, q);
 }
 
 /**
@@ -83,7 +77,7 @@ export class RighterService implements OnModuleInit {
     const ctx = RequestContext.current();
     const state = ctx ? RighterService.state(ctx) : undefined;
     if (!ctx || !state?.edit || !this.keys) {
-      const where = ctx ? `${requestMethod(ctx.request)} ${requestPath(requestUrl(ctx.request))}` : 'outside a request';
+      const where = ctx ? `${requestMethod(ctx.request)} ${urlPath(requestUrl(ctx.request))}` : 'outside a request';
       throw new Error(messages.righterAllowOutsideEdit(where));
     }
     const now = Date.now();
@@ -166,7 +160,7 @@ export class RighterService implements OnModuleInit {
   /** 409 without the reason (the client learns nothing); the reason goes to the verbose log. */
   private forgery(ctx: RequestContext, reason: string): never {
     if (Logger.isLevelEnabled('verbose')) {
-      this.logger.verbose(messages.righterRefused(`${requestMethod(ctx.request)} ${requestPath(requestUrl(ctx.request))}`, reason));
+      this.logger.verbose(messages.righterRefused(`${requestMethod(ctx.request)} ${urlPath(requestUrl(ctx.request))}`, reason));
     }
     rejectWith(ctx.response, ctx.request, FORGERY, this.options.righter?.response, (body, status) => new ForgeryException(body, status));
   }

@@ -1,9 +1,7 @@
+import type { RawReply } from '../core/raw-reply';
+
 /** A response as its client received it, kept so duplicates can be answered with it. */
-export interface StoredResponse {
-  status: number;
-  headers: Record<string, string | string[]>;
-  body: Buffer;
-}
+export type StoredResponse = RawReply;
 
 /*
  * A stored response travels as `<JSON head>\n<body bytes>`: the head never holds a raw newline

@@ -1,11 +1,11 @@
 import { Logger } from '@nestjs/common';
+import type { StoreErrorPolicy } from '../core/option-reader';
 import { reject } from '../core/protection.exception';
 import { ThrottledLog } from '../core/throttled-log';
 import { PROTECTION_LOGGER_CONTEXT } from '../protection.constants';
 import { StoreUnavailableError, StoreUnavailableException } from './store.errors';
 
-/** What a protection does while its store is down: run unprotected, or answer 503. */
-export type StoreErrorPolicy = 'open' | 'closed';
+export type { StoreErrorPolicy };
 
 /** One warning per feature every 10 s while its store is down. */
 const warnings = new ThrottledLog(new Logger(PROTECTION_LOGGER_CONTEXT), 10_000);

@@ -1,5 +1,5 @@
-import { rawRequest, requestHeader, requestUrl } from '../core/http.adapter';
-import { readCookie } from '../core/identity';
+import { requestHeader, requestUrl, urlQueryParams } from '../core/http.adapter';
+import { readCookie, userIdOf } from '../core/identity';
 import { RequestContext } from '../core/request-context';
 import type { ResolvedTerminalOptions } from '../protection-options.factory';
 import { canonicalLocale, parseAcceptLanguage } from './locale';
@@ -27,13 +27,7 @@ const TERMINAL = Symbol('nest-protection.terminal');
 const MAX_AGENT = 1024;
 
 function queryParam(url: string, name: string): string | undefined {
-  const q = url.indexOf('?');
-  if (q < 0) return undefined;
-  try {
-    return new URLSearchParams(url.slice(q + 1)).get(name) ?? undefined;
-  } catch {
-    return undefined;
-  }
+  return urlQueryParams(url, [name])[0];
 }
 
 /**
@@ -72,40 +66,30 @@ class RequestTerminal {
     return ua.length <= MAX_AGENT ? ua : ua.slice(0, MAX_AGENT);
   }
 
+  /** Query parameter, then Accept-Language, then cookie, then the default. */
   private readLocale(): string {
-    if (this.cachedLocale === undefined) {
-      const req = this.ctx.request;
-      const s = this.settings;
-      this.cachedLocale =
-        canonicalLocale(queryParam(requestUrl(req), s.localeQuery)) ??
-        parseAcceptLanguage(requestHeader(req, 'accept-language')) ??
-        canonicalLocale(readCookie(req, s.localeCookie)) ??
-        s.defaultLocale;
-    }
-    return this.cachedLocale;
+    const { request: req } = this.ctx;
+    const { localeQuery, localeCookie, defaultLocale } = this.settings;
+    return (this.cachedLocale ??=
+      canonicalLocale(queryParam(requestUrl(req), localeQuery)) ??
+      parseAcceptLanguage(requestHeader(req, 'accept-language')) ??
+      canonicalLocale(readCookie(req, localeCookie)) ??
+      defaultLocale);
   }
 
+  /** Query parameter, then header, then cookie, then the default; IANA names only. */
   private readZone(): string {
-    if (this.cachedZone === undefined) {
-      const req = this.ctx.request;
-      const s = this.settings;
-      this.cachedZone =
-        matchTimeZone(queryParam(requestUrl(req), s.zoneQuery)) ??
-        matchTimeZone(requestHeader(req, s.zoneHeader)) ??
-        matchTimeZone(readCookie(req, s.zoneCookie)) ??
-        s.defaultZone;
-    }
-    return this.cachedZone;
+    const { request: req } = this.ctx;
+    const { zoneQuery, zoneHeader, zoneCookie, defaultZone } = this.settings;
+    return (this.cachedZone ??=
+      [queryParam(requestUrl(req), zoneQuery), requestHeader(req, zoneHeader), readCookie(req, zoneCookie)]
+        .map(matchTimeZone)
+        .find((zone) => zone !== undefined) ?? defaultZone);
   }
 
   private readUserId(): string | null {
     // Read at access time: auth guards set req.user after the context was created.
-    const user = (this.ctx.request.user ?? (rawRequest(this.ctx.request) as { user?: unknown }).user) as
-      | { id?: unknown }
-      | null
-      | undefined;
-    const id = user?.id;
-    return typeof id === 'string' || typeof id === 'number' ? String(id) : null;
+    return userIdOf(this.ctx.request) ?? null;
   }
 }
 

@@ -32,3 +32,10 @@ export const LOCK_RELEASE = `
 if redis.call('HGET', KEYS[1], 'o') ~= ARGV[1] then return 0 end
 return redis.call('DEL', KEYS[1])
 `;
+
+/** The lock commands as the connection registers them (name, key count, script). */
+export const LOCK_SCRIPTS = {
+  npLockAcquire: { keys: 2, lua: LOCK_ACQUIRE },
+  npLockRenew: { keys: 1, lua: LOCK_RENEW },
+  npLockRelease: { keys: 1, lua: LOCK_RELEASE },
+};

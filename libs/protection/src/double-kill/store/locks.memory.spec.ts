@@ -1,21 +1,25 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { LocksMemory } from './locks.memory';
 
 const T0 = 1_800_000_000_000;
 
+/** A lock table on a mocked clock starting at T0. */
+function lockTable(t: TestContext): LocksMemory {
+  t.mock.timers.enable({ apis: ['Date'], now: T0 });
+  return new LocksMemory(100);
+}
+
 describe('LocksMemory', () => {
   it('refuses a held lock, saying how long the holder has run', async (t) => {
-    t.mock.timers.enable({ apis: ['Date'], now: T0 });
-    const locks = new LocksMemory(100);
+    const locks = lockTable(t);
     assert.deepEqual(await locks.acquire('k', 'A', 1000), { acquired: true, fencingToken: 1 });
     t.mock.timers.tick(300);
     assert.deepEqual(await locks.acquire('k', 'B', 1000), { acquired: false, elapsedMs: 300 });
   });
 
   it('frees the lock when its lease expires, and the next holder gets a higher fencing token', async (t) => {
-    t.mock.timers.enable({ apis: ['Date'], now: T0 });
-    const locks = new LocksMemory(100);
+    const locks = lockTable(t);
     await locks.acquire('k', 'A', 150);
     t.mock.timers.tick(149);
     assert.equal((await locks.acquire('k', 'B', 5000)).acquired, false);
@@ -28,8 +32,7 @@ describe('LocksMemory', () => {
   });
 
   it("renews only the owner's live lease", async (t) => {
-    t.mock.timers.enable({ apis: ['Date'], now: T0 });
-    const locks = new LocksMemory(100);
+    const locks = lockTable(t);
     await locks.acquire('k', 'A', 100);
     t.mock.timers.tick(90);
     assert.equal(await locks.renew('k', 'A', 100), true);

@@ -1,5 +1,5 @@
 import type { RedisConnection } from '../../store/redis-connection';
-import { LOCK_ACQUIRE, LOCK_RELEASE, LOCK_RENEW } from './locks.lua';
+import { LOCK_SCRIPTS } from './locks.lua';
 import type { LockAcquisition, LockPort } from './locks.port';
 
 interface LockCommands {
@@ -13,11 +13,7 @@ export class LocksRedis implements LockPort {
   private readonly commands: LockCommands;
 
   constructor(private readonly conn: RedisConnection) {
-    this.commands = conn.defineCommands<LockCommands>({
-      npLockAcquire: { keys: 2, lua: LOCK_ACQUIRE },
-      npLockRenew: { keys: 1, lua: LOCK_RENEW },
-      npLockRelease: { keys: 1, lua: LOCK_RELEASE },
-    });
+    this.commands = conn.defineCommands<LockCommands>(LOCK_SCRIPTS);
   }
 
   async acquire(key: string, owner: string, leaseMs: number): Promise<LockAcquisition> {

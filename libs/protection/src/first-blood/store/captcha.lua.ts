@@ -39,3 +39,9 @@ redis.call('HSET', KEYS[1], 'r', r)
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 'wrong'
 `;
+
+/** The CAPTCHA commands as the connection registers them (name, key count, script). */
+export const CAPTCHA_SCRIPTS = {
+  npCaptchaQuest: { keys: 2, lua: CAPTCHA_QUEST },
+  npCaptchaCheck: { keys: 1, lua: CAPTCHA_CHECK },
+};

@@ -1,5 +1,5 @@
 import type { RedisConnection } from '../../store/redis-connection';
-import { CAPTCHA_CHECK, CAPTCHA_QUEST } from './captcha.lua';
+import { CAPTCHA_SCRIPTS } from './captcha.lua';
 import type { CaptchaCheckResult, CaptchaPort, CaptchaQuest, CaptchaQuestResult } from './captcha.port';
 
 interface CaptchaCommands {
@@ -14,10 +14,7 @@ export class CaptchaRedis implements CaptchaPort {
   private readonly commands: CaptchaCommands;
 
   constructor(private readonly conn: RedisConnection) {
-    this.commands = conn.defineCommands<CaptchaCommands>({
-      npCaptchaQuest: { keys: 2, lua: CAPTCHA_QUEST },
-      npCaptchaCheck: { keys: 1, lua: CAPTCHA_CHECK },
-    });
+    this.commands = conn.defineCommands<CaptchaCommands>(CAPTCHA_SCRIPTS);
   }
 
   async quest(q: CaptchaQuest): Promise<CaptchaQuestResult> {

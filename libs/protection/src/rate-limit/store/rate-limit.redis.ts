@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '../../core/identity';
 import type { RedisConnection } from '../../store/redis-connection';
 import { RATE_LIMIT } from './rate-limit.lua';
 import type { RateLimitDecision, RateLimitPolicy, RateLimitPort } from './rate-limit.port';
@@ -33,5 +33,5 @@ export class RateLimitRedis implements RateLimitPort {
 
 /** Client ids are user input: a bounded, tag-safe form for keys. */
 function sha256Tag(value: string): string {
-  return value.length <= 64 && /^[\w.:@-]+$/.test(value) ? value : createHash('sha256').update(value).digest('base64url');
+  return value.length <= 64 && /^[\w.:@-]+$/.test(value) ? value : sha256(value);
 }
