@@ -1,7 +1,12 @@
 import { Controller, Get, Module, UseGuards, type DynamicModule } from '@nestjs/common';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
-import { Debounce, ProtectionModule, RateLimit, type ProtectionModuleOptions } from 'nest-protection';
+import {
+  Debounce,
+  ProtectionModule,
+  RateLimit,
+  type ProtectionModuleOptions,
+} from 'nest-protection';
 
 /* The apps the benchmark measures: one route each, so only the protection under test differs. */
 
@@ -87,8 +92,15 @@ class ProtectedModule {
    * other shapes in the same app change V8's feedback for Nest's shared route-handler code, and
    * with it the cost of every route, so the debounce routes live in an app of their own.)
    */
-  static with(options: ProtectionModuleOptions, controller: typeof BareController | typeof DebounceController): DynamicModule {
-    return { module: ProtectedModule, imports: [ProtectionModule.forRoot(options)], controllers: [controller] };
+  static with(
+    options: ProtectionModuleOptions,
+    controller: typeof BareController | typeof DebounceController,
+  ): DynamicModule {
+    return {
+      module: ProtectedModule,
+      imports: [ProtectionModule.forRoot(options)],
+      controllers: [controller],
+    };
   }
 }
 
@@ -120,14 +132,26 @@ class OursLimitedModule {
 }
 
 /** The module for a scenario; `redisUrl` switches the store. */
-export function benchModule(scenario: string, redisUrl: string | undefined): DynamicModule | typeof BareModule {
+export function benchModule(
+  scenario: string,
+  redisUrl: string | undefined,
+): DynamicModule | typeof BareModule {
   if (scenario === 'bare') return BareModule;
   const redis = scenario.endsWith('-redis') ? redisUrl : undefined;
   if (scenario.startsWith('rl-ours')) return OursLimitedModule.with(redis);
-  if (scenario.startsWith('rl-throttler')) return ThrottlerBenchModule.with(scenario.includes('blocked') ? 1 : LIMIT, redis);
-  const memory = process.env.BENCH_MAX_ENTRIES ? { memory: { maxEntries: Number(process.env.BENCH_MAX_ENTRIES) } } : {};
+  if (scenario.startsWith('rl-throttler'))
+    return ThrottlerBenchModule.with(scenario.includes('blocked') ? 1 : LIMIT, redis);
+  const memory = process.env.BENCH_MAX_ENTRIES
+    ? { memory: { maxEntries: Number(process.env.BENCH_MAX_ENTRIES) } }
+    : {};
   // BENCH_OPTIONS='{"terminal":false}' measures the module with a protection switched off.
   const extra = JSON.parse(process.env.BENCH_OPTIONS ?? '{}') as ProtectionModuleOptions;
-  const options = { ...(redisUrl && scenario.endsWith('-redis') ? { store: { redis: redisUrl } } : memory), ...extra };
-  return ProtectedModule.with(options, scenario.startsWith('module') ? BareController : DebounceController);
+  const options = {
+    ...(redisUrl && scenario.endsWith('-redis') ? { store: { redis: redisUrl } } : memory),
+    ...extra,
+  };
+  return ProtectedModule.with(
+    options,
+    scenario.startsWith('module') ? BareController : DebounceController,
+  );
 }

@@ -26,7 +26,9 @@ interface StopReply {
 
 async function main(): Promise<void> {
   const [scenario = 'bare', redisUrl] = process.argv.slice(2);
-  const app = await NestFactory.create(benchModule(scenario, redisUrl), new FastifyAdapter(), { logger: false });
+  const app = await NestFactory.create(benchModule(scenario, redisUrl), new FastifyAdapter(), {
+    logger: false,
+  });
   await app.listen(0, '127.0.0.1');
   let started = process.cpuUsage();
   process.on('message', (message: string) => {
@@ -39,7 +41,11 @@ async function main(): Promise<void> {
       process.send?.({ started: true });
     } else if (message === 'stop') {
       const used = process.cpuUsage(started);
-      const reply: StopReply = { cpuMicros: used.user + used.system, userMicros: used.user, redisCommandsSent: sent };
+      const reply: StopReply = {
+        cpuMicros: used.user + used.system,
+        userMicros: used.user,
+        redisCommandsSent: sent,
+      };
       process.send?.(reply);
     } else if (message === 'exit') {
       void app.close().then(() => process.exit(0));

@@ -33,21 +33,73 @@ interface Scenario {
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const ALL_SCENARIOS: Scenario[] = [
   { name: 'bare', label: '(a) bare Nest + Fastify', path: '/speed?id=[<id>]', redis: false },
-  { name: 'module', label: '(b) ProtectionModule, unannotated route', path: '/speed?id=[<id>]', redis: false },
+  {
+    name: 'module',
+    label: '(b) ProtectionModule, unannotated route',
+    path: '/speed?id=[<id>]',
+    redis: false,
+  },
   { name: 'module-redis', label: '(b) same, Redis store', path: '/speed?id=[<id>]', redis: true },
-  { name: 'guard', label: '(ref) a guard that only returns true: Nest\'s guard pipeline', path: '/pass?id=[<id>]', redis: false },
-  { name: 'debounce', label: '(c) @Debounce, unique keys, memory', path: '/debounce?id=[<id>]', redis: false },
-  { name: 'debounce-reuse', label: '(c) @Debounce reuse, unique keys, memory', path: '/debounce-reuse?id=[<id>]', redis: false },
-  { name: 'debounce-redis', label: '(d) @Debounce, unique keys, Redis', path: '/debounce?id=[<id>]', redis: true },
-  { name: 'debounce-reuse-redis', label: '(d) @Debounce reuse, unique keys, Redis', path: '/debounce-reuse?id=[<id>]', redis: true },
+  {
+    name: 'guard',
+    label: "(ref) a guard that only returns true: Nest's guard pipeline",
+    path: '/pass?id=[<id>]',
+    redis: false,
+  },
+  {
+    name: 'debounce',
+    label: '(c) @Debounce, unique keys, memory',
+    path: '/debounce?id=[<id>]',
+    redis: false,
+  },
+  {
+    name: 'debounce-reuse',
+    label: '(c) @Debounce reuse, unique keys, memory',
+    path: '/debounce-reuse?id=[<id>]',
+    redis: false,
+  },
+  {
+    name: 'debounce-redis',
+    label: '(d) @Debounce, unique keys, Redis',
+    path: '/debounce?id=[<id>]',
+    redis: true,
+  },
+  {
+    name: 'debounce-reuse-redis',
+    label: '(d) @Debounce reuse, unique keys, Redis',
+    path: '/debounce-reuse?id=[<id>]',
+    redis: true,
+  },
   { name: 'rl-ours', label: '(e) @RateLimit, memory', path: '/rl?id=[<id>]', redis: false },
-  { name: 'rl-throttler', label: '(e) @nestjs/throttler, memory', path: '/rl?id=[<id>]', redis: false },
+  {
+    name: 'rl-throttler',
+    label: '(e) @nestjs/throttler, memory',
+    path: '/rl?id=[<id>]',
+    redis: false,
+  },
   { name: 'rl-ours-redis', label: '(f) @RateLimit, Redis', path: '/rl?id=[<id>]', redis: true },
-  { name: 'rl-throttler-redis', label: '(f) @nestjs/throttler, Redis', path: '/rl?id=[<id>]', redis: true },
-  { name: 'rl-ours-blocked', label: '(g) @RateLimit, blocked key, memory', path: '/rl-blocked?id=[<id>]', redis: false },
-  { name: 'rl-throttler-blocked', label: '(g) @nestjs/throttler, blocked key, memory', path: '/rl?id=[<id>]', redis: false },
+  {
+    name: 'rl-throttler-redis',
+    label: '(f) @nestjs/throttler, Redis',
+    path: '/rl?id=[<id>]',
+    redis: true,
+  },
+  {
+    name: 'rl-ours-blocked',
+    label: '(g) @RateLimit, blocked key, memory',
+    path: '/rl-blocked?id=[<id>]',
+    redis: false,
+  },
+  {
+    name: 'rl-throttler-blocked',
+    label: '(g) @nestjs/throttler, blocked key, memory',
+    path: '/rl?id=[<id>]',
+    redis: false,
+  },
 ];
-const SCENARIOS = ONLY ? ALL_SCENARIOS.filter((s) => s.name === 'bare' || ONLY.includes(s.name)) : ALL_SCENARIOS;
+const SCENARIOS = ONLY
+  ? ALL_SCENARIOS.filter((s) => s.name === 'bare' || ONLY.includes(s.name))
+  : ALL_SCENARIOS;
 
 interface Sample {
   /** Share of the CPU time spent in user space. */
@@ -91,9 +143,13 @@ function pin(pid: number, core: number): void {
 
 async function startRedis(): Promise<{ url: string; client: Redis; proc: ChildProcess }> {
   const port = await freePort();
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
+  const proc = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
   children.add(proc);
   if (proc.pid) pin(proc.pid, 1);
   const url = `redis://127.0.0.1:${port}`;
@@ -110,15 +166,26 @@ async function startRedis(): Promise<{ url: string; client: Redis; proc: ChildPr
   return { url, client, proc };
 }
 
-async function startServer(scenario: Scenario, redisUrl: string | undefined): Promise<{ child: ChildProcess; url: string }> {
-  const child = fork(join(__dirname, 'bench-server.js'), [scenario.name, ...(redisUrl ? [redisUrl] : [])], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+async function startServer(
+  scenario: Scenario,
+  redisUrl: string | undefined,
+): Promise<{ child: ChildProcess; url: string }> {
+  const child = fork(
+    join(__dirname, 'bench-server.js'),
+    [scenario.name, ...(redisUrl ? [redisUrl] : [])],
+    {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
   children.add(child);
   if (child.pid) pin(child.pid, 0);
   const url = await new Promise<string>((resolve, reject) => {
-    child.once('message', (m: { url?: string }) => (m.url ? resolve(m.url) : reject(new Error('no url'))));
-    child.once('exit', (code) => reject(new Error(`bench server ${scenario.name} exited (${code})`)));
+    child.once('message', (m: { url?: string }) =>
+      m.url ? resolve(m.url) : reject(new Error('no url')),
+    );
+    child.once('exit', (code) =>
+      reject(new Error(`bench server ${scenario.name} exited (${code})`)),
+    );
   });
   return { child, url: url.replace('[::1]', '127.0.0.1') };
 }
@@ -144,14 +211,23 @@ interface Server {
   url: string;
 }
 
-async function measure(server: Server, redis: { url: string; client: Redis } | null, seconds: number): Promise<Sample> {
+async function measure(
+  server: Server,
+  redis: { url: string; client: Redis } | null,
+  seconds: number,
+): Promise<Sample> {
   const { scenario, child, url } = server;
   const target = { url: url + scenario.path, connections: CONNECTIONS, idReplacement: true };
   if (scenario.redis) await redis?.client.config('RESETSTAT');
   await ask(child, 'start');
   const result = await autocannon({ ...target, duration: seconds });
-  const { cpuMicros, userMicros, redisCommandsSent } = await ask<{ cpuMicros: number; userMicros: number; redisCommandsSent: number }>(child, 'stop');
-  const calls = scenario.redis && redis ? commandCalls(await redis.client.info('commandstats')) : null;
+  const { cpuMicros, userMicros, redisCommandsSent } = await ask<{
+    cpuMicros: number;
+    userMicros: number;
+    redisCommandsSent: number;
+  }>(child, 'stop');
+  const calls =
+    scenario.redis && redis ? commandCalls(await redis.client.info('commandstats')) : null;
   const requests = result.requests.total;
   return {
     cpuPerRequest: cpuMicros / requests,
@@ -177,12 +253,19 @@ async function main(): Promise<void> {
   pin(process.pid, 1);
   const redis = await startRedis();
   const samples = new Map<string, Sample[]>(SCENARIOS.map((s) => [s.name, []]));
-  const ratios = new Map<string, { cpu: number[]; rps: number[] }>(SCENARIOS.map((s) => [s.name, { cpu: [], rps: [] }]));
+  const ratios = new Map<string, { cpu: number[]; rps: number[] }>(
+    SCENARIOS.map((s) => [s.name, { cpu: [], rps: [] }]),
+  );
   const servers: Server[] = [];
   for (const scenario of SCENARIOS) {
     const started = await startServer(scenario, scenario.redis ? redis.url : undefined);
     servers.push({ scenario, ...started });
-    await autocannon({ url: started.url + scenario.path, connections: CONNECTIONS, idReplacement: true, duration: WARMUP });
+    await autocannon({
+      url: started.url + scenario.path,
+      connections: CONNECTIONS,
+      idReplacement: true,
+      duration: WARMUP,
+    });
   }
   const bare = servers.find((s) => s.scenario.name === 'bare');
   if (!bare) throw new Error('the bare scenario is the yardstick');
@@ -193,7 +276,9 @@ async function main(): Promise<void> {
         (sample.redisCommandsPerRequest !== null
           ? `, ${sample.redisCommandsPerRequest.toFixed(2)} Redis round trips/req (${sample.redisExecutedPerRequest?.toFixed(2)} commands run)`
           : '') +
-        (sample.non2xx || sample.errors ? `, non-2xx ${sample.non2xx}, errors ${sample.errors}` : ''),
+        (sample.non2xx || sample.errors
+          ? `, non-2xx ${sample.non2xx}, errors ${sample.errors}`
+          : ''),
     );
   for (let round = 1; round <= ROUNDS; round++) {
     let before = await measure(bare, redis, SECONDS);
@@ -226,20 +311,34 @@ async function main(): Promise<void> {
     const ran = list.map((x) => x.redisExecutedPerRequest).filter((x): x is number => x !== null);
     return {
       scenario: s.label,
-      cpuPerRequest: spread(list.map((x) => x.cpuPerRequest), 2),
+      cpuPerRequest: spread(
+        list.map((x) => x.cpuPerRequest),
+        2,
+      ),
       cpuRatio: spread(r.cpu, 3),
-      rps: spread(list.map((x) => x.rps), 0),
+      rps: spread(
+        list.map((x) => x.rps),
+        0,
+      ),
       rpsRatio: spread(r.rps, 3),
-      redisCommandsPerRequest: cmds.length ? `${median(cmds).toFixed(2)} (${median(ran).toFixed(2)} run)` : '-',
+      redisCommandsPerRequest: cmds.length
+        ? `${median(cmds).toFixed(2)} (${median(ran).toFixed(2)} run)`
+        : '-',
       non2xx: list.reduce((n, x) => n + x.non2xx + x.errors, 0),
       medianCpuRatio: median(r.cpu),
     };
   });
-  console.log(`\n${ROUNDS} rounds of ${SECONDS} s slices, each between two slices of (a); ${CONNECTIONS} connections; median (min-max)\n`);
-  console.log('| scenario | server CPU µs/req | CPU/req vs (a) | req/s | req/s vs (a) | Redis round trips/req (commands run) | non-2xx |');
+  console.log(
+    `\n${ROUNDS} rounds of ${SECONDS} s slices, each between two slices of (a); ${CONNECTIONS} connections; median (min-max)\n`,
+  );
+  console.log(
+    '| scenario | server CPU µs/req | CPU/req vs (a) | req/s | req/s vs (a) | Redis round trips/req (commands run) | non-2xx |',
+  );
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
   for (const r of rows) {
-    console.log(`| ${r.scenario} | ${r.cpuPerRequest} | ${r.cpuRatio} | ${r.rps} | ${r.rpsRatio} | ${r.redisCommandsPerRequest} | ${r.non2xx} |`);
+    console.log(
+      `| ${r.scenario} | ${r.cpuPerRequest} | ${r.cpuRatio} | ${r.rps} | ${r.rpsRatio} | ${r.redisCommandsPerRequest} | ${r.non2xx} |`,
+    );
   }
   // Ours against the throttler per round, each against its own bare neighbours, so drift
   // between the two slices cancels.
@@ -249,19 +348,34 @@ async function main(): Promise<void> {
     const r = a.map((x, i) => x / (t[i] ?? NaN)).filter((x) => Number.isFinite(x));
     return r.length ? `${spread(r, 3)}x` : 'not measured';
   };
-  console.log(`\n@RateLimit CPU/req vs @nestjs/throttler: memory ${versus('rl-ours', 'rl-throttler')} (target <= 0.95x), ` +
-    `Redis ${versus('rl-ours-redis', 'rl-throttler-redis')} (target <= 1.0x), blocked key ${versus('rl-ours-blocked', 'rl-throttler-blocked')}`);
+  console.log(
+    `\n@RateLimit CPU/req vs @nestjs/throttler: memory ${versus('rl-ours', 'rl-throttler')} (target <= 0.95x), ` +
+      `Redis ${versus('rl-ours-redis', 'rl-throttler-redis')} (target <= 1.0x), blocked key ${versus('rl-ours-blocked', 'rl-throttler-blocked')}`,
+  );
   // The kernel's share (socket I/O, the same for every scenario) dilutes a user-space difference:
   // with it, an instruction-count ratio r becomes about 1 + (r - 1) x share in CPU time.
   const share = median((samples.get('bare') ?? []).map((x) => x.userShare));
   console.log(`\n(a) spends ${(share * 100).toFixed(0)} % of its CPU time in user space`);
   const b = rows.find((r) => r.scenario.startsWith('(b) ProtectionModule'))?.medianCpuRatio ?? NaN;
   const c = rows.find((r) => r.scenario.startsWith('(c) @Debounce, unique'))?.medianCpuRatio ?? NaN;
-  console.log(`\ntargets: (b) <= 1.03x: ${b.toFixed(3)}x ${b <= 1.03 ? 'met' : 'NOT met'}; (c) <= 1.20x: ${c.toFixed(3)}x ${c <= 1.2 ? 'met' : 'NOT met'}`);
+  console.log(
+    `\ntargets: (b) <= 1.03x: ${b.toFixed(3)}x ${b <= 1.03 ? 'met' : 'NOT met'}; (c) <= 1.20x: ${c.toFixed(3)}x ${c <= 1.2 ? 'met' : 'NOT met'}`,
+  );
   mkdirSync(join(process.cwd(), 'bench', 'results'), { recursive: true });
   writeFileSync(
     join(process.cwd(), 'bench', 'results', 'latest.json'),
-    JSON.stringify({ date: new Date().toISOString(), node: process.version, seconds: SECONDS, rounds: ROUNDS, rows, samples: Object.fromEntries(samples) }, null, 2),
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        node: process.version,
+        seconds: SECONDS,
+        rounds: ROUNDS,
+        rows,
+        samples: Object.fromEntries(samples),
+      },
+      null,
+      2,
+    ),
   );
   cleanup();
 }

@@ -34,10 +34,18 @@ interface Scenario {
 const ALL: Scenario[] = [
   { name: 'bare', label: '(a) bare Nest + Fastify', path: '/speed?id=[<id>]' },
   { name: 'module', label: '(b) ProtectionModule, unannotated route', path: '/speed?id=[<id>]' },
-  { name: 'guard', label: "(ref) a guard that only returns true: Nest's guard pipeline", path: '/pass?id=[<id>]' },
+  {
+    name: 'guard',
+    label: "(ref) a guard that only returns true: Nest's guard pipeline",
+    path: '/pass?id=[<id>]',
+  },
   { name: 'debounce', label: '(c) @Debounce, unique keys, memory', path: '/debounce?id=[<id>]' },
   // Same decision, but the entry dies at once: the difference to (c) is what retention costs.
-  { name: 'debounce-short', label: '(ref) @Debounce with a 1 ms window', path: '/debounce-short?id=[<id>]' },
+  {
+    name: 'debounce-short',
+    label: '(ref) @Debounce with a 1 ms window',
+    path: '/debounce-short?id=[<id>]',
+  },
 ];
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const SCENARIOS = ONLY ? ALL.filter((s) => s.name === 'bare' || ONLY.includes(s.name)) : ALL;
@@ -64,12 +72,17 @@ function ask(child: ChildProcess, message: string): Promise<unknown> {
  * each time; a long-running server pays that once, so the steady figure leaves it out.
  */
 function compiling(dump: string): number {
-  const report = execFileSync('callgrind_annotate', ['--inclusive=yes', '--threshold=100', '--auto=no', dump], {
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-  });
+  const report = execFileSync(
+    'callgrind_annotate',
+    ['--inclusive=yes', '--threshold=100', '--auto=no', dump],
+    {
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+    },
+  );
   let sum = 0;
-  for (const m of report.matchAll(/^\s*([\d,]+)\s.*v8::internal::Runtime_Compile\w*\(/gm)) sum += Number(m[1]!.replace(/,/g, ''));
+  for (const m of report.matchAll(/^\s*([\d,]+)\s.*v8::internal::Runtime_Compile\w*\(/gm))
+    sum += Number(m[1]!.replace(/,/g, ''));
   return sum;
 }
 
@@ -84,13 +97,26 @@ async function count(scenario: Scenario, dir: string): Promise<Count> {
   const out = join(dir, `cg.${scenario.name}`);
   const child = spawn(
     'valgrind',
-    ['--tool=callgrind', '--smc-check=all', `--callgrind-out-file=${out}.%p`, process.execPath,
-      '--predictable', '--predictable-gc-schedule', '--expose-gc', ...NODE_FLAGS, join(__dirname, 'bench-server.js'), scenario.name],
+    [
+      '--tool=callgrind',
+      '--smc-check=all',
+      `--callgrind-out-file=${out}.%p`,
+      process.execPath,
+      '--predictable',
+      '--predictable-gc-schedule',
+      '--expose-gc',
+      ...NODE_FLAGS,
+      join(__dirname, 'bench-server.js'),
+      scenario.name,
+    ],
     { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] },
   );
   try {
     const url = await new Promise<string>((resolve, reject) => {
-      child.on('message', (m: { url?: string }) => m.url && resolve(m.url.replace('[::1]', '127.0.0.1')));
+      child.on(
+        'message',
+        (m: { url?: string }) => m.url && resolve(m.url.replace('[::1]', '127.0.0.1')),
+      );
       child.once('exit', (code) => reject(new Error(`${scenario.name} exited (${code})`)));
     });
     const target = { url: url + scenario.path, connections: 1, idReplacement: true };
@@ -100,13 +126,17 @@ async function count(scenario: Scenario, dir: string): Promise<Count> {
     execFileSync('callgrind_control', ['-z', String(child.pid)], { stdio: 'ignore' });
     const result = await autocannon({ ...target, amount: REQUESTS });
     execFileSync('callgrind_control', ['-d', String(child.pid)], { stdio: 'ignore' });
-    if (result.non2xx || result.errors) throw new Error(`${scenario.name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+    if (result.non2xx || result.errors)
+      throw new Error(`${scenario.name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
     const dump = readdirSync(dir).find((f) => f.startsWith(`cg.${scenario.name}.${child.pid}.`));
     if (!dump) throw new Error(`${scenario.name}: no callgrind dump`);
     const summary = /^summary: (\d+)/m.exec(readFileSync(join(dir, dump), 'utf8'));
     if (!summary) throw new Error(`${scenario.name}: no summary in ${dump}`);
     const total = Number(summary[1]);
-    return { total: total / result.requests.total, steady: (total - compiling(join(dir, dump))) / result.requests.total };
+    return {
+      total: total / result.requests.total,
+      steady: (total - compiling(join(dir, dump))) / result.requests.total,
+    };
   } finally {
     child.kill('SIGKILL');
   }
@@ -125,7 +155,9 @@ async function main(): Promise<void> {
       for (let s = queue.shift(); s; s = queue.shift()) {
         const perRequest = await count(s, dir);
         results.set(s.name, perRequest);
-        console.log(`${s.name}: ${Math.round(perRequest.steady)} instructions/request (${Math.round(perRequest.total)} with JIT compilation)`);
+        console.log(
+          `${s.name}: ${Math.round(perRequest.steady)} instructions/request (${Math.round(perRequest.total)} with JIT compilation)`,
+        );
       }
     };
     await Promise.all(Array.from({ length: PARALLEL }, worker));
@@ -135,13 +167,17 @@ async function main(): Promise<void> {
     else rmSync(dir, { recursive: true, force: true });
   }
   const bare = results.get('bare');
-  console.log(`\n${REQUESTS} sequential requests per scenario after ${WARMUP} + gc() + ${AFTER_GC} warm-up, valgrind callgrind, node --predictable\n`);
+  console.log(
+    `\n${REQUESTS} sequential requests per scenario after ${WARMUP} + gc() + ${AFTER_GC} warm-up, valgrind callgrind, node --predictable\n`,
+  );
   console.log('| scenario | instructions/request | vs (a) | with JIT compilation | vs (a) |');
   console.log('| --- | --- | --- | --- | --- |');
   for (const s of SCENARIOS) {
     const n = results.get(s.name);
     if (!n || !bare) continue;
-    console.log(`| ${s.label} | ${Math.round(n.steady)} | ${(n.steady / bare.steady).toFixed(3)} | ${Math.round(n.total)} | ${(n.total / bare.total).toFixed(3)} |`);
+    console.log(
+      `| ${s.label} | ${Math.round(n.steady)} | ${(n.steady / bare.steady).toFixed(3)} | ${Math.round(n.total)} | ${(n.total / bare.total).toFixed(3)} |`,
+    );
   }
 }
 

@@ -22,10 +22,14 @@ interface MapEntry {
 }
 
 function selfCosts(dump: string): Map<string, number> {
-  const report = execFileSync('callgrind_annotate', ['--inclusive=no', '--threshold=100', '--auto=no', dump], {
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-  });
+  const report = execFileSync(
+    'callgrind_annotate',
+    ['--inclusive=no', '--threshold=100', '--auto=no', dump],
+    {
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+    },
+  );
   const pid = /\.(\d+)\.\d+$/.exec(dump)?.[1];
   const entries: MapEntry[] = [];
   try {
@@ -39,7 +43,9 @@ function selfCosts(dump: string): Map<string, number> {
         }
       });
   } catch {
-    console.error(`no /tmp/perf-${pid}.map: JIT code stays unnamed (run with BENCH_NODE_FLAGS=--perf-basic-prof)`);
+    console.error(
+      `no /tmp/perf-${pid}.map: JIT code stays unnamed (run with BENCH_NODE_FLAGS=--perf-basic-prof)`,
+    );
   }
   entries.sort((a, b) => a.start - b.start);
   const nameOf = (address: number): string | undefined => {
@@ -62,7 +68,12 @@ function selfCosts(dump: string): Map<string, number> {
     const m = /^\s*([\d,]+)\s+(?:\(\s*[\d.]+%\)\s+)?(.*)$/.exec(line);
     if (!m) continue;
     let name = (m[2] as string).trim();
-    if (/PROGRAM TOTALS|\(below main\)|:main |libc-start|node::Start|SpinEventLoop|NodeMainInstance|ld-linux/.test(name)) continue;
+    if (
+      /PROGRAM TOTALS|\(below main\)|:main |libc-start|node::Start|SpinEventLoop|NodeMainInstance|ld-linux/.test(
+        name,
+      )
+    )
+      continue;
     const jit = /^\?\?\?:0x([0-9a-f]+)/.exec(name);
     if (jit) name = nameOf(parseInt(jit[1] as string, 16)) ?? name;
     costs.set(name, (costs.get(name) ?? 0) + Number((m[1] as string).replace(/,/g, '')));
@@ -73,7 +84,9 @@ function selfCosts(dump: string): Map<string, number> {
 function main(): void {
   const [before, after, requests = '10000'] = process.argv.slice(2);
   if (!before || !after) {
-    console.error('usage: node dist/bench/jit-profile.js <callgrind dump A> <callgrind dump B> [requests]');
+    console.error(
+      'usage: node dist/bench/jit-profile.js <callgrind dump A> <callgrind dump B> [requests]',
+    );
     process.exit(2);
   }
   const a = selfCosts(before);
@@ -83,10 +96,14 @@ function main(): void {
     .map((name) => ({ name, delta: ((b.get(name) ?? 0) - (a.get(name) ?? 0)) / n }))
     .sort((x, y) => y.delta - x.delta);
   const total = diff.reduce((sum, d) => sum + d.delta, 0);
-  console.log(`B - A: ${total.toFixed(0)} instructions/request (self cost, JIT compilation included)\n`);
-  for (const d of diff.slice(0, 50)) console.log(`${d.delta.toFixed(1).padStart(9)}  ${d.name.slice(0, 140)}`);
+  console.log(
+    `B - A: ${total.toFixed(0)} instructions/request (self cost, JIT compilation included)\n`,
+  );
+  for (const d of diff.slice(0, 50))
+    console.log(`${d.delta.toFixed(1).padStart(9)}  ${d.name.slice(0, 140)}`);
   console.log('  ...');
-  for (const d of diff.slice(-20)) console.log(`${d.delta.toFixed(1).padStart(9)}  ${d.name.slice(0, 140)}`);
+  for (const d of diff.slice(-20))
+    console.log(`${d.delta.toFixed(1).padStart(9)}  ${d.name.slice(0, 140)}`);
 }
 
 main();

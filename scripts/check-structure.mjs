@@ -34,7 +34,8 @@ function walk(dir, out = []) {
   for (const name of readdirSync(dir).sort()) {
     const full = join(dir, name);
     if (statSync(full).isDirectory()) walk(full, out);
-    else if (name.endsWith('.ts') && !name.endsWith('.spec.ts') && !name.endsWith('.d.ts')) out.push(full);
+    else if (name.endsWith('.ts') && !name.endsWith('.spec.ts') && !name.endsWith('.d.ts'))
+      out.push(full);
   }
   return out;
 }
@@ -42,7 +43,7 @@ function walk(dir, out = []) {
 /** Blanks out comments (keeping strings and line breaks) so commented-out imports don't count. */
 function stripComments(text) {
   let out = '';
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const c = text[i];
     const next = text[i + 1];
     if (c === '/' && next === '/') {
@@ -54,7 +55,8 @@ function stripComments(text) {
       i = stop;
     } else if (c === "'" || c === '"' || c === '`') {
       let j = i + 1;
-      while (j < text.length && text[j] !== c && !(c !== '`' && text[j] === '\n')) j += text[j] === '\\' ? 2 : 1;
+      while (j < text.length && text[j] !== c && !(c !== '`' && text[j] === '\n'))
+        j += text[j] === '\\' ? 2 : 1;
       out += text.slice(i, j + 1);
       i = j + 1;
     } else {
@@ -122,7 +124,9 @@ for (const file of walk(SRC)) {
 }
 
 // Every elementary cycle once, starting from its smallest node (the graph has a dozen nodes).
-const nodes = [...new Set([...edges.keys(), ...[...edges.values()].flatMap((m) => [...m.keys()])])].sort();
+const nodes = [
+  ...new Set([...edges.keys(), ...[...edges.values()].flatMap((m) => [...m.keys()])]),
+].sort();
 const cycles = [];
 for (const start of nodes) {
   const path = [start];
@@ -139,16 +143,21 @@ for (const start of nodes) {
   visit(start);
 }
 for (const cycle of cycles) {
-  const steps = cycle.slice(0, -1).map((node, i) => `    ${node} -> ${cycle[i + 1]}: ${edges.get(node).get(cycle[i + 1])}`);
+  const steps = cycle
+    .slice(0, -1)
+    .map((node, i) => `    ${node} -> ${cycle[i + 1]}: ${edges.get(node).get(cycle[i + 1])}`);
   problems.push(`import cycle ${cycle.join(' -> ')}\n${steps.join('\n')}`);
 }
 
 const known = new Set([...SHARED, ...FEATURES]);
-for (const node of nodes) if (!known.has(node)) console.warn(`note: folder ${node}/ is not in the known folder list`);
+for (const node of nodes)
+  if (!known.has(node)) console.warn(`note: folder ${node}/ is not in the known folder list`);
 
 if (problems.length) {
   console.error(`check-structure: ${problems.length} problem(s) in libs/protection/src`);
   for (const p of problems) console.error('  ' + p);
   process.exit(1);
 }
-console.log(`check-structure: ok (${walk(SRC).length} files, none over ${MAX_LINES} lines, no folder import cycles)`);
+console.log(
+  `check-structure: ok (${walk(SRC).length} files, none over ${MAX_LINES} lines, no folder import cycles)`,
+);

@@ -10,6 +10,10 @@ bash scripts/ensure-redis.sh
 # Compiled output of deleted or renamed sources must not run as tests: build from scratch.
 rm -rf dist libs/protection/dist
 npm run build
+# Style gates (set -e: a lint error or an unformatted file fails the run).
+npm run lint
+npm run format:check
+node scripts/check-structure.mjs
 
 # consumer.e2e-spec.js (npm pack, npm install and tsc of throwaway apps) runs last, on its own:
 # Node 20 bounds a whole test file by --test-timeout, and it needs minutes with a cold npm cache.

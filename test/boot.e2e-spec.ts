@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import { after as afterAll, describe, it } from 'node:test';
-import { Body, Controller, Get, Injectable, Module, Post, Put, type DynamicModule, type LoggerService } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Injectable,
+  Module,
+  Post,
+  Put,
+  type DynamicModule,
+  type LoggerService,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
@@ -26,12 +36,24 @@ class CaptureLogger implements LoggerService {
   private add(level: Level, message: unknown, rest: unknown[]): void {
     this.lines.push({ level, text: `${String(message)} ${rest.map(String).join(' ')}` });
   }
-  log(m: unknown, ...r: unknown[]): void { this.add('log', m, r); }
-  error(m: unknown, ...r: unknown[]): void { this.add('error', m, r); }
-  warn(m: unknown, ...r: unknown[]): void { this.add('warn', m, r); }
-  debug(m: unknown, ...r: unknown[]): void { this.add('debug', m, r); }
-  verbose(m: unknown, ...r: unknown[]): void { this.add('verbose', m, r); }
-  fatal(m: unknown, ...r: unknown[]): void { this.add('fatal', m, r); }
+  log(m: unknown, ...r: unknown[]): void {
+    this.add('log', m, r);
+  }
+  error(m: unknown, ...r: unknown[]): void {
+    this.add('error', m, r);
+  }
+  warn(m: unknown, ...r: unknown[]): void {
+    this.add('warn', m, r);
+  }
+  debug(m: unknown, ...r: unknown[]): void {
+    this.add('debug', m, r);
+  }
+  verbose(m: unknown, ...r: unknown[]): void {
+    this.add('verbose', m, r);
+  }
+  fatal(m: unknown, ...r: unknown[]): void {
+    this.add('fatal', m, r);
+  }
   find(pattern: RegExp): Array<{ level: Level; text: string }> {
     return this.lines.filter((l) => pattern.test(l.text));
   }
@@ -77,18 +99,26 @@ class LoginController {
 @Injectable()
 class Nothing {}
 
-function appModule(controllers: Array<new (...args: never[]) => unknown>, options?: ProtectionModuleOptions): DynamicModule {
+function appModule(
+  controllers: Array<new (...args: never[]) => unknown>,
+  options?: ProtectionModuleOptions,
+): DynamicModule {
   @Module({})
   class TestModule {}
   return {
     module: TestModule,
-    imports: [options === undefined ? ProtectionModule.forRoot() : ProtectionModule.forRoot(options)],
+    imports: [
+      options === undefined ? ProtectionModule.forRoot() : ProtectionModule.forRoot(options),
+    ],
     controllers,
     providers: [Nothing],
   };
 }
 
-async function boot(module: DynamicModule, platform: 'fastify' | 'express'): Promise<{ url: string; logs: CaptureLogger; close(): Promise<void> }> {
+async function boot(
+  module: DynamicModule,
+  platform: 'fastify' | 'express',
+): Promise<{ url: string; logs: CaptureLogger; close(): Promise<void> }> {
   const logs = new CaptureLogger();
   const adapter = platform === 'express' ? new ExpressAdapter() : new FastifyAdapter();
   const app = await NestFactory.create(module, adapter, { logger: logs, abortOnError: false });
@@ -107,8 +137,13 @@ for (const platform of PLATFORMS) {
       closers.push(app.close);
       const first = await request(app.url + '/orders', { method: 'POST', json: { a: 1 } });
       assert.equal(first.status, 201);
-      const ours = app.logs.lines.filter((l) => /Righter|AsyncLocalStorage|switched off|Store:/.test(l.text));
-      assert.deepEqual(ours.map((l) => `${l.level} ${l.text.trim()}`), ['log Store: memory. Protection']);
+      const ours = app.logs.lines.filter((l) =>
+        /Righter|AsyncLocalStorage|switched off|Store:/.test(l.text),
+      );
+      assert.deepEqual(
+        ours.map((l) => `${l.level} ${l.text.trim()}`),
+        ['log Store: memory. Protection'],
+      );
     });
 
     it('labels what needs the request context truly, and warns about the Righter secret only with @Righter routes', async () => {
@@ -129,19 +164,35 @@ for (const platform of PLATFORMS) {
       assert.equal(edit.status, 200);
       const token = edit.headers.get('right-editor');
       assert.ok(token);
-      const ok = await request(app.url + '/users/1', { method: 'PUT', headers: { 'right-editor': token } });
+      const ok = await request(app.url + '/users/1', {
+        method: 'PUT',
+        headers: { 'right-editor': token },
+      });
       assert.equal(ok.status, 200, ok.text);
       assert.deepEqual(ok.json(), { id: '1' });
 
-      const other = await request(app.url + '/users/1', { method: 'PUT', headers: { 'right-editor': token, 'user-agent': 'another client' } });
+      const other = await request(app.url + '/users/1', {
+        method: 'PUT',
+        headers: { 'right-editor': token, 'user-agent': 'another client' },
+      });
       assert.equal(other.status, 409);
-      assert.deepEqual(other.json(), { statusCode: 409, code: 'FORGERY', message: 'forgery of editor' });
-      const tampered = await request(app.url + '/users/1', { method: 'PUT', headers: { 'right-editor': token.slice(0, -2) + 'AA' } });
+      assert.deepEqual(other.json(), {
+        statusCode: 409,
+        code: 'FORGERY',
+        message: 'forgery of editor',
+      });
+      const tampered = await request(app.url + '/users/1', {
+        method: 'PUT',
+        headers: { 'right-editor': token.slice(0, -2) + 'AA' },
+      });
       assert.equal(tampered.status, 409);
       const missing = await request(app.url + '/users/1', { method: 'PUT' });
       assert.equal(missing.status, 409);
       const reasons = app.logs.find(/409 FORGERY/);
-      assert.deepEqual(reasons.map((l) => l.level), ['verbose', 'verbose', 'verbose']);
+      assert.deepEqual(
+        reasons.map((l) => l.level),
+        ['verbose', 'verbose', 'verbose'],
+      );
       assert.match(reasons[0]!.text, /PUT \/users\/1: issued to another client/);
       assert.match(reasons[1]!.text, /tampered/);
       assert.match(reasons[2]!.text, /no token/);
@@ -155,7 +206,10 @@ for (const platform of PLATFORMS) {
       const b = await request(app.url + '/orders', { method: 'POST', json: body });
       assert.deepEqual([a.status, b.status], [201, 208]);
       const lines = app.logs.find(/Debounced duplicate request/);
-      assert.deepEqual(lines.map((l) => l.level), ['verbose']);
+      assert.deepEqual(
+        lines.map((l) => l.level),
+        ['verbose'],
+      );
       assert.equal(app.logs.lines.filter((l) => l.level === 'debug').length, 0);
     });
 
@@ -163,7 +217,13 @@ for (const platform of PLATFORMS) {
       const used = await boot(appModule([OrdersController], { debounce: false }), platform);
       closers.push(used.close);
       assert.equal(used.logs.find(/Debounce is switched off/).length, 1);
-      const unused = await boot(appModule([LoginController], { debounce: false, firstBlood: { render: (code) => ({ contentType: 'text/plain', body: code }) } }), platform);
+      const unused = await boot(
+        appModule([LoginController], {
+          debounce: false,
+          firstBlood: { render: (code) => ({ contentType: 'text/plain', body: code }) },
+        }),
+        platform,
+      );
       closers.push(unused.close);
       assert.equal(unused.logs.find(/switched off/).length, 0);
     });
@@ -173,8 +233,11 @@ for (const platform of PLATFORMS) {
 describe('optional packages', () => {
   it('a missing optional package is a boot error naming the package, what needs it and the install command', () => {
     assert.throws(
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      () => requireOptional('nest-protection-no-such-package', 'store.redis', () => require('nest-protection-no-such-package')),
+      () =>
+        requireOptional('nest-protection-no-such-package', 'store.redis', () =>
+          // eslint-disable-next-line @typescript-eslint/no-require-imports
+          require('nest-protection-no-such-package'),
+        ),
       (err: unknown) =>
         err instanceof MissingPackageError &&
         err.message ===
@@ -184,6 +247,12 @@ describe('optional packages', () => {
 
   it('any other load error is passed on as it is', () => {
     const boom = new Error('boom');
-    assert.throws(() => requireOptional('ioredis', 'store.redis', () => { throw boom; }), (err: unknown) => err === boom);
+    assert.throws(
+      () =>
+        requireOptional('ioredis', 'store.redis', () => {
+          throw boom;
+        }),
+      (err: unknown) => err === boom,
+    );
   });
 });

@@ -34,12 +34,16 @@ describe('adding a protection touches its folder, the registry and index.ts', ()
     rmSync(work, { recursive: true, force: true });
     cpSync(src, join(work, 'src'), { recursive: true, filter: (p) => !p.endsWith('.spec.ts') });
     mkdirSync(join(work, 'src', 'greeting'));
-    for (const [name, text] of Object.entries(GREETING_FOLDER)) writeFileSync(join(work, 'src', 'greeting', name), text.trimStart());
+    for (const [name, text] of Object.entries(GREETING_FOLDER))
+      writeFileSync(join(work, 'src', 'greeting', name), text.trimStart());
     for (const [file, anchor, line] of GREETING_EDITS) {
       const path = join(work, 'src', file);
       const text = readFileSync(path, 'utf8');
       assert.match(text, anchor, `${file} still has the line the new protection hooks onto`);
-      writeFileSync(path, text.replace(anchor, (m) => `${m}\n${line}`));
+      writeFileSync(
+        path,
+        text.replace(anchor, (m) => `${m}\n${line}`),
+      );
     }
     writeFileSync(join(work, 'app.ts'), GREETING_APP.trimStart());
     writeFileSync(
@@ -51,9 +55,15 @@ describe('adding a protection touches its folder, the registry and index.ts', ()
       }),
     );
     try {
-      execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', work], { encoding: 'utf8' });
+      execFileSync(
+        process.execPath,
+        [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', work],
+        { encoding: 'utf8' },
+      );
     } catch (err) {
-      assert.fail(`the library with the new protection does not compile:\n${(err as { stdout?: string }).stdout ?? String(err)}`);
+      assert.fail(
+        `the library with the new protection does not compile:\n${(err as { stdout?: string }).stdout ?? String(err)}`,
+      );
     }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     start = (require(join(work, 'dist', 'app.js')) as { start: Start }).start;
@@ -68,8 +78,15 @@ describe('adding a protection touches its folder, the registry and index.ts', ()
     const original = new Set(files(src).filter((f) => !f.endsWith('.spec.ts')));
     const copy = files(join(work, 'src'));
     const added = copy.filter((f) => !original.has(f));
-    const changed = copy.filter((f) => original.has(f) && readFileSync(join(src, f), 'utf8') !== readFileSync(join(work, 'src', f), 'utf8'));
-    assert.ok(added.every((f) => f.startsWith('greeting/')), `added outside the folder: ${added.join(', ')}`);
+    const changed = copy.filter(
+      (f) =>
+        original.has(f) &&
+        readFileSync(join(src, f), 'utf8') !== readFileSync(join(work, 'src', f), 'utf8'),
+    );
+    assert.ok(
+      added.every((f) => f.startsWith('greeting/')),
+      `added outside the folder: ${added.join(', ')}`,
+    );
     assert.deepEqual(changed, ['index.ts', 'protection.features.ts']);
   });
 
@@ -78,17 +95,33 @@ describe('adding a protection touches its folder, the registry and index.ts', ()
     apps.push(app);
     const refused = await request(`${app.url}/greeted`);
     assert.equal(refused.status, 428);
-    assert.deepEqual(refused.json(), { statusCode: 428, code: 'GREETING_REQUIRED', message: 'Say the word first' });
-    assert.equal((await request(`${app.url}/greeted`, { headers: { 'x-greeting': 'hello' } })).status, 200);
+    assert.deepEqual(refused.json(), {
+      statusCode: 428,
+      code: 'GREETING_REQUIRED',
+      message: 'Say the word first',
+    });
+    assert.equal(
+      (await request(`${app.url}/greeted`, { headers: { 'x-greeting': 'hello' } })).status,
+      200,
+    );
 
     const custom = await start({ greeting: { word: 'bonjour' } });
     apps.push(custom);
-    assert.equal((await request(`${custom.url}/greeted`, { headers: { 'x-greeting': 'bonjour' } })).status, 200);
+    assert.equal(
+      (await request(`${custom.url}/greeted`, { headers: { 'x-greeting': 'bonjour' } })).status,
+      200,
+    );
     const off = await start({ greeting: false });
     apps.push(off);
     assert.equal((await request(`${off.url}/greeted`)).status, 200);
 
-    await assert.rejects(start({ greeting: { word: 5 } }), /ProtectionModule: option "greeting\.word" is 5; expected a name/);
-    await assert.rejects(start({ greeting: { wrod: 'x' } }), /unknown option "greeting\.wrod"; known options here: word/);
+    await assert.rejects(
+      start({ greeting: { word: 5 } }),
+      /ProtectionModule: option "greeting\.word" is 5; expected a name/,
+    );
+    await assert.rejects(
+      start({ greeting: { wrod: 'x' } }),
+      /unknown option "greeting\.wrod"; known options here: word/,
+    );
   });
 });

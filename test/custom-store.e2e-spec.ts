@@ -1,7 +1,22 @@
-import { Controller, Get, HttpCode, Injectable, Module, Post, Query, type DynamicModule } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  HttpCode,
+  Injectable,
+  Module,
+  Post,
+  Query,
+  type DynamicModule,
+} from '@nestjs/common';
 import assert from 'node:assert/strict';
 import { after as afterAll, before, describe, it } from 'node:test';
-import { Debounce, DoubleKill, ProtectionModule, RateLimit, type ProtectionModuleOptions } from 'nest-protection';
+import {
+  Debounce,
+  DoubleKill,
+  ProtectionModule,
+  RateLimit,
+  type ProtectionModuleOptions,
+} from 'nest-protection';
 import { MemoryStore, type DebouncePort, type ProtectionStore } from 'nest-protection/store';
 import { startingAfter, post, request, sleep } from './helpers/http';
 import { PLATFORMS, startModule, type RunningApp } from './helpers/platforms';
@@ -9,7 +24,12 @@ import { PLATFORMS, startModule, type RunningApp } from './helpers/platforms';
 /* The `store` option given a store of the app's own: every protection goes through its ports. */
 
 /** Wraps `port` so every call is counted as `<name>.<method>`; `omit` hides methods. */
-function counted<T extends object>(name: string, port: T, calls: Map<string, number>, omit: readonly string[] = []): T {
+function counted<T extends object>(
+  name: string,
+  port: T,
+  calls: Map<string, number>,
+  omit: readonly string[] = [],
+): T {
   return new Proxy(port, {
     get(target, prop) {
       if (typeof prop === 'string' && omit.includes(prop)) return undefined;
@@ -38,7 +58,12 @@ class CountingStore implements ProtectionStore {
 
   constructor(remote: boolean) {
     this.shared = remote;
-    const debounce = counted('debounce', this.inner.debounce, this.calls, remote ? ['claimSync'] : []);
+    const debounce = counted(
+      'debounce',
+      this.inner.debounce,
+      this.calls,
+      remote ? ['claimSync'] : [],
+    );
     const keys = this.keys;
     // A remote store gets the hashed keys, and only promises.
     this.debounce = remote
@@ -111,7 +136,12 @@ class CustomStoreController {
 @Module({})
 class CustomStoreModule {
   static with(options: ProtectionModuleOptions): DynamicModule {
-    return { module: CustomStoreModule, imports: [ProtectionModule.forRoot(options)], controllers: [CustomStoreController], providers: [JobService] };
+    return {
+      module: CustomStoreModule,
+      imports: [ProtectionModule.forRoot(options)],
+      controllers: [CustomStoreController],
+      providers: [JobService],
+    };
   }
 }
 
@@ -135,16 +165,26 @@ for (const platform of PLATFORMS) {
 
       it('debounces through its debounce port', async () => {
         const p = `?p=${remote}-${platform}`;
-        const [leader, follower] = await Promise.all([post(`${app.url}/cs/plain${p}`), startingAfter(20, () => post(`${app.url}/cs/plain${p}`))]);
+        const [leader, follower] = await Promise.all([
+          post(`${app.url}/cs/plain${p}`),
+          startingAfter(20, () => post(`${app.url}/cs/plain${p}`)),
+        ]);
         assert.equal(leader.status, 200);
         assert.equal(follower.status, 208, follower.text);
         assert.equal(store.count(remote ? 'debounce.claim' : 'debounce.claimSync'), 2);
-        if (remote) assert.ok(store.keys.every((k) => /^\/cs\/plain\|[\w-]+/.test(k) && !k.includes('\0')), store.keys.join());
+        if (remote)
+          assert.ok(
+            store.keys.every((k) => /^\/cs\/plain\|[\w-]+/.test(k) && !k.includes('\0')),
+            store.keys.join(),
+          );
       });
 
       it("answers a reusing follower with its leader's response through settle and await", async () => {
         const p = `?r=${remote}-${platform}`;
-        const [leader, follower] = await Promise.all([post(`${app.url}/cs/reuse${p}`), startingAfter(30, () => post(`${app.url}/cs/reuse${p}`))]);
+        const [leader, follower] = await Promise.all([
+          post(`${app.url}/cs/reuse${p}`),
+          startingAfter(30, () => post(`${app.url}/cs/reuse${p}`)),
+        ]);
         assert.equal(follower.text, leader.text);
         assert.equal(follower.headers.get('x-debounce'), 'reused');
         assert.ok(store.count('debounce.settle') >= 1);
@@ -160,7 +200,10 @@ for (const platform of PLATFORMS) {
 
       it('locks @DoubleKill methods through its locks port, and keeps progress in its records', async () => {
         const id = `${remote}-${platform}`;
-        const [first, second] = await Promise.all([request(`${app.url}/cs/job?id=${id}`), startingAfter(50, () => request(`${app.url}/cs/job?id=${id}`))]);
+        const [first, second] = await Promise.all([
+          request(`${app.url}/cs/job?id=${id}`),
+          startingAfter(50, () => request(`${app.url}/cs/job?id=${id}`)),
+        ]);
         assert.equal(first.status, 200);
         assert.equal(first.text, `ran ${id}`);
         assert.equal(second.status, 202, second.text);
@@ -175,16 +218,25 @@ for (const platform of PLATFORMS) {
 
 describe('a user store that lacks a port', () => {
   it('fails the boot with the option message', async () => {
-    const broken = { ...new MemoryStore(), locks: { acquire: async () => ({ acquired: false, elapsedMs: 0 }) } };
+    const broken = {
+      ...new MemoryStore(),
+      locks: { acquire: async () => ({ acquired: false, elapsedMs: 0 }) },
+    };
     await assert.rejects(
-      startModule(CustomStoreModule.with({ store: broken as unknown as ProtectionStore }), 'fastify'),
+      startModule(
+        CustomStoreModule.with({ store: broken as unknown as ProtectionStore }),
+        'fastify',
+      ),
       /ProtectionModule: option "store\.locks\.renew" is undefined; expected a function\./,
     );
   });
 
   it('checks every operation of every port', async () => {
     await assert.rejects(
-      startModule(CustomStoreModule.with({ store: { debounce: {} } as unknown as ProtectionStore }), 'express'),
+      startModule(
+        CustomStoreModule.with({ store: { debounce: {} } as unknown as ProtectionStore }),
+        'express',
+      ),
       /option "store\.debounce\.claim" is undefined; expected a function\./,
     );
   });

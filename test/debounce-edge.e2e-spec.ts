@@ -55,7 +55,11 @@ class EdgeController {
 @Module({})
 class EdgeModule {
   static with(options: ProtectionModuleOptions): DynamicModule {
-    return { module: EdgeModule, imports: [ProtectionModule.forRoot(options)], controllers: [EdgeController] };
+    return {
+      module: EdgeModule,
+      imports: [ProtectionModule.forRoot(options)],
+      controllers: [EdgeController],
+    };
   }
 }
 
@@ -68,7 +72,11 @@ for (const platform of PLATFORMS) {
         EdgeModule.with({
           debounce: {
             maxBodyBytes: 1000,
-            response: { status: 429, body: ({ body }) => ({ ...body, hint: 'slow down' }), contentType: 'application/problem+json' },
+            response: {
+              status: 429,
+              body: ({ body }) => ({ ...body, hint: 'slow down' }),
+              contentType: 'application/problem+json',
+            },
           },
         }),
         platform,
@@ -85,12 +93,18 @@ for (const platform of PLATFORMS) {
       ]);
       assert.equal(head.status, 200);
       assert.equal(get.status, 429);
-      assert.ok(get.ms < 400, `answered when the leader ended, not at the window end (${get.ms.toFixed(0)} ms)`);
+      assert.ok(
+        get.ms < 400,
+        `answered when the leader ended, not at the window end (${get.ms.toFixed(0)} ms)`,
+      );
     });
 
     it('does not store a body over maxBodyBytes', async () => {
       const s = { headers: { session: 'big-' + platform } };
-      const [leader, follower] = await Promise.all([post(`${base}/big`, s), startingAfter(30, () => post(`${base}/big`, s))]);
+      const [leader, follower] = await Promise.all([
+        post(`${base}/big`, s),
+        startingAfter(30, () => post(`${base}/big`, s)),
+      ]);
       assert.equal(leader.status, 200);
       assert.equal(leader.text.length, 2000 + String(seq).length);
       assert.equal(follower.status, 429);
@@ -98,7 +112,10 @@ for (const platform of PLATFORMS) {
 
     it('does not store a streamed response (StreamableFile)', async () => {
       const s = { headers: { session: 'stream-' + platform } };
-      const [leader, follower] = await Promise.all([post(`${base}/stream`, s), startingAfter(30, () => post(`${base}/stream`, s))]);
+      const [leader, follower] = await Promise.all([
+        post(`${base}/stream`, s),
+        startingAfter(30, () => post(`${base}/stream`, s)),
+      ]);
       assert.equal(leader.status, 200);
       assert.match(leader.text, /^chunk-\d+$/);
       assert.equal(follower.status, 429);
@@ -129,7 +146,10 @@ for (const platform of PLATFORMS) {
 
     it('runs every request when debounce: false', async () => {
       const replies = await Promise.all([1, 2, 3].map(() => post(`${app.url}/edge/plain`)));
-      assert.deepEqual(replies.map((r) => r.status), [200, 200, 200]);
+      assert.deepEqual(
+        replies.map((r) => r.status),
+        [200, 200, 200],
+      );
       assert.equal(new Set(replies.map((r) => r.text)).size, 3);
     });
   });
@@ -150,7 +170,9 @@ describe('ProtectionModule.forRootAsync', () => {
           ProtectionModule.forRootAsync({
             imports: [ConfigModule],
             inject: [CONFIG],
-            useFactory: async (config: { waiting: number }) => ({ debounce: { waiting: config.waiting, response: { status: 429 } } }),
+            useFactory: async (config: { waiting: number }) => ({
+              debounce: { waiting: config.waiting, response: { status: 429 } },
+            }),
           }),
         ],
         controllers: [EdgeController],
@@ -160,7 +182,11 @@ describe('ProtectionModule.forRootAsync', () => {
     try {
       const s = { headers: { session: 'async-options' } };
       assert.equal((await post(`${app.url}/edge/plain`, s)).status, 200);
-      assert.equal((await post(`${app.url}/edge/plain`, s)).status, 429, 'options from the factory apply');
+      assert.equal(
+        (await post(`${app.url}/edge/plain`, s)).status,
+        429,
+        'options from the factory apply',
+      );
     } finally {
       await app.close();
     }
@@ -184,8 +210,14 @@ describe('ProtectionModule option validation', () => {
   });
 
   it('rejects a wrong @Debounce option when the class is defined', () => {
-    assert.throws(() => Debounce({ waiting: 0 }), /@Debounce: option "waiting" is 0; expected a whole number from 1 to 3600000/);
+    assert.throws(
+      () => Debounce({ waiting: 0 }),
+      /@Debounce: option "waiting" is 0; expected a whole number from 1 to 3600000/,
+    );
     assert.throws(() => Debounce({ header: ['bad header'] }), /@Debounce: option "header"/);
-    assert.throws(() => Debounce({ reuse: 'yes' as unknown as boolean }), /@Debounce: option "reuse" is "yes"; expected true or false/);
+    assert.throws(
+      () => Debounce({ reuse: 'yes' as unknown as boolean }),
+      /@Debounce: option "reuse" is "yes"; expected true or false/,
+    );
   });
 });

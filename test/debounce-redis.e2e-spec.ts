@@ -24,11 +24,14 @@ describe('@Debounce across two app instances on one Redis (A: Fastify, B: Expres
   before(async () => {
     pair = await startRedisPair();
     ({ a, b, redis } = pair);
-    await Promise.all([request(a.url + '/test/load/speed.html'), request(b.url + '/test/load/speed.html')]);
+    await Promise.all([
+      request(a.url + '/test/load/speed.html'),
+      request(b.url + '/test/load/speed.html'),
+    ]);
   });
   afterAll(() => pair.close());
 
-  it('wakes a follower on B with A\'s response within 50 ms of A finishing (pub/sub, no polling)', async () => {
+  it("wakes a follower on B with A's response within 50 ms of A finishing (pub/sub, no polling)", async () => {
     for (let round = 0; round < 3; round++) {
       const k = key('cross');
       const [leader, follower] = await Promise.all([
@@ -57,7 +60,9 @@ describe('@Debounce across two app instances on one Redis (A: Fastify, B: Expres
   it('serves a response stored by A to a later duplicate on B at once', async () => {
     const p = key('stored');
     const leader = await post(`${a.url}/test/debounce-body.json?p=${p}`, { json: { q: 'z' } });
-    const follower = await startingAfter(50, () => post(`${b.url}/test/debounce-body.json?p=${p}`, { json: { q: 'z' } }));
+    const follower = await startingAfter(50, () =>
+      post(`${b.url}/test/debounce-body.json?p=${p}`, { json: { q: 'z' } }),
+    );
     assert.equal(follower.text, leader.text);
     assert.equal(follower.headers.get('x-debounce'), 'reused');
     assert.ok(follower.ms < 50, `took ${follower.ms.toFixed(1)} ms`);
@@ -83,9 +88,14 @@ describe('@Debounce across two app instances on one Redis (A: Fastify, B: Expres
   it('runs the handler once for 100 concurrent duplicates spread over both instances', async () => {
     const p = key('burst');
     const replies = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => post(`${(i % 2 ? a : b).url}/test/debounce-view.json?p=${p}`, { json: { q: 'q' } })),
+      Array.from({ length: 100 }, (_, i) =>
+        post(`${(i % 2 ? a : b).url}/test/debounce-view.json?p=${p}`, { json: { q: 'q' } }),
+      ),
     );
-    assert.ok(replies.every((r) => r.status === 200), replies.map((r) => r.status).join(','));
+    assert.ok(
+      replies.every((r) => r.status === 200),
+      replies.map((r) => r.status).join(','),
+    );
     assert.equal(new Set(replies.map((r) => r.text)).size, 1, 'one leader response for all');
     assert.equal(replies.filter((r) => r.headers.get('x-debounce') === 'reused').length, 99);
   });
@@ -97,10 +107,17 @@ describe('Redis clients: ours are closed, yours are not', () => {
     const mine = new Redis(redis.url);
     try {
       const withUrl = await startDemo({ platform: 'fastify', redisUrl: redis.url });
-      const withClient = await startDemo({ platform: 'express', protection: { store: { redis: mine } } });
+      const withClient = await startDemo({
+        platform: 'express',
+        protection: { store: { redis: mine } },
+      });
       const p = key('client');
       assert.equal((await post(`${withClient.url}/test/debounce-nore.json?p=${p}`)).status, 200);
-      assert.equal((await post(`${withClient.url}/test/debounce-nore.json?p=${p}`)).status, 208, 'protects through the given client');
+      assert.equal(
+        (await post(`${withClient.url}/test/debounce-nore.json?p=${p}`)).status,
+        208,
+        'protects through the given client',
+      );
       const before = Number(/connected_clients:(\d+)/.exec(await mine.info('clients'))?.[1]);
       await withUrl.close();
       await withClient.close();
@@ -137,9 +154,13 @@ describe('@Debounce while Redis fails (onStoreError: open)', () => {
   for (const platform of ['fastify', 'express'] as const) {
     it(`keeps answering on ${platform} when Redis dies, never waiting on it, and resumes when it is back`, async () => {
       await redis.start();
-      app = await startDemo({ platform, protection: { store: { redis: redis.url, commandTimeout: 300 } } });
+      app = await startDemo({
+        platform,
+        protection: { store: { redis: redis.url, commandTimeout: 300 } },
+      });
       try {
-        const nore = (p: string): Promise<Reply> => post(`${app.url}/test/debounce-nore.json?p=${p}`);
+        const nore = (p: string): Promise<Reply> =>
+          post(`${app.url}/test/debounce-nore.json?p=${p}`);
         const p1 = key('up');
         assert.equal((await nore(p1)).status, 200);
         assert.equal((await nore(p1)).status, 208, 'protected while Redis is up');
@@ -147,7 +168,9 @@ describe('@Debounce while Redis fails (onStoreError: open)', () => {
         // A reuse follower is waiting on a slow leader when Redis dies.
         const k = key('mid');
         const leader = post(`${app.url}/test/debounce-slow.json?ms=300&k=${k}`);
-        const follower = startingAfter(50, () => post(`${app.url}/test/debounce-slow.json?ms=300&k=${k}`));
+        const follower = startingAfter(50, () =>
+          post(`${app.url}/test/debounce-slow.json?ms=300&k=${k}`),
+        );
         await sleep(120);
         await redis.stop();
         const [l, f] = await Promise.all([leader, follower]);
@@ -157,7 +180,12 @@ describe('@Debounce while Redis fails (onStoreError: open)', () => {
 
         // Redis down: duplicates run unprotected (fail-open), fast.
         const p2 = key('down');
-        const down = await Promise.all([nore(p2), nore(p2), nore(p2), post(`${app.url}/test/debounce-view.json?p=${p2}`)]);
+        const down = await Promise.all([
+          nore(p2),
+          nore(p2),
+          nore(p2),
+          post(`${app.url}/test/debounce-view.json?p=${p2}`),
+        ]);
         for (const r of down) {
           assert.equal(r.status, 200, r.text);
           assert.ok(r.ms < 300, `request waited ${r.ms.toFixed(0)} ms on a dead Redis`);
@@ -166,7 +194,10 @@ describe('@Debounce while Redis fails (onStoreError: open)', () => {
 
         // Redis back on the same port: protection resumes once the client reconnects.
         await redis.start();
-        assert.ok(await eventually(() => protectedAgain(nore)), 'debounce works again after Redis restarts');
+        assert.ok(
+          await eventually(() => protectedAgain(nore)),
+          'debounce works again after Redis restarts',
+        );
         assert.deepEqual(unhandled, []);
       } finally {
         await app.close();
@@ -191,15 +222,23 @@ describe('@Debounce while Redis fails (onStoreError: open)', () => {
 
   it('never lets a hung Redis (SIGSTOP) hold a request past the command timeout', async () => {
     await redis.start();
-    app = await startDemo({ platform: 'fastify', protection: { store: { redis: redis.url, commandTimeout: 200 } } });
+    app = await startDemo({
+      platform: 'fastify',
+      protection: { store: { redis: redis.url, commandTimeout: 200 } },
+    });
     try {
       const p = key('hung');
       assert.equal((await post(`${app.url}/test/debounce-nore.json?p=${p}`)).status, 200);
       redis.pause();
-      const replies = await Promise.all([1, 2, 3].map(() => post(`${app.url}/test/debounce-nore.json?p=${key('hung')}`)));
+      const replies = await Promise.all(
+        [1, 2, 3].map(() => post(`${app.url}/test/debounce-nore.json?p=${key('hung')}`)),
+      );
       for (const r of replies) {
         assert.equal(r.status, 200);
-        assert.ok(r.ms < 200 + 250, `request took ${r.ms.toFixed(0)} ms with a 200 ms command timeout`);
+        assert.ok(
+          r.ms < 200 + 250,
+          `request took ${r.ms.toFixed(0)} ms with a 200 ms command timeout`,
+        );
       }
       redis.resume();
       assert.deepEqual(unhandled, []);

@@ -19,7 +19,11 @@ const parallel = <T>(n: number, fn: (i: number) => Promise<T>): Promise<T[]> =>
 function assertDebounced(r: Reply, label = 'follower'): void {
   assert.equal(r.status, 208, `${label}: ${r.status} ${r.text}`);
   assert.match(r.headers.get('content-type') ?? '', /^application\/json(; charset=utf-8)?$/);
-  assert.deepEqual(r.json(), { statusCode: 208, code: 'DEBOUNCED', message: 'Duplicate request, debounced' });
+  assert.deepEqual(r.json(), {
+    statusCode: 208,
+    code: 'DEBOUNCED',
+    message: 'Duplicate request, debounced',
+  });
   const retry = Number(r.headers.get('retry-after'));
   assert.ok(Number.isInteger(retry) && retry >= 1, `Retry-After ${r.headers.get('retry-after')}`);
 }
@@ -44,7 +48,9 @@ for (const [platform, store] of PLATFORMS.flatMap((p) => STORES.map((s) => [p, s
     describe('reuse: false', () => {
       it('runs the leader once and answers duplicates with 208 DEBOUNCED at once', async () => {
         const p = id('nore');
-        const replies = await parallel(5, () => post(`${base}/debounce-nore.json?p=${p}`, { json: { q: 'x' } }));
+        const replies = await parallel(5, () =>
+          post(`${base}/debounce-nore.json?p=${p}`, { json: { q: 'x' } }),
+        );
         const ok = replies.filter((r) => r.status === 200);
         assert.equal(ok.length, 1, replies.map((r) => r.status).join(','));
         assert.match(ok[0]!.text, new RegExp(`^${p}::\\d+::x$`));
@@ -63,10 +69,25 @@ for (const [platform, store] of PLATFORMS.flatMap((p) => STORES.map((s) => [p, s
         assert.equal((await post(`${url}&a=1&b=2`)).status, 200);
         assertDebounced(await post(`${base}/debounce-nore.json?b=2&p=${p}&a=1`), 'reordered query');
         assert.equal((await post(`${url}&a=1&b=3`)).status, 200, 'other query value');
-        assert.equal((await post(`${url}&a=1&b=2`, { headers: { 'user-agent': 'other' } })).status, 200, 'other User-Agent');
-        assert.equal((await post(`${url}&a=1&b=2`, { headers: { session: 'sess-' + p } })).status, 200, 'other session');
-        assert.equal((await post(`${url}&a=1&b=2`, { headers: { cookie: `session=c-${p}` } })).status, 200, 'other session cookie');
-        assertDebounced(await post(`${url}&a=1&b=2`, { json: { q: 'different body' } }), 'body is not in the key');
+        assert.equal(
+          (await post(`${url}&a=1&b=2`, { headers: { 'user-agent': 'other' } })).status,
+          200,
+          'other User-Agent',
+        );
+        assert.equal(
+          (await post(`${url}&a=1&b=2`, { headers: { session: 'sess-' + p } })).status,
+          200,
+          'other session',
+        );
+        assert.equal(
+          (await post(`${url}&a=1&b=2`, { headers: { cookie: `session=c-${p}` } })).status,
+          200,
+          'other session cookie',
+        );
+        assertDebounced(
+          await post(`${url}&a=1&b=2`, { json: { q: 'different body' } }),
+          'body is not in the key',
+        );
       });
 
       it('takes a new leader once the window (600 ms) has passed', async () => {
@@ -81,16 +102,22 @@ for (const [platform, store] of PLATFORMS.flatMap((p) => STORES.map((s) => [p, s
 
       it('keeps sessionless clients apart (identity = IP + User-Agent hash)', async () => {
         const p = id('anon');
-        const a = await post(`${base}/debounce-nore.json?p=${p}`, { headers: { 'user-agent': 'A' } });
-        const b = await post(`${base}/debounce-nore.json?p=${p}`, { headers: { 'user-agent': 'B' } });
+        const a = await post(`${base}/debounce-nore.json?p=${p}`, {
+          headers: { 'user-agent': 'A' },
+        });
+        const b = await post(`${base}/debounce-nore.json?p=${p}`, {
+          headers: { 'user-agent': 'B' },
+        });
         assert.deepEqual([a.status, b.status], [200, 200]);
       });
     });
 
     describe('reuse: true', () => {
-      it('gives every duplicate the leader\'s status, bytes, content type, with X-Debounce: reused', async () => {
+      it("gives every duplicate the leader's status, bytes, content type, with X-Debounce: reused", async () => {
         const p = id('view');
-        const replies = await parallel(6, () => post(`${base}/debounce-view.json?p=${p}`, { json: { q: 'v' } }));
+        const replies = await parallel(6, () =>
+          post(`${base}/debounce-view.json?p=${p}`, { json: { q: 'v' } }),
+        );
         const bodies = new Set(replies.map((r) => r.text));
         assert.equal(bodies.size, 1, [...bodies].join(' | '));
         assert.match(replies[0]!.text, new RegExp(`^${p}::\\d+::v$`));
@@ -119,20 +146,28 @@ for (const [platform, store] of PLATFORMS.flatMap((p) => STORES.map((s) => [p, s
         ]);
         assert.equal(f.text, l.text);
         assert.equal(f.headers.get('x-debounce'), 'reused');
-        assert.ok(Math.abs(f.at - l.at) < 50, `follower finished ${(f.at - l.at).toFixed(1)} ms after the leader`);
+        assert.ok(
+          Math.abs(f.at - l.at) < 50,
+          `follower finished ${(f.at - l.at).toFixed(1)} ms after the leader`,
+        );
       });
 
       it('answers 208 when the leader is still running at the end of the window', async () => {
         const k = id('outlive');
         const leader = post(`${base}/debounce-slow.json?ms=1200&k=${k}`);
-        const follower = await startingAfter(100, () => post(`${base}/debounce-slow.json?ms=1200&k=${k}`));
+        const follower = await startingAfter(100, () =>
+          post(`${base}/debounce-slow.json?ms=1200&k=${k}`),
+        );
         assertDebounced(follower);
         // Waited for the window (600 ms from the leader's arrival), not for the leader.
-        assert.ok(follower.ms > 350 && follower.ms < 900, `follower waited ${follower.ms.toFixed(0)} ms`);
+        assert.ok(
+          follower.ms > 350 && follower.ms < 900,
+          `follower waited ${follower.ms.toFixed(0)} ms`,
+        );
         assert.equal((await leader).status, 200);
       });
 
-      it('gives a follower only its own leader\'s response, never an older leader\'s', async () => {
+      it("gives a follower only its own leader's response, never an older leader's", async () => {
         const k = id('own');
         const started = performance.now();
         const l1 = post(`${base}/debounce-slow.json?ms=900&k=${k}`);
@@ -175,8 +210,14 @@ for (const [platform, store] of PLATFORMS.flatMap((p) => STORES.map((s) => [p, s
 
       it('keys on the canonical JSON body', async () => {
         const p = id('body');
-        const a = await post(`${base}/debounce-body.json?p=${p}`, { body: '{"q":"a","x":{"b":1,"a":2}}', headers: { 'content-type': 'application/json' } });
-        const b = await post(`${base}/debounce-body.json?p=${p}`, { body: '{"x":{"a":2,"b":1},"q":"a"}', headers: { 'content-type': 'application/json' } });
+        const a = await post(`${base}/debounce-body.json?p=${p}`, {
+          body: '{"q":"a","x":{"b":1,"a":2}}',
+          headers: { 'content-type': 'application/json' },
+        });
+        const b = await post(`${base}/debounce-body.json?p=${p}`, {
+          body: '{"x":{"a":2,"b":1},"q":"a"}',
+          headers: { 'content-type': 'application/json' },
+        });
         const c = await post(`${base}/debounce-body.json?p=${p}`, { json: { q: 'b' } });
         assert.deepEqual(a.json(), { success: true, data: a.json<{ data: string }>().data });
         assert.match(a.json<{ data: string }>().data, new RegExp(`^${p}::\\d+::a$`));
@@ -189,13 +230,22 @@ for (const [platform, store] of PLATFORMS.flatMap((p) => STORES.map((s) => [p, s
 
       it('runs the handler exactly once for a burst of 100 identical concurrent requests', async () => {
         const p = id('burst');
-        const replies = await parallel(100, () => post(`${base}/debounce-view.json?p=${p}`, { json: { q: 'b' } }));
-        assert.ok(replies.every((r) => r.status === 200), replies.map((r) => r.status).join(','));
+        const replies = await parallel(100, () =>
+          post(`${base}/debounce-view.json?p=${p}`, { json: { q: 'b' } }),
+        );
+        assert.ok(
+          replies.every((r) => r.status === 200),
+          replies.map((r) => r.status).join(','),
+        );
         assert.equal(new Set(replies.map((r) => r.text)).size, 1);
         assert.equal(replies.filter((r) => r.headers.get('x-debounce') === 'reused').length, 99);
         const seqBefore = Number(replies[0]!.text.split('::')[1]);
         const next = await post(`${base}/debounce-view.json?p=${id('burst-next')}`);
-        assert.equal(Number(next.text.split('::')[1]), seqBefore + 1, 'seq advanced once for the whole burst');
+        assert.equal(
+          Number(next.text.split('::')[1]),
+          seqBefore + 1,
+          'seq advanced once for the whole burst',
+        );
       });
     });
 
@@ -213,4 +263,3 @@ for (const [platform, store] of PLATFORMS.flatMap((p) => STORES.map((s) => [p, s
     });
   });
 }
-

@@ -36,16 +36,28 @@ class ScopedController {
 
   @Get('request')
   async request(@Query('id') id: string): Promise<string | { killed: string }> {
-    return this.perRequest.pay(id).catch((err: unknown) => (err instanceof DoubleKillException ? { killed: err.code } : Promise.reject(err)));
+    return this.perRequest
+      .pay(id)
+      .catch((err: unknown) =>
+        err instanceof DoubleKillException ? { killed: err.code } : Promise.reject(err),
+      );
   }
 
   @Get('transient')
   async transientCall(@Query('id') id: string): Promise<string | { killed: string }> {
-    return this.transient.pay(id).catch((err: unknown) => (err instanceof DoubleKillException ? { killed: err.code } : Promise.reject(err)));
+    return this.transient
+      .pay(id)
+      .catch((err: unknown) =>
+        err instanceof DoubleKillException ? { killed: err.code } : Promise.reject(err),
+      );
   }
 }
 
-@Module({ imports: [ProtectionModule.forRoot()], controllers: [ScopedController], providers: [PerRequestPayments, TransientPayments] })
+@Module({
+  imports: [ProtectionModule.forRoot()],
+  controllers: [ScopedController],
+  providers: [PerRequestPayments, TransientPayments],
+})
 class ScopedModule {}
 
 for (const platform of PLATFORMS) {

@@ -7,7 +7,14 @@ import { DoubleKillException, ProgressService, type ProgressRecord } from 'nest-
 import { RedisStore } from 'nest-protection/redis';
 import { DoubleKillTestModule, LockedService, runs } from './helpers/double-kill-app';
 import { startingAfter, eventually, request, sleep, type Reply } from './helpers/http';
-import { PLATFORMS, startDemo, startModule, startRedisPair, type RedisPair, type RunningApp } from './helpers/platforms';
+import {
+  PLATFORMS,
+  startDemo,
+  startModule,
+  startRedisPair,
+  type RedisPair,
+  type RunningApp,
+} from './helpers/platforms';
 
 /* @DoubleKill locks, async runs, progress and leases, on both platforms, memory and a real Redis. */
 
@@ -39,7 +46,9 @@ for (const platform of PLATFORMS) {
     it('runs one of 20 concurrent identical calls; 19 get 202 with one progress key and the elapsed seconds', async () => {
       const s = { headers: { session: uniq('s20') } };
       const [replies, late] = await Promise.all([
-        Promise.all(Array.from({ length: 20 }, () => request(`${demo.url}/test/double-kill.json?s=2.2`, s))),
+        Promise.all(
+          Array.from({ length: 20 }, () => request(`${demo.url}/test/double-kill.json?s=2.2`, s)),
+        ),
         startingAfter(1300, () => request(`${demo.url}/test/double-kill.json?s=2.2`, s)),
       ]);
       const ok = replies.filter((r) => r.status === 200);
@@ -65,7 +74,9 @@ for (const platform of PLATFORMS) {
       const type = uniq('t');
       const [x, y, z] = await Promise.all([
         request(`${demo.url}/test/double-kill-service.json?type=${type}&s=0.3`),
-        startingAfter(50, () => request(`${demo.url}/test/double-kill-service.json?type=${type}&s=0.3`)),
+        startingAfter(50, () =>
+          request(`${demo.url}/test/double-kill-service.json?type=${type}&s=0.3`),
+        ),
         request(`${demo.url}/test/double-kill-service.json?type=${type}-other&s=0.3`),
       ]);
       assert.deepEqual(x.json(), { success: true, data: `${type}-0.3` });
@@ -74,7 +85,10 @@ for (const platform of PLATFORMS) {
     });
 
     it('never lets two methods with the same static key block each other', async () => {
-      const [a, b] = await Promise.all([request(`${app.url}/dk/first?ms=200`), request(`${app.url}/dk/second?ms=200`)]);
+      const [a, b] = await Promise.all([
+        request(`${app.url}/dk/first?ms=200`),
+        request(`${app.url}/dk/second?ms=200`),
+      ]);
       assert.deepEqual([a.text, b.text], ['first', 'second']);
     });
 
@@ -82,22 +96,47 @@ for (const platform of PLATFORMS) {
       const id = uniq('boom');
       const results = await Promise.allSettled([service.boom(id), service.boom(id)]);
       const reasons = results.map((r) => (r.status === 'rejected' ? (r.reason as Error) : null));
-      assert.ok(reasons.some((e) => e instanceof DoubleKillException), 'the second call is killed');
-      assert.ok(reasons.some((e) => e?.message === `boom ${id}`), 'the first throws its own error');
-      await assert.rejects(service.boom(id), /boom/, 'released after the throw: the next call runs');
-      assert.equal(await service.plain(21), 42, 'a sync method works too (its result comes as a Promise)');
+      assert.ok(
+        reasons.some((e) => e instanceof DoubleKillException),
+        'the second call is killed',
+      );
+      assert.ok(
+        reasons.some((e) => e?.message === `boom ${id}`),
+        'the first throws its own error',
+      );
+      await assert.rejects(
+        service.boom(id),
+        /boom/,
+        'released after the throw: the next call runs',
+      );
+      assert.equal(
+        await service.plain(21),
+        42,
+        'a sync method works too (its result comes as a Promise)',
+      );
     });
 
     it('async mode: one background run, the same key to every caller, readable progress, then done', async () => {
       const progress = app.app.get(ProgressService);
       const id = uniq('bg');
       const before = runs.count;
-      const calls = await Promise.allSettled([service.background(id, 400), service.background(id, 400), startingAfter(150, () => service.background(id, 400))]);
-      const keys = calls.map((c) => (c.status === 'rejected' && c.reason instanceof DoubleKillException ? c.reason.progressKey : 'none'));
+      const calls = await Promise.allSettled([
+        service.background(id, 400),
+        service.background(id, 400),
+        startingAfter(150, () => service.background(id, 400)),
+      ]);
+      const keys = calls.map((c) =>
+        c.status === 'rejected' && c.reason instanceof DoubleKillException
+          ? c.reason.progressKey
+          : 'none',
+      );
       assert.equal(new Set(keys).size, 1, keys.join(','));
       const key = keys[0] as string;
       assert.equal(runs.count - before, 1, 'one background run');
-      assert.ok(await eventually(async () => ((await progress.get(key))?.percent ?? 0) >= 50, 2000), 'progress reported');
+      assert.ok(
+        await eventually(async () => ((await progress.get(key))?.percent ?? 0) >= 50, 2000),
+        'progress reported',
+      );
       assert.equal((await progress.get(key))?.done, false);
       assert.ok(await eventually(async () => (await progress.get(key))?.done === true, 3000));
       const done = (await progress.get(key)) as ProgressRecord;
@@ -120,8 +159,14 @@ for (const platform of PLATFORMS) {
 
     it('refuses keys it cannot trust: null-ish key results and unserialisable arguments', async () => {
       await assert.rejects(service.nullable(null), /key function returned "null"/);
-      await assert.rejects(service.nullable('user-undefined'), /must not be empty or contain null\/undefined/);
-      await assert.rejects(service.byArgs({ socket: new (class Socket {})() }), /cannot form a key .* set the "key" option/);
+      await assert.rejects(
+        service.nullable('user-undefined'),
+        /must not be empty or contain null\/undefined/,
+      );
+      await assert.rejects(
+        service.byArgs({ socket: new (class Socket {})() }),
+        /cannot form a key .* set the "key" option/,
+      );
       assert.equal(await service.byArgs({ plain: [1, 2] }), 'object');
     });
   });
@@ -130,11 +175,16 @@ for (const platform of PLATFORMS) {
 describe('@DoubleKill response option', () => {
   it('replaces the 202 answer (status and body)', async () => {
     const app = await startModule(
-      DoubleKillTestModule.with({ doubleKill: { response: { status: 409, body: ({ body }) => ({ ...body, hint: 'later' }) } } }),
+      DoubleKillTestModule.with({
+        doubleKill: { response: { status: 409, body: ({ body }) => ({ ...body, hint: 'later' }) } },
+      }),
       'fastify',
     );
     try {
-      const [a, b] = await Promise.all([request(`${app.url}/dk/first?ms=200`), startingAfter(50, () => request(`${app.url}/dk/first?ms=200`))]);
+      const [a, b] = await Promise.all([
+        request(`${app.url}/dk/first?ms=200`),
+        startingAfter(50, () => request(`${app.url}/dk/first?ms=200`)),
+      ]);
       assert.equal(a.status, 200);
       assert.equal(b.status, 409);
       assert.equal(b.json<{ hint: string; code: string }>().hint, 'later');
@@ -151,8 +201,14 @@ describe('@DoubleKill on Redis', () => {
   let y: RunningApp;
   before(async () => {
     pair = await startRedisPair();
-    x = await startModule(DoubleKillTestModule.with({ store: { redis: pair.redis.url } }), 'fastify');
-    y = await startModule(DoubleKillTestModule.with({ store: { redis: pair.redis.url } }), 'express');
+    x = await startModule(
+      DoubleKillTestModule.with({ store: { redis: pair.redis.url } }),
+      'fastify',
+    );
+    y = await startModule(
+      DoubleKillTestModule.with({ store: { redis: pair.redis.url } }),
+      'express',
+    );
   });
   afterAll(async () => {
     await Promise.all([x.close(), y.close()]);
@@ -167,7 +223,11 @@ describe('@DoubleKill on Redis', () => {
     ]);
     assert.equal(a.status, 200);
     assertKilled(b);
-    assert.equal((await request(`${pair.b.url}/test/double-kill.json?s=0`, s)).status, 200, 'released for B');
+    assert.equal(
+      (await request(`${pair.b.url}/test/double-kill.json?s=0`, s)).status,
+      200,
+      'released for B',
+    );
   });
 
   it('keeps the lock of a call three times longer than its lease (renewal), with increasing fencing tokens', async () => {
@@ -182,7 +242,11 @@ describe('@DoubleKill on Redis', () => {
   });
 
   it('frees the lock of a killed process after its lease', async () => {
-    const child = spawn(process.execPath, [join(__dirname, 'helpers', 'double-kill-app.js'), pair.redis.url], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      [join(__dirname, 'helpers', 'double-kill-app.js'), pair.redis.url],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     try {
       const url = await new Promise<string>((resolve, reject) => {
         child.stdout?.once('data', (d: Buffer) => resolve(d.toString().trim()));
@@ -194,7 +258,12 @@ describe('@DoubleKill on Redis', () => {
       child.kill('SIGKILL');
       await held;
       const killedAt = Date.now();
-      assert.ok(await eventually(async () => (await request(`${x.url}/dk/hold?ms=10`)).status === 200, 3000));
+      assert.ok(
+        await eventually(
+          async () => (await request(`${x.url}/dk/hold?ms=10`)).status === 200,
+          3000,
+        ),
+      );
       const waited = Date.now() - killedAt;
       assert.ok(waited < 1500, `free ${waited} ms after the kill (lease 600 ms)`);
     } finally {
@@ -221,7 +290,13 @@ describe('@DoubleKill on Redis', () => {
   });
 
   it('releases the locks this process holds on shutdown (not after the 30 s lease)', async () => {
-    const leaving = await startModule(DoubleKillTestModule.with({ store: { redis: pair.redis.url }, overload: { drainTimeout: 100 } }), 'fastify');
+    const leaving = await startModule(
+      DoubleKillTestModule.with({
+        store: { redis: pair.redis.url },
+        overload: { drainTimeout: 100 },
+      }),
+      'fastify',
+    );
     const running = request(`${leaving.url}/dk/first?ms=3000`).catch(() => null);
     await sleep(150);
     assertKilled(await request(`${y.url}/dk/first?ms=10`));
@@ -256,11 +331,12 @@ describe('@DoubleKill on Redis', () => {
       assert.equal(r.json<{ code: string }>().code, 'STORE_UNAVAILABLE');
       assert.ok(r.ms < 500);
       await pair.redis.start();
-      assert.ok(await eventually(async () => (await request(`${x.url}/dk/first?ms=10`)).status === 200));
+      assert.ok(
+        await eventually(async () => (await request(`${x.url}/dk/first?ms=10`)).status === 200),
+      );
       assert.deepEqual(unhandled, []);
     } finally {
       process.off('unhandledRejection', onUnhandled);
     }
   });
 });
-

@@ -1,14 +1,28 @@
 import { Controller, Get, Module, type DynamicModule } from '@nestjs/common';
 import assert from 'node:assert/strict';
 import { after as afterAll, before, describe, it } from 'node:test';
-import { CODE_ALPHABET, FirstBlood, ProtectionModule, type ProtectionModuleOptions } from 'nest-protection';
+import {
+  CODE_ALPHABET,
+  FirstBlood,
+  ProtectionModule,
+  type ProtectionModuleOptions,
+} from 'nest-protection';
 import { eventually, request, sleep, type Reply } from './helpers/http';
-import { PLATFORMS, startDemo, startModule, startRedisPair, type RedisPair, type RunningApp } from './helpers/platforms';
+import {
+  PLATFORMS,
+  startDemo,
+  startModule,
+  startRedisPair,
+  type RedisPair,
+  type RunningApp,
+} from './helpers/platforms';
 import type { TestRedis } from './helpers/redis-server';
 
 /* The CAPTCHA protocol step by step (406, ticket, image, code), and what a forged or replayed ticket earns. */
 
-const plaintext = { render: (code: string) => ({ contentType: 'text/plain; charset=utf-8', body: code }) };
+const plaintext = {
+  render: (code: string) => ({ contentType: 'text/plain; charset=utf-8', body: code }),
+};
 
 @Controller('fb')
 class CaptchaTestController {
@@ -46,13 +60,21 @@ class CaptchaTestController {
 @Module({})
 class CaptchaTestModule {
   static with(options: ProtectionModuleOptions): DynamicModule {
-    return { module: CaptchaTestModule, imports: [ProtectionModule.forRoot(options)], controllers: [CaptchaTestController] };
+    return {
+      module: CaptchaTestModule,
+      imports: [ProtectionModule.forRoot(options)],
+      controllers: [CaptchaTestController],
+    };
   }
 }
 
 function assert406(r: Reply, label = '406'): string {
   assert.equal(r.status, 406, `${label}: ${r.status} ${r.text}`);
-  assert.deepEqual(r.json(), { statusCode: 406, code: 'CAPTCHA_REQUIRED', message: 'need a verify code' });
+  assert.deepEqual(r.json(), {
+    statusCode: 406,
+    code: 'CAPTCHA_REQUIRED',
+    message: 'need a verify code',
+  });
   const ticket = r.headers.get('client-ticket');
   assert.ok(ticket, 'Client-Ticket header');
   const cookies = r.headers.getSetCookie();
@@ -66,8 +88,11 @@ for (const platform of PLATFORMS) {
     let demo: RunningApp;
     let real: RunningApp;
     let app: RunningApp;
-    const get = (base: string, path: string, headers: Record<string, string> = {}): Promise<Reply> =>
-      request(base + path, { headers });
+    const get = (
+      base: string,
+      path: string,
+      headers: Record<string, string> = {},
+    ): Promise<Reply> => request(base + path, { headers });
     before(async () => {
       demo = await startDemo({ platform, captchaPlaintext: true });
       real = await startDemo({ platform });
@@ -76,7 +101,10 @@ for (const platform of PLATFORMS) {
           firstBlood: {
             ...plaintext,
             handlers: [
-              { accepts: (scene) => scene === 'hosted', handle: async (ctx) => ctx.request.headers['x-hosted-token'] === 'valid' },
+              {
+                accepts: (scene) => scene === 'hosted',
+                handle: async (ctx) => ctx.request.headers['x-hosted-token'] === 'valid',
+              },
             ],
           },
         }),
@@ -99,30 +127,60 @@ for (const platform of PLATFORMS) {
       const pre = await get(demo.url, `/test/captcha.json?quest-captcha-image=${code}`, t);
       assert.deepEqual([pre.status, pre.text], [200, ''], 'pre-check: 200 empty, code kept');
 
-      const ok = await get(demo.url, `/test/captcha.json?check-captcha-image=${code.toUpperCase()}`, t);
-      assert.deepEqual([ok.status, ok.text], [200, 'captcha'], 'right code (case-insensitive) runs the handler');
-      assert406(await get(demo.url, `/test/captcha.json?check-captcha-image=${code}`, t), 'single use');
+      const ok = await get(
+        demo.url,
+        `/test/captcha.json?check-captcha-image=${code.toUpperCase()}`,
+        t,
+      );
+      assert.deepEqual(
+        [ok.status, ok.text],
+        [200, 'captcha'],
+        'right code (case-insensitive) runs the handler',
+      );
+      assert406(
+        await get(demo.url, `/test/captcha.json?check-captcha-image=${code}`, t),
+        'single use',
+      );
     });
 
     it('takes the ticket from the cookie and the code from a header; the query parameter wins', async () => {
       const ticket = assert406(await get(demo.url, '/test/captcha.json'));
       const cookie = { cookie: `Client-Ticket=${ticket}` };
-      const code = (await get(demo.url, '/test/captcha.json', { ...cookie, 'quest-captcha-image': 'x' })).text;
+      const code = (
+        await get(demo.url, '/test/captcha.json', { ...cookie, 'quest-captcha-image': 'x' })
+      ).text;
       assert.match(code, /^\w{4}$/);
-      assert406(await get(demo.url, '/test/captcha.json?check-captcha-image=zzzz', { ...cookie, 'check-captcha-image': code }), 'parameter wins');
+      assert406(
+        await get(demo.url, '/test/captcha.json?check-captcha-image=zzzz', {
+          ...cookie,
+          'check-captcha-image': code,
+        }),
+        'parameter wins',
+      );
       const code2 = (await get(demo.url, '/test/captcha.json?quest-captcha-image=', cookie)).text;
-      const ok = await get(demo.url, '/test/captcha.json', { ...cookie, 'check-captcha-image': code2 });
+      const ok = await get(demo.url, '/test/captcha.json', {
+        ...cookie,
+        'check-captcha-image': code2,
+      });
       assert.deepEqual([ok.status, ok.text], [200, 'captcha']);
     });
 
     it('serves real svg-captcha images, or a base64 data URL when Accept asks for it', async () => {
       const ticket = assert406(await get(real.url, '/test/captcha.json'));
-      const svg = await get(real.url, '/test/captcha.json?quest-captcha-image=', { 'client-ticket': ticket });
+      const svg = await get(real.url, '/test/captcha.json?quest-captcha-image=', {
+        'client-ticket': ticket,
+      });
       assert.equal(svg.headers.get('content-type'), 'image/svg+xml');
-      assert.match(svg.text, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" width="150" height="50"/);
+      assert.match(
+        svg.text,
+        /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" width="150" height="50"/,
+      );
       assert.match(svg.text, /<path[^>]+d="M/);
       assert.equal(svg.headers.get('cache-control'), 'no-store, no-cache, must-revalidate');
-      const b64 = await get(real.url, '/test/captcha.json?quest-captcha-image=', { 'client-ticket': ticket, accept: 'text/plain;base64' });
+      const b64 = await get(real.url, '/test/captcha.json?quest-captcha-image=', {
+        'client-ticket': ticket,
+        accept: 'text/plain;base64',
+      });
       assert.match(b64.headers.get('content-type') ?? '', /^text\/plain/);
       const m = /^data:image\/svg\+xml;base64,([A-Za-z0-9+/=]+)$/.exec(b64.text);
       assert.ok(m, b64.text.slice(0, 60));
@@ -133,7 +191,9 @@ for (const platform of PLATFORMS) {
       const real = assert406(await get(demo.url, '/test/captcha.json'));
       const forged = real.slice(0, -2) + (real.endsWith('AA') ? 'BB' : 'AA');
       for (const bad of [forged, 'invented-ticket', 'a'.repeat(22) + '.' + 'b'.repeat(22)]) {
-        const r = await get(demo.url, '/test/captcha.json?quest-captcha-image=', { 'client-ticket': bad });
+        const r = await get(demo.url, '/test/captcha.json?quest-captcha-image=', {
+          'client-ticket': bad,
+        });
         const replaced = assert406(r, `forged ${bad}`);
         assert.notEqual(replaced, bad);
       }
@@ -144,11 +204,18 @@ for (const platform of PLATFORMS) {
       const t = { 'client-ticket': ticket };
       const code = (await get(app.url, '/fb/a?quest-captcha-image=', t)).text;
       assert406(await get(app.url, '/fb/a?check-captcha-image=wrong', t), 'wrong guess');
-      assert406(await get(app.url, `/fb/a?check-captcha-image=${code}`, t), 'right code after the retry is used up');
+      assert406(
+        await get(app.url, `/fb/a?check-captcha-image=${code}`, t),
+        'right code after the retry is used up',
+      );
 
       const code2 = (await get(app.url, '/fb/retry2?quest-captcha-image=', t)).text;
       assert406(await get(app.url, '/fb/retry2?check-captcha-image=wrong', t));
-      assert.equal((await get(app.url, `/fb/retry2?check-captcha-image=${code2}`, t)).text, 'retry2', 'retry 2 survives one miss');
+      assert.equal(
+        (await get(app.url, `/fb/retry2?check-captcha-image=${code2}`, t)).text,
+        'retry2',
+        'retry 2 survives one miss',
+      );
     });
 
     it('expires a code after blood seconds', async () => {
@@ -170,7 +237,12 @@ for (const platform of PLATFORMS) {
     it('limits images to 30 per ticket per minute (429 with Retry-After)', async () => {
       const ticket = assert406(await get(app.url, '/fb/a'));
       const t = { 'client-ticket': ticket };
-      for (let i = 0; i < 30; i++) assert.equal((await get(app.url, '/fb/a?quest-captcha-image=', t)).status, 200, `image ${i + 1}`);
+      for (let i = 0; i < 30; i++)
+        assert.equal(
+          (await get(app.url, '/fb/a?quest-captcha-image=', t)).status,
+          200,
+          `image ${i + 1}`,
+        );
       const r = await get(app.url, '/fb/a?quest-captcha-image=', t);
       assert.equal(r.status, 429);
       assert.equal(r.json<{ code: string }>().code, 'TOO_MANY_REQUESTS');
@@ -182,15 +254,28 @@ for (const platform of PLATFORMS) {
       const s = { session: `fb-first-${platform}` };
       assert.equal((await get(demo.url, '/test/captcha-30.json', s)).text, 'captcha-30');
       assert406(await get(demo.url, '/test/captcha-30.json', s), 'second call');
-      assert406(await get(demo.url, '/test/captcha-30.json', { ...s, 'client-ticket': 'made-up' }), 'invented ticket');
-      assert.equal((await get(demo.url, '/test/captcha-30.json', { session: `other-${platform}` })).text, 'captcha-30', 'another client');
-      assert406(await get(demo.url, '/test/captcha.json', { session: `third-${platform}` }), 'first: 0 always asks');
+      assert406(
+        await get(demo.url, '/test/captcha-30.json', { ...s, 'client-ticket': 'made-up' }),
+        'invented ticket',
+      );
+      assert.equal(
+        (await get(demo.url, '/test/captcha-30.json', { session: `other-${platform}` })).text,
+        'captcha-30',
+        'another client',
+      );
+      assert406(
+        await get(demo.url, '/test/captcha.json', { session: `third-${platform}` }),
+        'first: 0 always asks',
+      );
     });
 
     it('lets a custom handler (hosted CAPTCHA style) decide a scene, without route changes', async () => {
       assert406(await get(app.url, '/fb/hosted'));
       assert406(await get(app.url, '/fb/hosted', { 'x-hosted-token': 'forged' }));
-      assert.equal((await get(app.url, '/fb/hosted', { 'x-hosted-token': 'valid' })).text, 'hosted');
+      assert.equal(
+        (await get(app.url, '/fb/hosted', { 'x-hosted-token': 'valid' })).text,
+        'hosted',
+      );
     });
   });
 }
@@ -198,13 +283,23 @@ for (const platform of PLATFORMS) {
 describe('@FirstBlood with a configured font', () => {
   it('issues codes that start with one CJK character, and still renders SVG', async () => {
     const font = require.resolve('svg-captcha/fonts/Comismsh.ttf');
-    const text = await startModule(CaptchaTestModule.with({ firstBlood: { ...plaintext, font } }), 'fastify');
+    const text = await startModule(
+      CaptchaTestModule.with({ firstBlood: { ...plaintext, font } }),
+      'fastify',
+    );
     const svg = await startModule(CaptchaTestModule.with({ firstBlood: { font } }), 'fastify');
     try {
       const t = { 'client-ticket': assert406(await request(`${text.url}/fb/a`)) };
       const code = (await request(`${text.url}/fb/a?quest-captcha-image=`, { headers: t })).text;
       assert.match(code, new RegExp(`^[\\u4e00-\\u9fff][${CODE_ALPHABET}]{3}$`), code);
-      assert.equal((await request(`${text.url}/fb/a?check-captcha-image=${encodeURIComponent(code)}`, { headers: t })).text, 'a');
+      assert.equal(
+        (
+          await request(`${text.url}/fb/a?check-captcha-image=${encodeURIComponent(code)}`, {
+            headers: t,
+          })
+        ).text,
+        'a',
+      );
       const t2 = { 'client-ticket': assert406(await request(`${svg.url}/fb/a`)) };
       const image = await request(`${svg.url}/fb/a?quest-captcha-image=`, { headers: t2 });
       assert.equal(image.headers.get('content-type'), 'image/svg+xml');
@@ -235,10 +330,21 @@ describe('@FirstBlood on two instances sharing one Redis', () => {
 
   it('accepts on B a ticket and code issued on A', async () => {
     const ticket = assert406(await request(`${a.url}/test/captcha.json`));
-    const code = (await request(`${a.url}/test/captcha.json?quest-captcha-image=`, { headers: { 'client-ticket': ticket } })).text;
-    const r = await request(`${b.url}/test/captcha.json?check-captcha-image=${code}`, { headers: { 'client-ticket': ticket } });
+    const code = (
+      await request(`${a.url}/test/captcha.json?quest-captcha-image=`, {
+        headers: { 'client-ticket': ticket },
+      })
+    ).text;
+    const r = await request(`${b.url}/test/captcha.json?check-captcha-image=${code}`, {
+      headers: { 'client-ticket': ticket },
+    });
     assert.deepEqual([r.status, r.text], [200, 'captcha']);
-    assert406(await request(`${a.url}/test/captcha.json?check-captcha-image=${code}`, { headers: { 'client-ticket': ticket } }), 'used up on B');
+    assert406(
+      await request(`${a.url}/test/captcha.json?check-captcha-image=${code}`, {
+        headers: { 'client-ticket': ticket },
+      }),
+      'used up on B',
+    );
   });
 
   it('answers 503 STORE_UNAVAILABLE while Redis is down (onStoreError: closed), then recovers', async () => {
@@ -255,7 +361,10 @@ describe('@FirstBlood on two instances sharing one Redis', () => {
     } finally {
       await redis.start();
     }
-    const back = await eventually(async () => (await request(`${a.url}/test/captcha.json?quest-captcha-image=`, t)).status === 200);
+    const back = await eventually(
+      async () =>
+        (await request(`${a.url}/test/captcha.json?quest-captcha-image=`, t)).status === 200,
+    );
     assert.ok(back, 'images again once Redis is back');
   });
 });

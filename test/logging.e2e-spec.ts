@@ -22,7 +22,10 @@ for (const platform of PLATFORMS) {
       const app = await startDemo({ platform, logger });
       try {
         const sent = { user: 'ann', password: 'hunter2', nested: { a: 1 } };
-        const r = await post(`${app.url}/test/reqres-log.json`, { json: sent, headers: { 'x-request-id': 'log-1', authorization: 'Bearer secret' } });
+        const r = await post(`${app.url}/test/reqres-log.json`, {
+          json: sent,
+          headers: { 'x-request-id': 'log-1', authorization: 'Bearer secret' },
+        });
         assert.deepEqual(r.json(), sent, 'the handler received the body unchanged');
         const form = await post(`${app.url}/test/reqres-log.json`, {
           body: 'a=1&password=x',
@@ -38,10 +41,17 @@ for (const platform of PLATFORMS) {
         const res1 = lines.find((l) => l.startsWith('<-- 200 POST /test/reqres-log.json [log-1]'));
         assert.ok(res1);
         assert.match(res1, / \d+ ms /);
-        assert.match(res1, /body=\{"user":"ann","password":"hunter2","nested":\{"a":1\}\}/, 'response body as sent (redaction applies to requests)');
+        assert.match(
+          res1,
+          /body=\{"user":"ann","password":"hunter2","nested":\{"a":1\}\}/,
+          'response body as sent (redaction applies to requests)',
+        );
         const req2 = lines.find((l) => l.startsWith('--> POST /test/reqres-log.json [log-2]'));
         assert.match(req2 ?? '', /body=\{"a":"1","password":"\[REDACTED\]"\}/);
-        assert.ok(!lines.some((l) => l.includes('debounce-nore')), 'when() returned null for other routes');
+        assert.ok(
+          !lines.some((l) => l.includes('debounce-nore')),
+          'when() returned null for other routes',
+        );
       } finally {
         await app.close();
       }
@@ -52,43 +62,92 @@ for (const platform of PLATFORMS) {
       const app = await startDemo({ platform, logger });
       try {
         // 300 KB of random bytes around a marker: many TCP chunks, and a text we can look for in the log.
-        const content = Buffer.concat([randomBytes(150_000), Buffer.from('FILE-CONTENT-MARKER'), randomBytes(150_000)]);
+        const content = Buffer.concat([
+          randomBytes(150_000),
+          Buffer.from('FILE-CONTENT-MARKER'),
+          randomBytes(150_000),
+        ]);
         const form = new FormData();
         form.append('note', 'hello');
         form.append('password', 'pw-123');
         form.append('doc', new Blob([content], { type: 'application/octet-stream' }), 'report.bin');
         form.append('pic', new Blob(['tiny'], { type: 'text/plain' }), 'a.txt');
-        const r = await fetch(`${app.url}/test/reqres-log/upload.json`, { method: 'POST', body: form, headers: { 'x-request-id': 'up-1' } });
+        const r = await fetch(`${app.url}/test/reqres-log/upload.json`, {
+          method: 'POST',
+          body: form,
+          headers: { 'x-request-id': 'up-1' },
+        });
         assert.equal(r.status, 200);
-        assert.deepEqual(await r.json(), {
-          fields: { note: 'hello', password: 'pw-123' },
-          files: [
-            { field: 'doc', name: 'report.bin', size: content.length, sha256: createHash('sha256').update(content).digest('hex') },
-            { field: 'pic', name: 'a.txt', size: 4, sha256: createHash('sha256').update('tiny').digest('hex') },
-          ],
-        }, 'the handler received every field and byte unchanged');
+        assert.deepEqual(
+          await r.json(),
+          {
+            fields: { note: 'hello', password: 'pw-123' },
+            files: [
+              {
+                field: 'doc',
+                name: 'report.bin',
+                size: content.length,
+                sha256: createHash('sha256').update(content).digest('hex'),
+              },
+              {
+                field: 'pic',
+                name: 'a.txt',
+                size: 4,
+                sha256: createHash('sha256').update('tiny').digest('hex'),
+              },
+            ],
+          },
+          'the handler received every field and byte unchanged',
+        );
 
         // A multipart body sent to a route whose handler never parses it is still described.
         const unread = new FormData();
         unread.append('doc', new Blob(['abc']), 'ignored.txt');
-        await fetch(`${app.url}/test/reqres-log.json`, { method: 'POST', body: unread, headers: { 'x-request-id': 'up-2' } });
+        await fetch(`${app.url}/test/reqres-log.json`, {
+          method: 'POST',
+          body: unread,
+          headers: { 'x-request-id': 'up-2' },
+        });
         await sleep(50);
 
-        const at = lines.findIndex((l) => l.startsWith('--> POST /test/reqres-log/upload.json [up-1]'));
+        const at = lines.findIndex((l) =>
+          l.startsWith('--> POST /test/reqres-log/upload.json [up-1]'),
+        );
         assert.ok(at >= 0, lines.join('\n'));
         const line = lines[at] ?? '';
         assert.match(line, /"content-type":"multipart\/form-data; boundary=/);
-        assert.match(line, /body=\{"fields":\{"note":"hello","password":"\[REDACTED\]"\},"files":\[/);
-        assert.ok(line.includes(`{"field":"doc","name":"report.bin","type":"application/octet-stream","size":${content.length}}`), line);
-        assert.ok(line.includes('{"field":"pic","name":"a.txt","type":"text/plain","size":4}'), line);
-        assert.ok(!line.includes('FILE-CONTENT-MARKER') && !line.includes('tiny'), 'file contents are never logged');
+        assert.match(
+          line,
+          /body=\{"fields":\{"note":"hello","password":"\[REDACTED\]"\},"files":\[/,
+        );
+        assert.ok(
+          line.includes(
+            `{"field":"doc","name":"report.bin","type":"application/octet-stream","size":${content.length}}`,
+          ),
+          line,
+        );
+        assert.ok(
+          line.includes('{"field":"pic","name":"a.txt","type":"text/plain","size":4}'),
+          line,
+        );
+        assert.ok(
+          !line.includes('FILE-CONTENT-MARKER') && !line.includes('tiny'),
+          'file contents are never logged',
+        );
         assert.ok(!line.includes('partial'), 'the whole body went by before the line was written');
-        const res = lines.findIndex((l) => l.startsWith('<-- 200 POST /test/reqres-log/upload.json [up-1]'));
+        const res = lines.findIndex((l) =>
+          l.startsWith('<-- 200 POST /test/reqres-log/upload.json [up-1]'),
+        );
         assert.ok(res > at, 'request line first, then the response line');
         assert.ok(!lines.some((l) => l.includes('FILE-CONTENT-MARKER')));
 
         const other = lines.find((l) => l.startsWith('--> POST /test/reqres-log.json [up-2]'));
-        assert.ok(other?.includes('{"field":"doc","name":"ignored.txt","type":"application/octet-stream","size":3}'), other);
+        assert.ok(
+          other?.includes(
+            '{"field":"doc","name":"ignored.txt","type":"application/octet-stream","size":3}',
+          ),
+          other,
+        );
       } finally {
         await app.close();
       }
@@ -99,7 +158,9 @@ for (const platform of PLATFORMS) {
       const app = await startDemo({
         platform,
         logger,
-        protection: { logging: { when: () => ({ requestBody: true, response: false, maxBodyBytes: 20 }) } },
+        protection: {
+          logging: { when: () => ({ requestBody: true, response: false, maxBodyBytes: 20 }) },
+        },
       });
       try {
         await post(`${app.url}/test/reqres-log.json`, { json: { text: 'x'.repeat(100) } });

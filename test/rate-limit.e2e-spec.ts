@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import { after as afterAll, before, describe, it } from 'node:test';
 import { ProtectionModule, RateLimit, type ProtectionModuleOptions } from 'nest-protection';
 import { request, sleep, type Reply } from './helpers/http';
-import { PLATFORMS, startDemo, startModule, startRedisPair, type RedisPair, type RunningApp } from './helpers/platforms';
+import {
+  PLATFORMS,
+  startDemo,
+  startModule,
+  startRedisPair,
+  type RedisPair,
+  type RunningApp,
+} from './helpers/platforms';
 
 /* @RateLimit: sliding windows, several rules, IETF headers, one budget across instances on Redis. */
 
@@ -41,13 +48,21 @@ class ClassLimitedController {
 @Module({})
 class RateLimitTestModule {
   static with(options: ProtectionModuleOptions): DynamicModule {
-    return { module: RateLimitTestModule, imports: [ProtectionModule.forRoot(options)], controllers: [LimitedController, ClassLimitedController] };
+    return {
+      module: RateLimitTestModule,
+      imports: [ProtectionModule.forRoot(options)],
+      controllers: [LimitedController, ClassLimitedController],
+    };
   }
 }
 
 function assert429(r: Reply): number {
   assert.equal(r.status, 429, r.text);
-  assert.deepEqual(r.json(), { statusCode: 429, code: 'TOO_MANY_REQUESTS', message: 'Too many requests; retry later' });
+  assert.deepEqual(r.json(), {
+    statusCode: 429,
+    code: 'TOO_MANY_REQUESTS',
+    message: 'Too many requests; retry later',
+  });
   const retry = Number(r.headers.get('retry-after'));
   assert.ok(Number.isInteger(retry) && retry >= 1, `Retry-After ${r.headers.get('retry-after')}`);
   return retry;
@@ -66,17 +81,32 @@ for (const platform of PLATFORMS) {
     it('enforces two policies on one route, with exact IETF headers on every answer', async () => {
       const replies: Reply[] = [];
       for (let i = 0; i < 4; i++) replies.push(await request(`${app.url}/rl/two`));
-      for (const r of replies) assert.equal(r.headers.get('ratelimit-policy'), '"burst";q=3;w=1, "minute";q=5;w=60');
-      assert.deepEqual(replies.slice(0, 3).map((r) => r.status), [200, 200, 200]);
+      for (const r of replies)
+        assert.equal(r.headers.get('ratelimit-policy'), '"burst";q=3;w=1, "minute";q=5;w=60');
+      assert.deepEqual(
+        replies.slice(0, 3).map((r) => r.status),
+        [200, 200, 200],
+      );
       assert.equal(replies[0]?.headers.get('ratelimit'), '"burst";r=2;t=1, "minute";r=4;t=60');
       assert.equal(replies[2]?.headers.get('ratelimit'), '"burst";r=0;t=1, "minute";r=2;t=60');
-      assert.equal(assert429(replies[3] as Reply), 1, 'Retry-After: the burst window frees in at most 1 s');
-      assert.equal(replies[3]?.headers.get('ratelimit'), '"burst";r=0;t=1, "minute";r=2;t=60', 'a refusal is not counted');
+      assert.equal(
+        assert429(replies[3] as Reply),
+        1,
+        'Retry-After: the burst window frees in at most 1 s',
+      );
+      assert.equal(
+        replies[3]?.headers.get('ratelimit'),
+        '"burst";r=0;t=1, "minute";r=2;t=60',
+        'a refusal is not counted',
+      );
       await sleep(1050);
       assert.equal((await request(`${app.url}/rl/two`)).status, 200);
       assert.equal((await request(`${app.url}/rl/two`)).status, 200);
       const capped = await request(`${app.url}/rl/two`);
-      assert.ok(assert429(capped) > 1, 'now the minute policy is full: retry after more than a second');
+      assert.ok(
+        assert429(capped) > 1,
+        'now the minute policy is full: retry after more than a second',
+      );
     });
 
     it('slides: a steady client under the rate is never rejected, and a burst waits for the oldest hit', async () => {
@@ -87,28 +117,41 @@ for (const platform of PLATFORMS) {
         await sleep(250); // 3.2 per 800 ms < 4
       }
       const other = { headers: { session: `burst-${platform}` } };
-      const burst = await Promise.all(Array.from({ length: 6 }, () => request(`${app.url}/rl/slide`, other)));
+      const burst = await Promise.all(
+        Array.from({ length: 6 }, () => request(`${app.url}/rl/slide`, other)),
+      );
       assert.equal(burst.filter((r) => r.status === 200).length, 4);
       burst.filter((r) => r.status !== 200).forEach(assert429);
-      assert.equal((await request(`${app.url}/rl/slide`, s)).status, 200, 'identity key: another client has its own budget');
+      assert.equal(
+        (await request(`${app.url}/rl/slide`, s)).status,
+        200,
+        'identity key: another client has its own budget',
+      );
     });
 
     it('applies a controller-level rule to its routes', async () => {
       assert.deepEqual(
-        [(await request(`${app.url}/rlc/a`)).status, (await request(`${app.url}/rlc/a`)).status, (await request(`${app.url}/rlc/a`)).status],
+        [
+          (await request(`${app.url}/rlc/a`)).status,
+          (await request(`${app.url}/rlc/a`)).status,
+          (await request(`${app.url}/rlc/a`)).status,
+        ],
         [200, 200, 429],
       );
     });
 
     it('lets exactly 50 of 200 concurrent requests through a limit of 50', async () => {
-      const replies = await Promise.all(Array.from({ length: 200 }, () => request(`${app.url}/rl/fifty`)));
+      const replies = await Promise.all(
+        Array.from({ length: 200 }, () => request(`${app.url}/rl/fifty`)),
+      );
       assert.equal(replies.filter((r) => r.status === 200).length, 50);
       assert.equal(replies.filter((r) => r.status === 429).length, 150);
     });
 
     it('limits the demo fixture: 5 per 10 s', async () => {
       const statuses = [];
-      for (let i = 0; i < 6; i++) statuses.push((await request(`${demo.url}/test/rate-limit.json`)).status);
+      for (let i = 0; i < 6; i++)
+        statuses.push((await request(`${demo.url}/test/rate-limit.json`)).status);
       assert.deepEqual(statuses, [200, 200, 200, 200, 200, 429]);
     });
   });
@@ -120,8 +163,14 @@ describe('@RateLimit on two instances sharing one Redis', () => {
   let y: RunningApp;
   before(async () => {
     pair = await startRedisPair();
-    x = await startModule(RateLimitTestModule.with({ store: { redis: pair.redis.url } }), 'fastify');
-    y = await startModule(RateLimitTestModule.with({ store: { redis: pair.redis.url } }), 'express');
+    x = await startModule(
+      RateLimitTestModule.with({ store: { redis: pair.redis.url } }),
+      'fastify',
+    );
+    y = await startModule(
+      RateLimitTestModule.with({ store: { redis: pair.redis.url } }),
+      'express',
+    );
   });
   afterAll(async () => {
     await Promise.all([x.close(), y.close()]);
@@ -129,7 +178,9 @@ describe('@RateLimit on two instances sharing one Redis', () => {
   });
 
   it('shares one budget: 200 concurrent requests over both instances, limit 50, exactly 50 pass', async () => {
-    const replies = await Promise.all(Array.from({ length: 200 }, (_, i) => request(`${(i % 2 ? x : y).url}/rl/fifty`)));
+    const replies = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => request(`${(i % 2 ? x : y).url}/rl/fifty`)),
+    );
     assert.equal(replies.filter((r) => r.status === 200).length, 50);
     assert.equal(replies.filter((r) => r.status === 429).length, 150);
   });

@@ -2,9 +2,22 @@ import { Body, Controller, Get, HttpCode, Module, Post, type DynamicModule } fro
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after as afterAll, before, describe, it } from 'node:test';
-import { ProtectionModule, Righter, RighterAudit, RighterService, type ProtectionModuleOptions } from 'nest-protection';
+import {
+  ProtectionModule,
+  Righter,
+  RighterAudit,
+  RighterService,
+  type ProtectionModuleOptions,
+} from 'nest-protection';
 import { post, request, sleep, type Reply } from './helpers/http';
-import { PLATFORMS, startDemo, startModule, startRedisPair, type RedisPair, type RunningApp } from './helpers/platforms';
+import {
+  PLATFORMS,
+  startDemo,
+  startModule,
+  startRedisPair,
+  type RedisPair,
+  type RunningApp,
+} from './helpers/platforms';
 import type { TestRedis } from './helpers/redis-server';
 
 /* @Righter tokens: issue, commit, every kind of forgery, options; the demo fixtures plus a test module. */
@@ -40,7 +53,10 @@ class RighterTestController {
   @Post('edit')
   @HttpCode(200)
   @Righter()
-  commit(@RighterAudit() audit: unknown, @Body() body: unknown): { audit: unknown; body: unknown; runs: number } {
+  commit(
+    @RighterAudit() audit: unknown,
+    @Body() body: unknown,
+  ): { audit: unknown; body: unknown; runs: number } {
     return { audit, body, runs: ++runs };
   }
 
@@ -72,7 +88,11 @@ class RighterTestController {
 @Module({})
 class RighterTestModule {
   static with(options: ProtectionModuleOptions): DynamicModule {
-    return { module: RighterTestModule, imports: [ProtectionModule.forRoot(options)], controllers: [RighterTestController] };
+    return {
+      module: RighterTestModule,
+      imports: [ProtectionModule.forRoot(options)],
+      controllers: [RighterTestController],
+    };
   }
 }
 
@@ -95,15 +115,22 @@ for (const platform of PLATFORMS) {
     let rotated: RunningApp;
     before(async () => {
       demo = await startDemo({ platform });
-      app = await startModule(RighterTestModule.with({ righter: { secret: S1 } }), platform, (a) => a.enableCors({ origin: '*' }));
-      rotated = await startModule(RighterTestModule.with({ righter: { secret: [S2, S1] } }), platform);
+      app = await startModule(RighterTestModule.with({ righter: { secret: S1 } }), platform, (a) =>
+        a.enableCors({ origin: '*' }),
+      );
+      rotated = await startModule(
+        RighterTestModule.with({ righter: { secret: [S2, S1] } }),
+        platform,
+      );
     });
     afterAll(() => Promise.all([demo.close(), app.close(), rotated.close()]));
 
     it('round trip on the demo: the edit view seals, the commit returns the audit', async () => {
       const edit = await request(`${demo.url}/test/righter.json`);
       assert.deepEqual(edit.json(), { uid: 1, perms: ['a', 'b'] });
-      const commit = await post(`${demo.url}/test/righter.json`, { headers: { 'right-editor': tokenOf(edit) } });
+      const commit = await post(`${demo.url}/test/righter.json`, {
+        headers: { 'right-editor': tokenOf(edit) },
+      });
       assert.equal(commit.status, 200, commit.text);
       assert.deepEqual(commit.json(), { uid: 1, perms: ['a', 'b'] });
     });
@@ -125,26 +152,59 @@ for (const platform of PLATFORMS) {
         ['other version', 'Ag' + token.slice(2)],
       ];
       for (const [label, value] of bad) {
-        const r = await post(`${app.url}/r/edit`, { headers: value === undefined ? {} : { 'right-editor': value }, json: { x: 1 } });
+        const r = await post(`${app.url}/r/edit`, {
+          headers: value === undefined ? {} : { 'right-editor': value },
+          json: { x: 1 },
+        });
         assertForgery(r, label);
       }
       assert.equal(runs, before, 'handler never ran');
-      const ok = await post(`${app.url}/r/edit`, { headers: { 'right-editor': token }, json: { x: 1 } });
+      const ok = await post(`${app.url}/r/edit`, {
+        headers: { 'right-editor': token },
+        json: { x: 1 },
+      });
       assert.deepEqual(ok.json(), { audit: { id: 7 }, body: { x: 1 }, runs: before + 1 });
     });
 
     it('binds the token to the client: another session or another sessionless client gets 409', async () => {
       const s = await request(`${app.url}/r/edit`, { headers: { session: 'alice' } });
-      assertForgery(await post(`${app.url}/r/edit`, { headers: { session: 'bob', 'right-editor': tokenOf(s) } }), 'other session');
-      assert.equal((await post(`${app.url}/r/edit`, { headers: { session: 'alice', 'right-editor': tokenOf(s) } })).status, 200);
+      assertForgery(
+        await post(`${app.url}/r/edit`, {
+          headers: { session: 'bob', 'right-editor': tokenOf(s) },
+        }),
+        'other session',
+      );
+      assert.equal(
+        (
+          await post(`${app.url}/r/edit`, {
+            headers: { session: 'alice', 'right-editor': tokenOf(s) },
+          })
+        ).status,
+        200,
+      );
       const anon = await request(`${app.url}/r/edit`, { headers: { 'user-agent': 'browser-A' } });
-      assertForgery(await post(`${app.url}/r/edit`, { headers: { 'user-agent': 'browser-B', 'right-editor': tokenOf(anon) } }), 'other sessionless client');
-      assert.equal((await post(`${app.url}/r/edit`, { headers: { 'user-agent': 'browser-A', 'right-editor': tokenOf(anon) } })).status, 200);
+      assertForgery(
+        await post(`${app.url}/r/edit`, {
+          headers: { 'user-agent': 'browser-B', 'right-editor': tokenOf(anon) },
+        }),
+        'other sessionless client',
+      );
+      assert.equal(
+        (
+          await post(`${app.url}/r/edit`, {
+            headers: { 'user-agent': 'browser-A', 'right-editor': tokenOf(anon) },
+          })
+        ).status,
+        200,
+      );
     });
 
     it('binds the token to its route scope', async () => {
       const token = tokenOf(await request(`${app.url}/r/edit`));
-      assertForgery(await post(`${app.url}/r/other`, { headers: { 'right-editor': token } }), 'foreign route');
+      assertForgery(
+        await post(`${app.url}/r/other`, { headers: { 'right-editor': token } }),
+        'foreign route',
+      );
     });
 
     it('expires tokens after ttl (1 s here)', async () => {
@@ -154,21 +214,34 @@ for (const platform of PLATFORMS) {
       const inTime = await post(`${app.url}/r/short`, { headers: { 'right-editor': token } });
       assert.deepEqual(inTime.json(), { short: true });
       await sleep(1100);
-      assertForgery(await post(`${app.url}/r/short`, { headers: { 'right-editor': token } }), 'expired');
+      assertForgery(
+        await post(`${app.url}/r/short`, { headers: { 'right-editor': token } }),
+        'expired',
+      );
     });
 
     it('once: a replayed token gets 409', async () => {
       const token = tokenOf(await request(`${app.url}/r/edit`));
       const first = await post(`${app.url}/r/once`, { headers: { 'right-editor': token } });
       assert.deepEqual(first.json(), { audit: { id: 7 } });
-      assertForgery(await post(`${app.url}/r/once`, { headers: { 'right-editor': token } }), 'replay');
+      assertForgery(
+        await post(`${app.url}/r/once`, { headers: { 'right-editor': token } }),
+        'replay',
+      );
     });
 
     it('rotates secrets: the first seals, all open', async () => {
       const old = tokenOf(await request(`${app.url}/r/edit`)); // sealed with S1
-      assert.equal((await post(`${rotated.url}/r/edit`, { headers: { 'right-editor': old } })).status, 200, 'S1 token opens with [S2, S1]');
+      assert.equal(
+        (await post(`${rotated.url}/r/edit`, { headers: { 'right-editor': old } })).status,
+        200,
+        'S1 token opens with [S2, S1]',
+      );
       const fresh = tokenOf(await request(`${rotated.url}/r/edit`)); // sealed with S2
-      assertForgery(await post(`${app.url}/r/edit`, { headers: { 'right-editor': fresh } }), 'S2 token on an S1-only app');
+      assertForgery(
+        await post(`${app.url}/r/edit`, { headers: { 'right-editor': fresh } }),
+        'S2 token on an S1-only app',
+      );
     });
 
     it('exposes Right-Editor through CORS when CORS is on', async () => {
@@ -180,7 +253,10 @@ for (const platform of PLATFORMS) {
 
     it('allow() outside a @Righter(false) route throws an Error naming the route', async () => {
       const r = await request(`${app.url}/r/misuse`);
-      assert.match(r.json<{ error: string }>().error, /allow\(\) called outside a @Righter\(false\) route \(GET \/r\/misuse\)/);
+      assert.match(
+        r.json<{ error: string }>().error,
+        /allow\(\) called outside a @Righter\(false\) route \(GET \/r\/misuse\)/,
+      );
     });
   });
 }
@@ -209,8 +285,14 @@ describe('@Righter across two instances on one Redis, no configured secret', () 
     const y = await startModule(RighterTestModule.with(opts), 'express');
     try {
       const token = tokenOf(await request(`${x.url}/r/edit`));
-      assert.equal((await post(`${x.url}/r/once`, { headers: { 'right-editor': token } })).status, 200);
-      assertForgery(await post(`${y.url}/r/once`, { headers: { 'right-editor': token } }), 'replay on the other instance');
+      assert.equal(
+        (await post(`${x.url}/r/once`, { headers: { 'right-editor': token } })).status,
+        200,
+      );
+      assertForgery(
+        await post(`${y.url}/r/once`, { headers: { 'right-editor': token } }),
+        'replay on the other instance',
+      );
     } finally {
       await Promise.all([x.close(), y.close()]);
     }
@@ -218,7 +300,11 @@ describe('@Righter across two instances on one Redis, no configured secret', () 
 
   it('answers 503 STORE_UNAVAILABLE, not a free pass, when a fresh instance cannot reach the shared secret', async () => {
     await redis.stop();
-    const c = await startDemo({ platform: 'fastify', redisUrl: redis.url, protection: { store: { redis: redis.url, commandTimeout: 200 } } });
+    const c = await startDemo({
+      platform: 'fastify',
+      redisUrl: redis.url,
+      protection: { store: { redis: redis.url, commandTimeout: 200 } },
+    });
     try {
       const edit = await request(`${c.url}/test/righter.json`);
       assert.equal(edit.status, 503);

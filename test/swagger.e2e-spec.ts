@@ -1,5 +1,11 @@
 import { Controller, Get, Module, Post, type DynamicModule } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiProperty, DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiProperty,
+  DocumentBuilder,
+  SwaggerModule,
+} from '@nestjs/swagger';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -26,7 +32,17 @@ interface Operation {
     {
       description: string;
       headers?: Record<string, unknown>;
-      content?: Record<string, { schema: { properties?: Record<string, unknown>; $ref?: string; type?: string; items?: { $ref?: string } } }>;
+      content?: Record<
+        string,
+        {
+          schema: {
+            properties?: Record<string, unknown>;
+            $ref?: string;
+            type?: string;
+            items?: { $ref?: string };
+          };
+        }
+      >;
     }
   >;
 }
@@ -34,7 +50,8 @@ type Doc = { paths: Record<string, Record<string, Operation>> };
 
 /** The documented statuses of an operation, sorted. */
 const statuses = (op: Operation | undefined): string[] => Object.keys(op?.responses ?? {}).sort();
-const headerNames = (op: Operation | undefined, status: string): string[] => Object.keys(op?.responses[status]?.headers ?? {});
+const headerNames = (op: Operation | undefined, status: string): string[] =>
+  Object.keys(op?.responses[status]?.headers ?? {});
 
 class Ticket {
   @ApiProperty()
@@ -120,14 +137,26 @@ class DocsCasesController {
 @Module({})
 class DocsCasesModule {
   static with(options: ProtectionModuleOptions): DynamicModule {
-    return { module: DocsCasesModule, imports: [ProtectionModule.forRoot(options)], controllers: [DocsCasesController] };
+    return {
+      module: DocsCasesModule,
+      imports: [ProtectionModule.forRoot(options)],
+      controllers: [DocsCasesController],
+    };
   }
 }
 
 /** Boots DocsCasesModule and returns its document (built at once, before another boot re-syncs the docs). */
-async function casesDocument(platform: 'fastify' | 'express', options: ProtectionModuleOptions = {}): Promise<Doc> {
+async function casesDocument(
+  platform: 'fastify' | 'express',
+  options: ProtectionModuleOptions = {},
+): Promise<Doc> {
   const app = await startModule(DocsCasesModule.with(options), platform, (a) => {
-    SwaggerModule.setup('docs', a, () => SwaggerModule.createDocument(a, new DocumentBuilder().build()), { jsonDocumentUrl: 'docs-json' });
+    SwaggerModule.setup(
+      'docs',
+      a,
+      () => SwaggerModule.createDocument(a, new DocumentBuilder().build()),
+      { jsonDocumentUrl: 'docs-json' },
+    );
   });
   try {
     const json = await request(app.url + '/docs-json');
@@ -139,7 +168,9 @@ async function casesDocument(platform: 'fastify' | 'express', options: Protectio
 }
 
 /** Boots the demo, fetches its document and UI page, and closes it again. */
-async function document(options: Parameters<typeof startDemo>[0]): Promise<{ doc: Doc; ui: string }> {
+async function document(
+  options: Parameters<typeof startDemo>[0],
+): Promise<{ doc: Doc; ui: string }> {
   const app = await startDemo({ swagger: true, ...options });
   try {
     const json = await request(app.url + '/docs-json');
@@ -168,7 +199,11 @@ for (const platform of ['fastify', 'express'] as const) {
       assert.deepEqual(headerNames(view, '208'), ['Retry-After']);
       assert.deepEqual(headerNames(view, '200'), ['X-Debounce']);
       assert.deepEqual(headerNames(nore, '200'), [], 'no X-Debounce without reuse');
-      assert.equal(doc.paths['/test/load/speed.html']?.get?.responses['208'], undefined, 'unannotated route untouched');
+      assert.equal(
+        doc.paths['/test/load/speed.html']?.get?.responses['208'],
+        undefined,
+        'unannotated route untouched',
+      );
     });
 
     it("keeps each decorated route's own success response beside the protection's", async () => {
@@ -197,14 +232,19 @@ for (const platform of ['fastify', 'express'] as const) {
       assert.deepEqual(statuses(typed), ['200', '208']);
       const ok = typed?.responses['200'];
       assert.equal(ok?.description, 'The ticket');
-      assert.equal(ok?.content?.['application/json']?.schema.$ref, '#/components/schemas/DebounceTicket');
+      assert.equal(
+        ok?.content?.['application/json']?.schema.$ref,
+        '#/components/schemas/DebounceTicket',
+      );
       assert.deepEqual(headerNames(typed, '200'), ['X-Debounce']);
     });
 
     it('documents @Righter: Right-Editor on the edit response, the required header and 409 on the commit', async () => {
       const { doc } = await document({ platform });
       const edit = doc.paths['/test/righter.json']?.get;
-      const commit = doc.paths['/test/righter.json']?.post as (Operation & { parameters?: Array<{ name: string; in: string; required?: boolean }> }) | undefined;
+      const commit = doc.paths['/test/righter.json']?.post as
+        | (Operation & { parameters?: Array<{ name: string; in: string; required?: boolean }> })
+        | undefined;
       assert.deepEqual(Object.keys(edit?.responses['200']?.headers ?? {}), ['Right-Editor']);
       assert.ok(commit?.responses['409'], 'commit documents 409');
       const header = commit.parameters?.find((p) => p.in === 'header' && p.name === 'Right-Editor');
@@ -223,7 +263,10 @@ for (const platform of ['fastify', 'express'] as const) {
       const typed = doc.paths['/test/debounce-typed.json']?.post;
       assert.deepEqual(statuses(typed), ['200']);
       assert.equal(typed?.responses['200']?.description, 'The ticket');
-      assert.equal(typed?.responses['200']?.content?.['application/json']?.schema.$ref, '#/components/schemas/DebounceTicket');
+      assert.equal(
+        typed?.responses['200']?.content?.['application/json']?.schema.$ref,
+        '#/components/schemas/DebounceTicket',
+      );
       assert.deepEqual(headerNames(typed, '200'), []);
       // The other protections stay documented.
       assert.deepEqual(statuses(doc.paths['/test/rate-limit.json']?.get), ['200', '429']);
@@ -231,21 +274,40 @@ for (const platform of ['fastify', 'express'] as const) {
 
     it('documents @FirstBlood: 406 with Client-Ticket, 429, and the two query parameters', async () => {
       const { doc } = await document({ platform });
-      const op = doc.paths['/test/captcha.json']?.get as (Operation & { parameters?: Array<{ name: string; in: string }> }) | undefined;
+      const op = doc.paths['/test/captcha.json']?.get as
+        (Operation & { parameters?: Array<{ name: string; in: string }> }) | undefined;
       assert.ok(op?.responses['406'], '406 documented');
       assert.deepEqual(Object.keys(op.responses['406']?.headers ?? {}), ['Client-Ticket']);
       assert.ok(op.responses['429'], '429 documented');
       const names = (op.parameters ?? []).map((p) => `${p.in}:${p.name}`).sort();
-      assert.deepEqual(names, ['header:Client-Ticket', 'query:check-captcha-image', 'query:quest-captcha-image']);
+      assert.deepEqual(names, [
+        'header:Client-Ticket',
+        'query:check-captcha-image',
+        'query:quest-captcha-image',
+      ]);
     });
 
     it('documents @PageDefault: page, size, sort with defaults, bounds and aliases', async () => {
       const { doc } = await document({ platform });
-      type Param = { name: string; in: string; description?: string; schema?: { default?: unknown; minimum?: number; maximum?: number } };
-      const params = (path: string): Param[] => ((doc.paths[path]?.get as unknown as { parameters?: Param[] })?.parameters ?? []);
+      type Param = {
+        name: string;
+        in: string;
+        description?: string;
+        schema?: { default?: unknown; minimum?: number; maximum?: number };
+      };
+      const params = (path: string): Param[] =>
+        (doc.paths[path]?.get as unknown as { parameters?: Param[] })?.parameters ?? [];
       const two = params('/test/page-request-2.html');
-      assert.deepEqual(two.map((p) => `${p.in}:${p.name}`), ['query:page', 'query:size', 'query:sb']);
-      assert.deepEqual(two[0]?.schema, { type: 'integer', default: 2, minimum: 1, maximum: 2147483647 });
+      assert.deepEqual(
+        two.map((p) => `${p.in}:${p.name}`),
+        ['query:page', 'query:size', 'query:sb'],
+      );
+      assert.deepEqual(two[0]?.schema, {
+        type: 'integer',
+        default: 2,
+        minimum: 1,
+        maximum: 2147483647,
+      });
       assert.deepEqual(two[1]?.schema, { type: 'integer', default: 22, minimum: 1, maximum: 1000 });
       assert.match(two[0]?.description ?? '', /Also read as: pageNumber/);
       assert.match(two[1]?.description ?? '', /Also read as: pageSize/);
@@ -257,15 +319,28 @@ for (const platform of ['fastify', 'express'] as const) {
       const { doc } = await document({ platform });
       const r202 = doc.paths['/test/double-kill.json']?.get?.responses['202'];
       assert.ok(r202, '202 documented');
-      assert.deepEqual(Object.keys(r202.content?.['application/json']?.schema.properties ?? {}), ['statusCode', 'code', 'message', 'key', 'elapsed']);
-      assert.equal(doc.paths['/test/double-kill-async.json']?.get?.responses['202'], undefined, 'the service method is not a route');
+      assert.deepEqual(Object.keys(r202.content?.['application/json']?.schema.properties ?? {}), [
+        'statusCode',
+        'code',
+        'message',
+        'key',
+        'elapsed',
+      ]);
+      assert.equal(
+        doc.paths['/test/double-kill-async.json']?.get?.responses['202'],
+        undefined,
+        'the service method is not a route',
+      );
     });
 
     it('documents a service-level @DoubleKill on the route with @ApiDoubleKill: the same 202', async () => {
       const { doc } = await document({ platform });
       const service = doc.paths['/test/double-kill-service.json']?.get;
       assert.deepEqual(statuses(service), ['200', '202']);
-      assert.deepEqual(service?.responses['202'], doc.paths['/test/double-kill.json']?.get?.responses['202']);
+      assert.deepEqual(
+        service?.responses['202'],
+        doc.paths['/test/double-kill.json']?.get?.responses['202'],
+      );
     });
 
     it('documents @RateLimit: RateLimit and RateLimit-Policy on the 200, and with Retry-After on the 429', async () => {
@@ -277,7 +352,9 @@ for (const platform of ['fastify', 'express'] as const) {
 
     it('documents Retry-After on the rejections that send it: the 208 and the CAPTCHA 429', async () => {
       const { doc } = await document({ platform });
-      assert.deepEqual(headerNames(doc.paths['/test/debounce-body.json']?.post, '208'), ['Retry-After']);
+      assert.deepEqual(headerNames(doc.paths['/test/debounce-body.json']?.post, '208'), [
+        'Retry-After',
+      ]);
       assert.deepEqual(headerNames(doc.paths['/test/captcha.json']?.get, '429'), ['Retry-After']);
     });
 
@@ -300,13 +377,19 @@ for (const platform of ['fastify', 'express'] as const) {
       const below = doc.paths['/docs-cases/below']?.post;
       assert.deepEqual(statuses(below), ['201', '429']);
       assert.equal(below?.responses['201']?.description, 'Created ticket');
-      assert.equal(below?.responses['201']?.content?.['application/json']?.schema.$ref, '#/components/schemas/Ticket');
+      assert.equal(
+        below?.responses['201']?.content?.['application/json']?.schema.$ref,
+        '#/components/schemas/Ticket',
+      );
       assert.deepEqual(headerNames(below, '201'), ['RateLimit-Policy', 'RateLimit']);
       // A 200 declared above @Debounce on a POST: the user's 200 only, no default 201.
       const above = doc.paths['/docs-cases/above']?.post;
       assert.deepEqual(statuses(above), ['200', '208']);
       assert.equal(above?.responses['200']?.description, 'Found ticket');
-      assert.equal(above?.responses['200']?.content?.['application/json']?.schema.$ref, '#/components/schemas/Ticket');
+      assert.equal(
+        above?.responses['200']?.content?.['application/json']?.schema.$ref,
+        '#/components/schemas/Ticket',
+      );
       assert.deepEqual(headerNames(above, '200'), ['X-Debounce']);
     });
 
@@ -315,11 +398,21 @@ for (const platform of ['fastify', 'express'] as const) {
       const plugin = doc.paths['/docs-cases/plugin']?.get;
       const plain = doc.paths['/docs-cases/plugin-plain']?.get;
       assert.deepEqual(statuses(plugin), ['200', '406', '429']);
-      assert.equal(plain?.responses['200']?.content?.['application/json']?.schema.items?.$ref, '#/components/schemas/Ticket');
-      assert.deepEqual(plugin?.responses['200'], plain?.responses['200'], 'as Swagger makes it without the protection');
+      assert.equal(
+        plain?.responses['200']?.content?.['application/json']?.schema.items?.$ref,
+        '#/components/schemas/Ticket',
+      );
+      assert.deepEqual(
+        plugin?.responses['200'],
+        plain?.responses['200'],
+        'as Swagger makes it without the protection',
+      );
       const post = doc.paths['/docs-cases/plugin-post']?.post;
       assert.deepEqual(statuses(post), ['201', '429']);
-      assert.equal(post?.responses['201']?.content?.['application/json']?.schema.$ref, '#/components/schemas/Ticket');
+      assert.equal(
+        post?.responses['201']?.content?.['application/json']?.schema.$ref,
+        '#/components/schemas/Ticket',
+      );
       assert.deepEqual(headerNames(post, '201'), ['RateLimit-Policy', 'RateLimit']);
     });
 
@@ -342,12 +435,18 @@ for (const platform of ['fastify', 'express'] as const) {
       // Swagger's own pass over the plugin's metadata, as if we were never there.
       const pluginPost = off.paths['/docs-cases/plugin-post']?.post;
       assert.deepEqual(statuses(pluginPost), ['201']);
-      assert.equal(pluginPost?.responses['201']?.content?.['application/json']?.schema.$ref, '#/components/schemas/Ticket');
+      assert.equal(
+        pluginPost?.responses['201']?.content?.['application/json']?.schema.$ref,
+        '#/components/schemas/Ticket',
+      );
       assert.deepEqual(headerNames(pluginPost, '201'), []);
       assert.deepEqual(statuses(off.paths['/docs-cases/both']?.get), ['200']);
       const on = await casesDocument(platform);
       assert.deepEqual(statuses(on.paths['/docs-cases/below']?.post), ['201', '429']);
-      assert.deepEqual(headerNames(on.paths['/docs-cases/below']?.post, '201'), ['RateLimit-Policy', 'RateLimit']);
+      assert.deepEqual(headerNames(on.paths['/docs-cases/below']?.post, '201'), [
+        'RateLimit-Policy',
+        'RateLimit',
+      ]);
       assert.deepEqual(statuses(on.paths['/docs-cases/both']?.get), ['200', '202']);
     });
   });
@@ -377,7 +476,8 @@ describe('OpenAPI snapshot of the demo', () => {
       if (process.env.UPDATE_SNAPSHOT === '1' || !existsSync(file)) {
         mkdirSync(dirname(file), { recursive: true });
         writeFileSync(file, text);
-        if (process.env.UPDATE_SNAPSHOT !== '1') assert.fail(`no snapshot yet: wrote ${file}; review and commit it`);
+        if (process.env.UPDATE_SNAPSHOT !== '1')
+          assert.fail(`no snapshot yet: wrote ${file}; review and commit it`);
         return;
       }
       const expected = readFileSync(file, 'utf8');

@@ -99,9 +99,21 @@ export type { GreetingModuleOptions } from './greeting.options';
 
 /** The edits outside the folder: [file, anchor line, line inserted after it]. */
 export const GREETING_EDITS: ReadonlyArray<readonly [string, RegExp, string]> = [
-  ['protection.features.ts', /^import type \{ AppMethod \} from '\.\/core\/app-scan';$/m, "import { GreetingMetadata } from './greeting/greeting.metadata';\nimport { resolveGreetingOptions, type GreetingModuleOptions } from './greeting/greeting.options';"],
-  ['protection.features.ts', /^export interface ProtectionModuleOptions extends BaseModuleOptions \{$/m, '  greeting?: false | GreetingModuleOptions;'],
-  ['protection.features.ts', /^export const FEATURES = \[$/m, "  feature('greeting', resolveGreetingOptions, marked(GreetingMetadata.KEY)),"],
+  [
+    'protection.features.ts',
+    /^import type \{ AppMethod \} from '\.\/core\/app-scan';$/m,
+    "import { GreetingMetadata } from './greeting/greeting.metadata';\nimport { resolveGreetingOptions, type GreetingModuleOptions } from './greeting/greeting.options';",
+  ],
+  [
+    'protection.features.ts',
+    /^export interface ProtectionModuleOptions extends BaseModuleOptions \{$/m,
+    '  greeting?: false | GreetingModuleOptions;',
+  ],
+  [
+    'protection.features.ts',
+    /^export const FEATURES = \[$/m,
+    "  feature('greeting', resolveGreetingOptions, marked(GreetingMetadata.KEY)),",
+  ],
   ['index.ts', /^export \* from '\.\/logging';$/m, "export * from './greeting';"],
 ];
 

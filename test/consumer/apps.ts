@@ -37,18 +37,32 @@ export function copyApp(source: string, dir: string): void {
   cpSync(source, dir, { recursive: true, filter: (p) => !/[\\/](node_modules|dist)$/.test(p) });
 }
 
-export async function installApp(app: ConsumerApp, dir: string, tarball: string): Promise<RunResult> {
+export async function installApp(
+  app: ConsumerApp,
+  dir: string,
+  tarball: string,
+): Promise<RunResult> {
   const result = await npmInstall(dir, readmeInstall(app, tarball));
-  if (result.code !== 0) throw new Error(`npm install in ${app.name} failed (${result.code}):\n${result.output}`);
+  if (result.code !== 0)
+    throw new Error(`npm install in ${app.name} failed (${result.code}):\n${result.output}`);
   return result;
 }
 
 /** The app's own tsc (node_modules/typescript), or another one, on the app's tsconfig. */
-export function tsc(dir: string, extraArgs: readonly string[] = [], tscJs = join(dir, 'node_modules/typescript/bin/tsc')): Promise<RunResult> {
-  return run(process.execPath, [tscJs, '-p', join(dir, 'tsconfig.json'), '--pretty', 'false', ...extraArgs], dir);
+export function tsc(
+  dir: string,
+  extraArgs: readonly string[] = [],
+  tscJs = join(dir, 'node_modules/typescript/bin/tsc'),
+): Promise<RunResult> {
+  return run(
+    process.execPath,
+    [tscJs, '-p', join(dir, 'tsconfig.json'), '--pretty', 'false', ...extraArgs],
+    dir,
+  );
 }
 
-export const installed = (dir: string, pkg: string): boolean => existsSync(join(dir, 'node_modules', pkg, 'package.json'));
+export const installed = (dir: string, pkg: string): boolean =>
+  existsSync(join(dir, 'node_modules', pkg, 'package.json'));
 
 /** Every TypeScript minor whose tsc must read the package's declarations (skipLibCheck false). */
 export const TYPESCRIPT_MINORS = ['5.4', '5.5', '5.6', '5.7', '5.8', '5.9', '6.0'] as const;
@@ -57,9 +71,17 @@ export const typescriptAlias = (minor: string): string => `ts${minor.replace('.'
 
 /** One tool folder with every minor installed side by side (`"ts54": "npm:typescript@~5.4.0"`, ...). */
 export async function installTypeScripts(dir: string): Promise<RunResult> {
-  const dependencies = Object.fromEntries(TYPESCRIPT_MINORS.map((m) => [typescriptAlias(m), `npm:typescript@~${m}.0`]));
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'typescript-matrix', private: true, dependencies }, null, 2));
+  const dependencies = Object.fromEntries(
+    TYPESCRIPT_MINORS.map((m) => [typescriptAlias(m), `npm:typescript@~${m}.0`]),
+  );
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: 'typescript-matrix', private: true, dependencies }, null, 2),
+  );
   const result = await npmInstall(dir);
-  if (result.code !== 0) throw new Error(`npm install of the TypeScript matrix failed (${result.code}):\n${result.output}`);
+  if (result.code !== 0)
+    throw new Error(
+      `npm install of the TypeScript matrix failed (${result.code}):\n${result.output}`,
+    );
   return result;
 }

@@ -20,7 +20,9 @@ export async function packLibrary(libDir: string, outDir: string): Promise<Packe
   const packed = await run('npm', ['pack', '--json', '--pack-destination', outDir], libDir);
   if (packed.code !== 0) throw new Error(`npm pack failed (${packed.code}):\n${packed.output}`);
   // Lifecycle scripts, if any, print before the JSON on stdout.
-  const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('[\n'))) as Array<{ filename: string }>;
+  const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('[\n'))) as Array<{
+    filename: string;
+  }>;
   if (!info) throw new Error(`npm pack printed no result:\n${packed.output}`);
   const tarball = join(outDir, info.filename);
   const listed = await run('tar', ['tzf', tarball], outDir);

@@ -29,7 +29,11 @@ declare class AuthService {
 declare class UsersRepository {
   get(id: string): { id: string; name: string; email: string; role: string };
   update(id: string, changes: { name?: string; email?: string; role: string }): Promise<UserDto>;
-  findAndCount(query: { skip: number; take: number; order: Record<string, 'ASC' | 'DESC'> }): Promise<[UserDto[], number]>;
+  findAndCount(query: {
+    skip: number;
+    take: number;
+    order: Record<string, 'ASC' | 'DESC'>;
+  }): Promise<[UserDto[], number]>;
 }
 
 /** A store that refuses writes carrying an older fencing token than the last one it saw. */

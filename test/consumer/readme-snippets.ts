@@ -1,4 +1,12 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { npmInstall, repoRoot, run, type RunResult } from './run';
@@ -45,7 +53,9 @@ export function extractTsBlocks(markdown: string): Snippet[] {
     const close = new RegExp(`^ {0,3}${fence[0] === '`' ? '`' : '~'}{${fence.length},}\\s*$`);
     while (end < lines.length && !close.test(lines[end] ?? '')) end++;
     if (lang === 'ts' || lang === 'typescript') {
-      const body = lines.slice(i + 1, end).map((l) => (l.startsWith(indent) ? l.slice(indent.length) : l.trimStart()));
+      const body = lines
+        .slice(i + 1, end)
+        .map((l) => (l.startsWith(indent) ? l.slice(indent.length) : l.trimStart()));
       blocks.push({ fence: i + 1, indent: indent.length, code: body.join('\n') });
     }
     i = end;
@@ -92,10 +102,18 @@ export function prepareSnippetProject(packedTarball: string): Promise<SnippetPro
   if (!project) {
     project = (async () => {
       const dir = mkdtempSync(join(tmpdir(), 'np-readme-'));
-      const pkg = { name: 'readme-snippets', private: true, type: 'module', dependencies: snippetDependencies(tarball) };
+      const pkg = {
+        name: 'readme-snippets',
+        private: true,
+        type: 'module',
+        dependencies: snippetDependencies(tarball),
+      };
       writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg, null, 2));
       const install = await npmInstall(dir);
-      if (install.code !== 0) throw new Error(`npm install of the snippet project failed (${install.code}):\n${install.output}`);
+      if (install.code !== 0)
+        throw new Error(
+          `npm install of the snippet project failed (${install.code}):\n${install.output}`,
+        );
       return { dir, install };
     })();
     project.catch(() => undefined);
@@ -110,7 +128,8 @@ export async function disposeSnippetProjects(): Promise<void> {
   projects.clear();
   for (const p of all) {
     const project = await p.catch(() => null);
-    if (project && process.env.CONSUMER_KEEP_TEMP !== '1') rmSync(project.dir, { recursive: true, force: true });
+    if (project && process.env.CONSUMER_KEEP_TEMP !== '1')
+      rmSync(project.dir, { recursive: true, force: true });
   }
 }
 
@@ -162,20 +181,34 @@ export async function compileReadmeSnippets(
     writeFileSync(join(work, name), `${s.code}\nexport {};\n`);
   });
   if (snippets.length === 0) return [];
-  const result = await run(process.execPath, [join(dir, 'node_modules/typescript/bin/tsc'), '-p', work, '--pretty', 'false'], work);
+  const result = await run(
+    process.execPath,
+    [join(dir, 'node_modules/typescript/bin/tsc'), '-p', work, '--pretty', 'false'],
+    work,
+  );
   // tsc names files relative to `work`: a snippet as `snippet-NN.ts`, the prelude likewise.
   const diagnostics = parseDiagnostics(result.output, (file, line, column) => {
     const s = byFile.get(file);
-    if (s) return { file: readmePath, line: s.fence + line, column: column + s.indent, snippet: file.slice(8, -3) };
+    if (s)
+      return {
+        file: readmePath,
+        line: s.fence + line,
+        column: column + s.indent,
+        snippet: file.slice(8, -3),
+      };
     return { file: file === 'readme-prelude.d.ts' ? prelude : file, line, column };
   });
-  if (result.code !== 0 && diagnostics.length === 0) throw new Error(`tsc failed without diagnostics (${result.code}):\n${result.output}`);
+  if (result.code !== 0 && diagnostics.length === 0)
+    throw new Error(`tsc failed without diagnostics (${result.code}):\n${result.output}`);
   return diagnostics;
 }
 
 type Place = { file: string; line: number; column: number; snippet?: string };
 
-function parseDiagnostics(output: string, place: (file: string, line: number, column: number) => Place): SnippetDiagnostic[] {
+function parseDiagnostics(
+  output: string,
+  place: (file: string, line: number, column: number) => Place,
+): SnippetDiagnostic[] {
   const out: SnippetDiagnostic[] = [];
   const render = (d: Omit<SnippetDiagnostic, 'text'>): SnippetDiagnostic => ({
     ...d,
@@ -188,7 +221,15 @@ function parseDiagnostics(output: string, place: (file: string, line: number, co
       const [, file = '', l = '0', c = '0', code = '', message = ''] = at;
       out.push(render({ ...place(file, Number(l), Number(c)), code, message }));
     } else if (bare) {
-      out.push(render({ file: 'tsconfig', line: 0, column: 0, code: bare[1] ?? '', message: bare[2] ?? '' }));
+      out.push(
+        render({
+          file: 'tsconfig',
+          line: 0,
+          column: 0,
+          code: bare[1] ?? '',
+          message: bare[2] ?? '',
+        }),
+      );
     } else if (/^\s+\S/.test(line) && out.length > 0) {
       const { text: _text, ...last } = out.pop() as SnippetDiagnostic;
       out.push(render({ ...last, message: `${last.message}\n${line}` }));

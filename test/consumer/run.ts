@@ -59,7 +59,8 @@ export function removeTemps(): void {
 export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (/^npm_(package_|lifecycle_|command$|config_local_prefix$)/i.test(k) || k === 'INIT_CWD') continue;
+    if (/^npm_(package_|lifecycle_|command$|config_local_prefix$)/i.test(k) || k === 'INIT_CWD')
+      continue;
     env[k] = v;
   }
   return { ...env, NO_COLOR: '1', ...extra };
@@ -77,7 +78,12 @@ export interface RunResult {
 }
 
 /** Runs a command to its end; never rejects for a non-zero exit (the caller asserts). */
-export function run(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = childEnv()): Promise<RunResult> {
+export function run(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = childEnv(),
+): Promise<RunResult> {
   const started = performance.now();
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -90,7 +96,9 @@ export function run(command: string, args: readonly string[], cwd: string, env: 
     });
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
     child.once('error', reject);
-    child.once('close', (code, signal) => resolvePromise({ code, signal, output, stdout, ms: performance.now() - started }));
+    child.once('close', (code, signal) =>
+      resolvePromise({ code, signal, output, stdout, ms: performance.now() - started }),
+    );
   });
 }
 
@@ -129,7 +137,8 @@ export function once<T>(fn: () => Promise<T>): () => Promise<T> {
 }
 
 /** Seconds since `started` (a performance.now() value), for the phase timings the suite prints. */
-export const since = (started: number): string => `${((performance.now() - started) / 1000).toFixed(1)} s`;
+export const since = (started: number): string =>
+  `${((performance.now() - started) / 1000).toFixed(1)} s`;
 
 /** A consumer app started with `node dist/main.js`. */
 export interface BootedApp {
@@ -147,7 +156,12 @@ export type BootOutcome =
  * Starts `node dist/main.js` in `dir` on `port` (env PORT) and waits for its "listening" line,
  * or for it to exit (a failed boot), at most `timeoutMs`.
  */
-export function boot(dir: string, port: number, env: Record<string, string> = {}, timeoutMs = 30_000): Promise<BootOutcome> {
+export function boot(
+  dir: string,
+  port: number,
+  env: Record<string, string> = {},
+  timeoutMs = 30_000,
+): Promise<BootOutcome> {
   const child = track(
     spawn(process.execPath, [resolve(dir, 'dist/main.js')], {
       cwd: dir,
@@ -169,14 +183,19 @@ export function boot(dir: string, port: number, env: Record<string, string> = {}
     const timer = setTimeout(() => {
       settled = true;
       void stop();
-      reject(new Error(`no "listening" line within ${timeoutMs} ms from ${dir}; output:\n${output}`));
+      reject(
+        new Error(`no "listening" line within ${timeoutMs} ms from ${dir}; output:\n${output}`),
+      );
     }, timeoutMs);
     const onData = (c: Buffer): void => {
       output += c.toString();
       if (!settled && /listening on /.test(output)) {
         settled = true;
         clearTimeout(timer);
-        resolvePromise({ listening: true, app: { url: `http://127.0.0.1:${port}`, output: () => output, stop } });
+        resolvePromise({
+          listening: true,
+          app: { url: `http://127.0.0.1:${port}`, output: () => output, stop },
+        });
       }
     };
     child.stdout?.on('data', onData);

@@ -1,7 +1,12 @@
 import { Controller, Get, Injectable, Module, Query, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { DoubleKill, DoubleKillContext, ProtectionModule, type ProtectionModuleOptions } from 'nest-protection';
+import {
+  DoubleKill,
+  DoubleKillContext,
+  ProtectionModule,
+  type ProtectionModuleOptions,
+} from 'nest-protection';
 
 /* A small app of @DoubleKill methods for the suites; run as a script it serves on its own (the crash test). */
 
@@ -31,7 +36,10 @@ export class LockedService {
   @DoubleKill({ key: (id: string) => id, lease: 300 })
   async long(id: string, ms: number): Promise<{ fencing: number | undefined; aborted: boolean }> {
     await sleep(ms);
-    return { fencing: DoubleKillContext.fencingToken(), aborted: DoubleKillContext.signal()?.aborted ?? true };
+    return {
+      fencing: DoubleKillContext.fencingToken(),
+      aborted: DoubleKillContext.signal()?.aborted ?? true,
+    };
   }
 
   @DoubleKill({ key: 'crash', lease: 600 })
@@ -105,7 +113,11 @@ export class DoubleKillTestModule {
 // As a child process: serve on a random port, print it, hold locks until killed.
 if (require.main === module) {
   void (async () => {
-    const app = await NestFactory.create(DoubleKillTestModule.with({ store: { redis: process.argv[2] ?? '' } }), new FastifyAdapter(), { logger: false });
+    const app = await NestFactory.create(
+      DoubleKillTestModule.with({ store: { redis: process.argv[2] ?? '' } }),
+      new FastifyAdapter(),
+      { logger: false },
+    );
     await app.listen(0, '127.0.0.1');
     process.stdout.write(`${await app.getUrl()}\n`);
   })();

@@ -25,7 +25,11 @@ export async function request(url: string, options: RequestOptions = {}): Promis
     headers['content-type'] ??= 'application/json';
   }
   const started = performance.now();
-  const res = await fetch(url, { method: options.method ?? 'GET', headers, ...(body !== undefined ? { body } : {}) });
+  const res = await fetch(url, {
+    method: options.method ?? 'GET',
+    headers,
+    ...(body !== undefined ? { body } : {}),
+  });
   const text = await res.text();
   const at = performance.now();
   return {
@@ -53,7 +57,10 @@ export async function startingAfter<T>(ms: number, fn: () => Promise<T>): Promis
  * Retries `probe` every 100 ms until it returns true or `timeoutMs` passes (for recovery after
  * an outage, whose timing belongs to the client's reconnect loop); returns the last result.
  */
-export async function eventually(probe: () => Promise<boolean>, timeoutMs = 10_000): Promise<boolean> {
+export async function eventually(
+  probe: () => Promise<boolean>,
+  timeoutMs = 10_000,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await probe()) return true;

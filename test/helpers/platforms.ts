@@ -4,7 +4,11 @@ import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { DynamicModule, Type } from '@nestjs/common';
 import { TestRedis } from './redis-server';
-import { createDemoApp, type DemoAppOptions, type DemoPlatform } from '../../apps/demo/src/bootstrap';
+import {
+  createDemoApp,
+  type DemoAppOptions,
+  type DemoPlatform,
+} from '../../apps/demo/src/bootstrap';
 
 /** Every e2e suite runs once per platform from this one list. */
 export const PLATFORMS: readonly DemoPlatform[] = ['fastify', 'express'];
@@ -38,7 +42,6 @@ export async function startModule(
   configure?.(app);
   return listen(app);
 }
-
 
 /** A real redis-server and two demo instances on it: A on Fastify, B on Express. */
 export interface RedisPair {

@@ -34,13 +34,27 @@ export class TestRedis {
     if (this.proc) return;
     const proc = spawn(
       process.env.REDIS_SERVER ?? 'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'notice'],
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--loglevel',
+        'notice',
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     this.proc = proc;
     await new Promise<void>((resolve, reject) => {
       let out = '';
-      const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${out}`)), 10_000);
+      const timer = setTimeout(
+        () => reject(new Error(`redis-server did not start: ${out}`)),
+        10_000,
+      );
       const onData = (chunk: Buffer): void => {
         out += chunk.toString();
         if (out.includes('Ready to accept connections')) {
@@ -52,7 +66,9 @@ export class TestRedis {
       proc.stderr?.on('data', onData);
       proc.once('error', (err) => {
         clearTimeout(timer);
-        reject(new Error(`cannot run redis-server (${err.message}); run: npm test, which installs it`));
+        reject(
+          new Error(`cannot run redis-server (${err.message}); run: npm test, which installs it`),
+        );
       });
       proc.once('exit', (code) => {
         clearTimeout(timer);

@@ -17,7 +17,16 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ProtectionModule.forRoot(protection)],
-      controllers: [SessionController, DebounceController, RighterController, TerminalController, CaptchaController, PageController, DoubleKillController, RateLimitController],
+      controllers: [
+        SessionController,
+        DebounceController,
+        RighterController,
+        TerminalController,
+        CaptchaController,
+        PageController,
+        DoubleKillController,
+        RateLimitController,
+      ],
       providers: [SeqService, GreetingService, SlowJobs],
     };
   }

@@ -30,7 +30,9 @@ export async function createDemoApp(options: DemoAppOptions = {}): Promise<INest
   protection.logging ??= {
     when: (req) =>
       // Express middleware sees a rewritten req.url; originalUrl is what the client sent.
-      ((req as { originalUrl?: string }).originalUrl ?? req.url ?? '').startsWith('/test/reqres-log')
+      ((req as { originalUrl?: string }).originalUrl ?? req.url ?? '').startsWith(
+        '/test/reqres-log',
+      )
         ? {
             requestBody: true,
             requestHeaders: ['content-type', 'user-agent', 'authorization'],

@@ -9,13 +9,19 @@ function demoOverload(env: NodeJS.ProcessEnv): NonNullable<ProtectionModuleOptio
     ...(limit === 0
       ? { perIp: false as const }
       : limit !== undefined || env.DEMO_PER_IP_WINDOW
-        ? { perIp: { ...(limit ? { limit } : {}), ...(env.DEMO_PER_IP_WINDOW ? { window: Number(env.DEMO_PER_IP_WINDOW) } : {}) } }
+        ? {
+            perIp: {
+              ...(limit ? { limit } : {}),
+              ...(env.DEMO_PER_IP_WINDOW ? { window: Number(env.DEMO_PER_IP_WINDOW) } : {}),
+            },
+          }
         : {}),
   };
 }
 
 async function main(): Promise<void> {
-  const platform: DemoPlatform = process.env.PROTECTION_PLATFORM === 'express' ? 'express' : 'fastify';
+  const platform: DemoPlatform =
+    process.env.PROTECTION_PLATFORM === 'express' ? 'express' : 'fastify';
   const app = await createDemoApp({
     platform,
     ...(process.env.PROTECTION_REDIS_URL ? { redisUrl: process.env.PROTECTION_REDIS_URL } : {}),
@@ -24,7 +30,9 @@ async function main(): Promise<void> {
   });
   const port = Number(process.env.PORT ?? 3000);
   await app.listen(port, process.env.HOST ?? '127.0.0.1');
-  console.log(`demo on ${platform}: ${await app.getUrl()}  (Swagger UI at /docs, JSON at /docs-json)`);
+  console.log(
+    `demo on ${platform}: ${await app.getUrl()}  (Swagger UI at /docs, JSON at /docs-json)`,
+  );
 }
 
 main().catch((err: unknown) => {

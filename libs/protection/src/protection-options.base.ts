@@ -43,7 +43,14 @@ export interface BaseModuleOptions {
   asyncContext?: boolean | 'auto';
 }
 
-export const BASE_KEYS = ['store', 'memory', 'session', 'identity', 'trustProxy', 'asyncContext'] as const satisfies readonly (keyof BaseModuleOptions)[];
+export const BASE_KEYS = [
+  'store',
+  'memory',
+  'session',
+  'identity',
+  'trustProxy',
+  'asyncContext',
+] as const satisfies readonly (keyof BaseModuleOptions)[];
 
 /** The shared options after validation. */
 export interface ResolvedBaseOptions {
@@ -58,11 +65,23 @@ export interface ResolvedBaseOptions {
   readonly asyncContext: boolean | 'auto';
 }
 
-export function resolveBaseOptions(r: OptionReader, o: Partial<Record<(typeof BASE_KEYS)[number], unknown>>): ResolvedBaseOptions {
+export function resolveBaseOptions(
+  r: OptionReader,
+  o: Partial<Record<(typeof BASE_KEYS)[number], unknown>>,
+): ResolvedBaseOptions {
   const memory = r.object('memory', o.memory, ['maxEntries'] as const, '{ maxEntries? }');
   const memoryMax = r.int('memory.maxEntries', memory.maxEntries, 100_000);
-  const session = r.object('session', o.session, ['cookie', 'header'] as const, '{ cookie?, header? }');
-  const custom = r.fn<IdentitySettings['custom']>('identity', o.identity, 'a function (req) => string | null | undefined');
+  const session = r.object(
+    'session',
+    o.session,
+    ['cookie', 'header'] as const,
+    '{ cookie?, header? }',
+  );
+  const custom = r.fn<IdentitySettings['custom']>(
+    'identity',
+    o.identity,
+    'a function (req) => string | null | undefined',
+  );
   return Object.freeze({
     store: Object.freeze(storeOption(r, o.store)),
     memory: Object.freeze({ maxEntries: memoryMax }),
@@ -84,7 +103,12 @@ function storeOption(r: OptionReader, value: unknown): ResolvedBaseOptions['stor
     if (problem) r.fail(...problem);
     return { kind: 'custom', store: value as unknown as ProtectionStore };
   }
-  const v = r.object('store', value, ['redis', 'prefix', 'commandTimeout'] as const, `'memory' or { redis, prefix?, commandTimeout? }, or a ProtectionStore`);
+  const v = r.object(
+    'store',
+    value,
+    ['redis', 'prefix', 'commandTimeout'] as const,
+    `'memory' or { redis, prefix?, commandTimeout? }, or a ProtectionStore`,
+  );
   const redis = v.redis;
   if (typeof redis === 'string') {
     if (!/^rediss?:\/\//.test(redis)) r.fail('store.redis', redis, 'a redis:// or rediss:// URL');
@@ -94,7 +118,7 @@ function storeOption(r: OptionReader, value: unknown): ResolvedBaseOptions['stor
   return {
     kind: 'redis',
     settings: Object.freeze({
-      redis: redis as RedisStoreSettings['redis'],
+      redis,
       prefix: r.name('store.prefix', v.prefix, 'np'),
       commandTimeout: r.int('store.commandTimeout', v.commandTimeout, 500, 1, 60_000),
     }),
@@ -106,11 +130,11 @@ function trustProxyOption(r: OptionReader, value: unknown): TrustProxyOption | u
   if (typeof value === 'number') return r.int('trustProxy', value, 0, 0, 32);
   if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
     try {
-      compileProxyTrust(value as string[]);
+      compileProxyTrust(value);
     } catch {
       r.fail('trustProxy', value, 'IP addresses or CIDRs such as "10.0.0.0/8"');
     }
-    return value as string[];
+    return value;
   }
   r.fail('trustProxy', value, 'true, false, a hop count, or a list of addresses/CIDRs');
 }

@@ -8,7 +8,16 @@ describe('resolveProtectionOptions', () => {
     const o = resolveProtectionOptions({});
     assert.deepEqual(o.store, { kind: 'memory' });
     assert.equal(o.memory.maxEntries, 100_000);
-    assert.deepEqual({ ...o.debounce }, { waiting: 500, maxEntries: 100_000, maxBodyBytes: 1048576, response: undefined, onStoreError: 'open' });
+    assert.deepEqual(
+      { ...o.debounce },
+      {
+        waiting: 500,
+        maxEntries: 100_000,
+        maxBodyBytes: 1048576,
+        response: undefined,
+        onStoreError: 'open',
+      },
+    );
     assert.equal(o.identity.sessionCookie, 'session');
     assert.ok(Object.isFrozen(o) && Object.isFrozen(o.debounce));
   });
@@ -27,16 +36,36 @@ describe('resolveProtectionOptions', () => {
   });
 
   const bad: Array<[string, unknown, RegExp]> = [
-    ['debounce.waiting', { debounce: { waiting: 1.5 } }, /"debounce.waiting" is 1.5; expected a whole number/],
-    ['debounce.onStoreError', { debounce: { onStoreError: 'sometimes' } }, /"debounce.onStoreError" is "sometimes"; expected 'open' or 'closed'/],
-    ['debounce.response.status', { debounce: { response: { status: 99 } } }, /"debounce.response.status" is 99/],
-    ['debounce.response.contentType', { debounce: { response: { contentType: 'text/plain' } } }, /"debounce.response.contentType" is "text\/plain"; expected a JSON media type/],
+    [
+      'debounce.waiting',
+      { debounce: { waiting: 1.5 } },
+      /"debounce.waiting" is 1.5; expected a whole number/,
+    ],
+    [
+      'debounce.onStoreError',
+      { debounce: { onStoreError: 'sometimes' } },
+      /"debounce.onStoreError" is "sometimes"; expected 'open' or 'closed'/,
+    ],
+    [
+      'debounce.response.status',
+      { debounce: { response: { status: 99 } } },
+      /"debounce.response.status" is 99/,
+    ],
+    [
+      'debounce.response.contentType',
+      { debounce: { response: { contentType: 'text/plain' } } },
+      /"debounce.response.contentType" is "text\/plain"; expected a JSON media type/,
+    ],
     ['store', { store: 'redis' }, /"store" is "redis"; expected 'memory' or \{ redis/],
     ['store.prefix', { store: { redis: 'redis://x', prefix: 'a b' } }, /"store.prefix" is "a b"/],
     ['memory.maxEntries', { memory: { maxEntries: 0 } }, /"memory.maxEntries" is 0/],
     ['trustProxy', { trustProxy: ['not-an-ip/99'] }, /"trustProxy"/],
     ['identity', { identity: 'header' }, /"identity" is "header"; expected a function/],
-    ['unknown', { debounce: { wait: 5 } }, /unknown option "debounce.wait"; known options here: waiting/],
+    [
+      'unknown',
+      { debounce: { wait: 5 } },
+      /unknown option "debounce.wait"; known options here: waiting/,
+    ],
   ];
   for (const [name, options, message] of bad) {
     it(`rejects a wrong ${name} naming the option`, () => {

@@ -7,4 +7,8 @@ export type { FirstBloodModuleOptions } from './first-blood/first-blood.options'
 export type { DoubleKillModuleOptions } from './double-kill/double-kill.options';
 export type { RateLimitModuleOptions } from './rate-limit/rate-limit.options';
 export type { OverloadModuleOptions } from './overload/overload.options';
-export type { RedisClientLike, RedisConnectionOptions, RedisStoreOptions } from './store/redis-options';
+export type {
+  RedisClientLike,
+  RedisConnectionOptions,
+  RedisStoreOptions,
+} from './store/redis-options';

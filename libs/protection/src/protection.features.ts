@@ -9,16 +9,25 @@ import type { OptionReader } from './core/option-reader';
 import { DebounceMetadata } from './debounce/debounce.metadata';
 import { resolveDebounceOptions, type DebounceModuleOptions } from './debounce/debounce.options';
 import { doubleKillOf } from './double-kill/double-kill.metadata';
-import { resolveDoubleKillOptions, type DoubleKillModuleOptions } from './double-kill/double-kill.options';
+import {
+  resolveDoubleKillOptions,
+  type DoubleKillModuleOptions,
+} from './double-kill/double-kill.options';
 import { FirstBloodMetadata } from './first-blood/first-blood.metadata';
-import { resolveFirstBloodOptions, type FirstBloodModuleOptions } from './first-blood/first-blood.options';
+import {
+  resolveFirstBloodOptions,
+  type FirstBloodModuleOptions,
+} from './first-blood/first-blood.options';
 import type { LoggingModuleOptions } from './logging/logging-options.interface';
 import { resolveLoggingOptions } from './logging/logging.options';
 import { resolveOverloadOptions, type OverloadModuleOptions } from './overload/overload.options';
 import type { PageDefaultOptions } from './page/page-options.interface';
 import { resolvePageOptions } from './page/page.options';
 import { rateLimitsOf } from './rate-limit/rate-limit.metadata';
-import { resolveRateLimitOptions, type RateLimitModuleOptions } from './rate-limit/rate-limit.options';
+import {
+  resolveRateLimitOptions,
+  type RateLimitModuleOptions,
+} from './rate-limit/rate-limit.options';
 import { RighterMetadata } from './righter/righter.metadata';
 import { resolveRighterOptions, type RighterModuleOptions } from './righter/righter.options';
 import { resolveTerminalOptions, type TerminalModuleOptions } from './terminal/terminal.options';
@@ -55,13 +64,19 @@ export interface Feature<K extends string, R> {
   used?(m: AppMethod): boolean;
 }
 
-function feature<K extends string, R>(key: K, resolve: Feature<K, R>['resolve'], used?: (m: AppMethod) => boolean): Feature<K, R> {
+function feature<K extends string, R>(
+  key: K,
+  resolve: Feature<K, R>['resolve'],
+  used?: (m: AppMethod) => boolean,
+): Feature<K, R> {
   return { key, resolve, ...(used ? { used } : {}) };
 }
 
 /** The method carries metadata under `key` (a route decorator's mark). */
-const marked = (key: string) => (m: AppMethod) => typeof m.fn === 'function' && Reflect.getMetadata(key, m.fn) !== undefined;
-const rateLimited = (m: AppMethod): boolean => m.controller && (rateLimitsOf(m.fn as object).length > 0 || rateLimitsOf(m.type).length > 0);
+const marked = (key: string) => (m: AppMethod) =>
+  typeof m.fn === 'function' && Reflect.getMetadata(key, m.fn) !== undefined;
+const rateLimited = (m: AppMethod): boolean =>
+  m.controller && (rateLimitsOf(m.fn as object).length > 0 || rateLimitsOf(m.type).length > 0);
 
 export const FEATURES = [
   feature('debounce', resolveDebounceOptions, marked(DebounceMetadata.KEY)),

@@ -6,14 +6,20 @@ import {
 import type { ProtectionModuleOptions } from './protection-options.interface';
 
 /** `forRootAsync` options: `useFactory` / `useClass` / `useExisting`, plus `isGlobal`. */
-export type ProtectionModuleAsyncOptions = ConfigurableModuleAsyncOptions<ProtectionModuleOptions, 'create'> & {
+export type ProtectionModuleAsyncOptions = ConfigurableModuleAsyncOptions<
+  ProtectionModuleOptions,
+  'create'
+> & {
   /** Register the module globally (decorators work in every module after one import). @default true */
   isGlobal?: boolean;
 };
 
 const built = new ConfigurableModuleBuilder<ProtectionModuleOptions>({ moduleName: 'Protection' })
   .setClassMethodName('forRoot')
-  .setExtras({ isGlobal: true }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
+  .setExtras({ isGlobal: true }, (definition, extras) => ({
+    ...definition,
+    global: extras.isGlobal,
+  }))
   .build();
 
 /*

@@ -71,7 +71,14 @@ import { TerminalService } from './terminal/terminal.service';
     OverloadService,
     LoggingBinder,
   ],
-  exports: [PROTECTION_OPTIONS, ProtectionStore, TerminalService, RighterService, ProgressService, OverloadService],
+  exports: [
+    PROTECTION_OPTIONS,
+    ProtectionStore,
+    TerminalService,
+    RighterService,
+    ProgressService,
+    OverloadService,
+  ],
 })
 export class ProtectionModule
   extends ConfigurableModuleClass
@@ -81,7 +88,9 @@ export class ProtectionModule
   private readonly logger = new Logger(PROTECTION_LOGGER_CONTEXT);
 
   /** Registers the module; without options every protection is on with its defaults. */
-  static override forRoot(options: ProtectionModuleOptions & { isGlobal?: boolean } = {}): DynamicModule {
+  static override forRoot(
+    options: ProtectionModuleOptions & { isGlobal?: boolean } = {},
+  ): DynamicModule {
     return super.forRoot(options);
   }
 
@@ -112,7 +121,9 @@ export class ProtectionModule
     if (this.options.firstBlood) checkCaptchaImages(this.options.firstBlood, this.scan);
     await this.store.init();
     const s = this.options.store;
-    this.logger.log(messages.storeReady(s.kind, s.kind === 'redis' ? `prefix ${s.settings.prefix}` : ''));
+    this.logger.log(
+      messages.storeReady(s.kind, s.kind === 'redis' ? `prefix ${s.settings.prefix}` : ''),
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {

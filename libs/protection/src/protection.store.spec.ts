@@ -25,7 +25,12 @@ describe('storeProblem', () => {
     const m = new MemoryStore();
     assert.equal(storeProblem(m as unknown as Record<string, unknown>), null);
     const plain = {
-      debounce: { localKeys: false, claim: m.debounce.claim, settle: m.debounce.settle, await: m.debounce.await },
+      debounce: {
+        localKeys: false,
+        claim: m.debounce.claim.bind(m.debounce),
+        settle: m.debounce.settle.bind(m.debounce),
+        await: m.debounce.await.bind(m.debounce),
+      },
       locks: m.locks,
       captcha: m.captcha,
       rateLimit: m.rateLimit,
@@ -39,12 +44,40 @@ describe('storeProblem', () => {
 
   it('names the first missing or wrong member', () => {
     const m = new MemoryStore();
-    const store = { debounce: m.debounce, locks: m.locks, captcha: m.captcha, rateLimit: m.rateLimit, records: m.records, shared: false, init: m.init, close: m.close };
-    assert.deepEqual(storeProblem({ ...store, records: null }), ['store.records', null, 'an object with consumeOnce, put, get, sharedSecret']);
-    assert.deepEqual(storeProblem({ ...store, rateLimit: {} }), ['store.rateLimit.hit', undefined, 'a function']);
-    assert.deepEqual(storeProblem({ ...store, shared: 'yes' }), ['store.shared', 'yes', 'true or false']);
-    assert.deepEqual(storeProblem({ ...store, close: undefined }), ['store.close', undefined, 'a function']);
-    assert.deepEqual(storeProblem({ ...store, debounce: { claim() {}, settle() {}, await() {} } }), ['store.debounce.localKeys', undefined, 'true or false']);
+    const store = {
+      debounce: m.debounce,
+      locks: m.locks,
+      captcha: m.captcha,
+      rateLimit: m.rateLimit,
+      records: m.records,
+      shared: false,
+      init: m.init.bind(m),
+      close: m.close.bind(m),
+    };
+    assert.deepEqual(storeProblem({ ...store, records: null }), [
+      'store.records',
+      null,
+      'an object with consumeOnce, put, get, sharedSecret',
+    ]);
+    assert.deepEqual(storeProblem({ ...store, rateLimit: {} }), [
+      'store.rateLimit.hit',
+      undefined,
+      'a function',
+    ]);
+    assert.deepEqual(storeProblem({ ...store, shared: 'yes' }), [
+      'store.shared',
+      'yes',
+      'true or false',
+    ]);
+    assert.deepEqual(storeProblem({ ...store, close: undefined }), [
+      'store.close',
+      undefined,
+      'a function',
+    ]);
+    assert.deepEqual(
+      storeProblem({ ...store, debounce: { claim() {}, settle() {}, await() {} } }),
+      ['store.debounce.localKeys', undefined, 'true or false'],
+    );
   });
 
   it('fails the options with the module message', () => {

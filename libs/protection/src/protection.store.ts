@@ -64,12 +64,13 @@ export class MemoryStore implements ProtectionStore {
 
   async init(): Promise<void> {}
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.debounce.clear();
     this.locks.clear();
     this.captcha.clear();
     this.rateLimit.clear();
     this.records.clear();
+    return Promise.resolve();
   }
 }
 
@@ -113,14 +114,17 @@ export function storeProblem(store: Record<string, unknown>): [string, unknown, 
     const p = store[port] as Record<string, unknown> | undefined;
     const shape = `an object with ${ops.join(', ')}`;
     if (typeof p !== 'object' || p === null) return [`store.${port}`, p, shape];
-    for (const op of ops) if (typeof p[op] !== 'function') return [`store.${port}.${op}`, p[op], 'a function'];
+    for (const op of ops)
+      if (typeof p[op] !== 'function') return [`store.${port}.${op}`, p[op], 'a function'];
   }
   const debounce = store.debounce as Record<string, unknown>;
-  if (typeof debounce.localKeys !== 'boolean') return ['store.debounce.localKeys', debounce.localKeys, 'true or false'];
+  if (typeof debounce.localKeys !== 'boolean')
+    return ['store.debounce.localKeys', debounce.localKeys, 'true or false'];
   if (debounce.claimSync !== undefined && typeof debounce.claimSync !== 'function') {
     return ['store.debounce.claimSync', debounce.claimSync, 'a function or undefined'];
   }
   if (typeof store.shared !== 'boolean') return ['store.shared', store.shared, 'true or false'];
-  for (const m of ['init', 'close']) if (typeof store[m] !== 'function') return [`store.${m}`, store[m], 'a function'];
+  for (const m of ['init', 'close'])
+    if (typeof store[m] !== 'function') return [`store.${m}`, store[m], 'a function'];
   return null;
 }

@@ -3,4 +3,9 @@
  * ioredis (install it: `npm install ioredis`). Apps only configure `store: { redis }`.
  */
 export { RedisStore } from './redis.store';
-export type { RedisStoreSettings, RedisStoreOptions, RedisClientLike, RedisConnectionOptions } from './store/redis-options';
+export type {
+  RedisStoreSettings,
+  RedisStoreOptions,
+  RedisClientLike,
+  RedisConnectionOptions,
+} from './store/redis-options';

@@ -12,7 +12,16 @@ export {
   type StoredResponse,
 } from './debounce/store/debounce.port';
 export type { LockPort, LockAcquisition } from './double-kill/store/locks.port';
-export type { CaptchaPort, CaptchaQuest, CaptchaQuestResult, CaptchaCheckResult } from './first-blood/store/captcha.port';
-export type { RateLimitPort, RateLimitPolicy, RateLimitDecision } from './rate-limit/store/rate-limit.port';
+export type {
+  CaptchaPort,
+  CaptchaQuest,
+  CaptchaQuestResult,
+  CaptchaCheckResult,
+} from './first-blood/store/captcha.port';
+export type {
+  RateLimitPort,
+  RateLimitPolicy,
+  RateLimitDecision,
+} from './rate-limit/store/rate-limit.port';
 export type { RecordPort } from './store/records.port';
 export { StoreUnavailableError, StoreUnavailableException } from './store/store.errors';

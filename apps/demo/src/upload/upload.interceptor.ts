@@ -1,4 +1,10 @@
-import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor, type Type } from '@nestjs/common';
+import {
+  Injectable,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+  type Type,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { AnyFilesInterceptor } from '@nestjs/platform-express';
 import { createHash } from 'node:crypto';
@@ -50,13 +56,20 @@ export class UploadInterceptor implements NestInterceptor {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
-    const req = context.switchToHttp().getRequest<{ upload?: Upload; body?: Record<string, string>; files?: MulterFile[] }>();
+    const req = context
+      .switchToHttp()
+      .getRequest<{ upload?: Upload; body?: Record<string, string>; files?: MulterFile[] }>();
     if (this.adapterHost.httpAdapter.getType() === 'fastify') {
       const upload: Upload = { fields: {}, files: [] };
       for await (const part of (req as unknown as FastifyMultipartRequest).parts()) {
         if (part.type === 'file' && part.toBuffer) {
           const data = await part.toBuffer();
-          upload.files.push({ field: part.fieldname, name: part.filename ?? '', size: data.length, sha256: sha256(data) });
+          upload.files.push({
+            field: part.fieldname,
+            name: part.filename ?? '',
+            size: data.length,
+            sha256: sha256(data),
+          });
         } else {
           upload.fields[part.fieldname] = String(part.value);
         }
@@ -68,7 +81,12 @@ export class UploadInterceptor implements NestInterceptor {
     const handled = await this.express.intercept(context, next);
     req.upload = {
       fields: { ...req.body },
-      files: (req.files ?? []).map((f) => ({ field: f.fieldname, name: f.originalname, size: f.size, sha256: sha256(f.buffer) })),
+      files: (req.files ?? []).map((f) => ({
+        field: f.fieldname,
+        name: f.originalname,
+        size: f.size,
+        sha256: sha256(f.buffer),
+      })),
     };
     return handled;
   }

@@ -65,9 +65,13 @@ export class AppScan {
     ];
     for (const [wrapper, controller] of wrappers) {
       const type = wrapper.metatype as Type<unknown> | null;
-      if (typeof type !== 'function' || isLibrary(type) || isLibrary(wrapper.host?.metatype)) continue;
+      if (typeof type !== 'function' || isLibrary(type) || isLibrary(wrapper.host?.metatype))
+        continue;
       const isStatic = wrapper.isDependencyTreeStatic() && !wrapper.isTransient;
-      const instance = isStatic && typeof wrapper.instance === 'object' && wrapper.instance !== null ? (wrapper.instance as object) : undefined;
+      const instance =
+        isStatic && typeof wrapper.instance === 'object' && wrapper.instance !== null
+          ? (wrapper.instance as object)
+          : undefined;
       const known = seen.get(type);
       if (known) {
         if (instance) known.instances.push(instance);
@@ -75,8 +79,18 @@ export class AppScan {
         continue;
       }
       const params = (Reflect.getMetadata('design:paramtypes', type) ?? []) as unknown[];
-      const contextReaders = params.filter((p): p is Type<unknown> => typeof p === 'function' && (p as { [READS_CONTEXT]?: true })[READS_CONTEXT] === true).map((p) => p.name);
-      const entry: AppClass = { type, instances: instance ? [instance] : [], isStatic, contextReaders };
+      const contextReaders = params
+        .filter(
+          (p): p is Type<unknown> =>
+            typeof p === 'function' && (p as { [READS_CONTEXT]?: true })[READS_CONTEXT] === true,
+        )
+        .map((p) => p.name);
+      const entry: AppClass = {
+        type,
+        instances: instance ? [instance] : [],
+        isStatic,
+        contextReaders,
+      };
       seen.set(type, entry);
       classes.push(entry);
       const proto = type.prototype as Record<string, unknown> | undefined;

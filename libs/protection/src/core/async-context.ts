@@ -22,7 +22,9 @@ export function demandAsyncContext(reason: string): MethodDecorator {
 
 /** The reason a method demands the async context, if it does. */
 export function asyncContextDemand(method: unknown): string | undefined {
-  return typeof method === 'function' ? (Reflect.getMetadata(DEMAND, method) as string | undefined) : undefined;
+  return typeof method === 'function'
+    ? (Reflect.getMetadata(DEMAND, method) as string | undefined)
+    : undefined;
 }
 
 /** Marks the library's own classes, so the binder's scan only counts the app's. */

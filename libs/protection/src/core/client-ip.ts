@@ -83,7 +83,11 @@ export function compileProxyTrust(option: TrustProxyOption | undefined): ProxyTr
  * then `X-Real-IP`, else the right-most untrusted `X-Forwarded-For` entry. A spoofed header
  * from an untrusted peer is ignored.
  */
-export function resolveClientIp(req: ProtectionRequest, trust: ProxyTrust, headers = req.headers): string {
+export function resolveClientIp(
+  req: ProtectionRequest,
+  trust: ProxyTrust,
+  headers = req.headers,
+): string {
   const remote = rawRequest(req).socket?.remoteAddress;
   const peer = remote ? peerIp(remote) : '0.0.0.0';
   // Most requests carry no forwarding header: then the trust check is moot.

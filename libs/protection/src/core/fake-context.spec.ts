@@ -9,8 +9,17 @@ export interface FakeResponse {
   getHeader(name: string): string | undefined;
 }
 
-export function fakeRequest(url: string, headers: Record<string, string> = {}, ip = '203.0.113.9'): ProtectionRequest {
-  return { url, method: 'POST', headers: { 'user-agent': 'unit', ...headers }, socket: { remoteAddress: ip } } as unknown as ProtectionRequest;
+export function fakeRequest(
+  url: string,
+  headers: Record<string, string> = {},
+  ip = '203.0.113.9',
+): ProtectionRequest {
+  return {
+    url,
+    method: 'POST',
+    headers: { 'user-agent': 'unit', ...headers },
+    socket: { remoteAddress: ip },
+  } as unknown as ProtectionRequest;
 }
 
 export function fakeResponse(): FakeResponse {
@@ -22,8 +31,14 @@ export function fakeResponse(): FakeResponse {
   };
 }
 
-/** The context a guard sees for `handler` of `cls` with this request and response. */
-export function fakeContext(cls: object, handler: unknown, req: ProtectionRequest, res: FakeResponse): ExecutionContext {
+/** The context a guard sees for the method `method` of `cls` with this request and response. */
+export function fakeContext<C extends { prototype: object }>(
+  cls: C,
+  method: keyof C['prototype'] & string,
+  req: ProtectionRequest,
+  res: FakeResponse,
+): ExecutionContext {
+  const handler = (cls.prototype as Record<string, unknown>)[method];
   const args = [req, res];
   return {
     getType: () => 'http',
@@ -31,6 +46,10 @@ export function fakeContext(cls: object, handler: unknown, req: ProtectionReques
     getHandler: () => handler,
     getArgByIndex: (i: number) => args[i],
     getArgs: () => args,
-    switchToHttp: () => ({ getRequest: () => req, getResponse: () => res, getNext: () => undefined }),
+    switchToHttp: () => ({
+      getRequest: () => req,
+      getResponse: () => res,
+      getNext: () => undefined,
+    }),
   } as unknown as ExecutionContext;
 }

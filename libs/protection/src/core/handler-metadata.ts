@@ -42,10 +42,18 @@ export interface GuardedCall<T> {
 }
 
 /** The guarded HTTP call, or null when the feature is off or the handler carries no options. */
-export function guardedCall<T>(context: ExecutionContext, on: boolean, routes: HandlerMetadataCache<T>): GuardedCall<T> | null {
+export function guardedCall<T>(
+  context: ExecutionContext,
+  on: boolean,
+  routes: HandlerMetadataCache<T>,
+): GuardedCall<T> | null {
   if (!on || context.getType() !== 'http') return null;
   const route = routes.get(context);
   if (!route) return null;
   const http = context.switchToHttp();
-  return { route, req: http.getRequest<ProtectionRequest>(), res: http.getResponse<ProtectionResponse>() };
+  return {
+    route,
+    req: http.getRequest<ProtectionRequest>(),
+    res: http.getResponse<ProtectionResponse>(),
+  };
 }

@@ -11,7 +11,7 @@ interface FastifyReplyLike {
   raw: ServerResponse;
   code(status: number): FastifyReplyLike;
   header(name: string, value: string | string[]): FastifyReplyLike;
-  getHeader(name: string): unknown;
+  getHeader(name: string): number | string | string[] | undefined;
   send(payload?: unknown): unknown;
   sent: boolean;
 }
@@ -73,12 +73,6 @@ export function getResponseHeader(res: ProtectionResponse, name: string): string
   const value = isFastifyReply(res) ? res.getHeader(name) : (res as ServerResponse).getHeader(name);
   if (value === undefined || value === null) return undefined;
   return Array.isArray(value) ? value.join(', ') : String(value);
-}
-
-/** Whether the response has already been committed to the client. */
-export function responseSent(res: ProtectionResponse): boolean {
-  const raw = rawResponse(res);
-  return raw.headersSent || raw.writableEnded;
 }
 
 /**

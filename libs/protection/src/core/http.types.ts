@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 
 /**
  * The part of a request the library reads. Both a Fastify request and an Express request
@@ -17,6 +17,3 @@ export interface ProtectionRequest {
 
 /** A Fastify reply or an Express response; only the platform adapter looks inside. */
 export type ProtectionResponse = object;
-
-/** The Node response underneath either platform. */
-export type RawResponse = ServerResponse;

@@ -4,7 +4,11 @@ import type { ProtectionRequest } from './http.types';
 import { compileProxyTrust, normalizeIp, resolveClientIp } from './client-ip';
 import { readCookie, resolveIdentity, type IdentitySettings } from './identity';
 
-const req = (peer: string, headers: Record<string, string> = {}, extra: Partial<ProtectionRequest> = {}): ProtectionRequest =>
+const req = (
+  peer: string,
+  headers: Record<string, string> = {},
+  extra: Partial<ProtectionRequest> = {},
+): ProtectionRequest =>
   ({ headers, socket: { remoteAddress: peer }, ...extra }) as unknown as ProtectionRequest;
 const settings = (over: Partial<IdentitySettings> = {}): IdentitySettings => ({
   sessionCookie: 'session',
@@ -20,24 +24,54 @@ describe('client IP', () => {
     assert.equal(normalizeIp('not-an-ip'), '');
   });
   it('ignores forwarding headers from an untrusted peer', () => {
-    assert.equal(resolveClientIp(req('8.8.8.8', { 'x-forwarded-for': '1.1.1.1', 'x-real-ip': '2.2.2.2' }), trust), '8.8.8.8');
+    assert.equal(
+      resolveClientIp(
+        req('8.8.8.8', { 'x-forwarded-for': '1.1.1.1', 'x-real-ip': '2.2.2.2' }),
+        trust,
+      ),
+      '8.8.8.8',
+    );
   });
   it('takes X-Real-IP, else the right-most untrusted X-Forwarded-For entry, from a trusted proxy', () => {
     assert.equal(resolveClientIp(req('127.0.0.1', { 'x-real-ip': '2.2.2.2' }), trust), '2.2.2.2');
-    assert.equal(resolveClientIp(req('10.0.0.1', { 'x-forwarded-for': '6.6.6.6, 5.5.5.5, 192.168.1.1' }), trust), '5.5.5.5');
+    assert.equal(
+      resolveClientIp(
+        req('10.0.0.1', { 'x-forwarded-for': '6.6.6.6, 5.5.5.5, 192.168.1.1' }),
+        trust,
+      ),
+      '5.5.5.5',
+    );
     assert.equal(resolveClientIp(req('::ffff:127.0.0.1', {}), trust), '127.0.0.1');
   });
   it('supports hop counts and explicit lists', () => {
-    assert.equal(resolveClientIp(req('9.9.9.9', { 'x-forwarded-for': '1.1.1.1, 2.2.2.2' }), compileProxyTrust(1)), '2.2.2.2');
-    assert.equal(resolveClientIp(req('9.9.9.9', { 'x-forwarded-for': '1.1.1.1' }), compileProxyTrust(['9.9.9.0/24'])), '1.1.1.1');
-    assert.equal(resolveClientIp(req('127.0.0.1', { 'x-forwarded-for': '1.1.1.1' }), compileProxyTrust(false)), '127.0.0.1');
+    assert.equal(
+      resolveClientIp(
+        req('9.9.9.9', { 'x-forwarded-for': '1.1.1.1, 2.2.2.2' }),
+        compileProxyTrust(1),
+      ),
+      '2.2.2.2',
+    );
+    assert.equal(
+      resolveClientIp(
+        req('9.9.9.9', { 'x-forwarded-for': '1.1.1.1' }),
+        compileProxyTrust(['9.9.9.0/24']),
+      ),
+      '1.1.1.1',
+    );
+    assert.equal(
+      resolveClientIp(req('127.0.0.1', { 'x-forwarded-for': '1.1.1.1' }), compileProxyTrust(false)),
+      '127.0.0.1',
+    );
   });
 });
 
 describe('client identity', () => {
   it('prefers the session cookie, then the session header, then the user id', () => {
     const s = settings();
-    assert.equal(resolveIdentity(req('1.1.1.1', { cookie: 'a=1; session=abc', session: 'hdr' }), s), 's:abc');
+    assert.equal(
+      resolveIdentity(req('1.1.1.1', { cookie: 'a=1; session=abc', session: 'hdr' }), s),
+      's:abc',
+    );
     assert.equal(resolveIdentity(req('1.1.1.1', { session: 'hdr' }), s), 's:hdr');
     assert.equal(resolveIdentity(req('1.1.1.1', {}, { user: { id: 42 } }), s), 'u:42');
   });

@@ -19,14 +19,19 @@ const MAX_COOKIE_HEADER = 8192;
 function bounded(prefix: string, value: string): string {
   // An attacker controls session ids: a huge one must not become a huge store key, and control
   // characters (NUL separates key parts) must not reach a key.
-  return value.length <= MAX_ID_LENGTH && !CONTROL.test(value) ? prefix + value : prefix + 'h:' + sha256(value);
+  return value.length <= MAX_ID_LENGTH && !CONTROL.test(value)
+    ? prefix + value
+    : prefix + 'h:' + sha256(value);
 }
 
+// eslint-disable-next-line no-control-regex -- matching the control characters is the point
 const CONTROL = /[\x00-\x1f\x7f]/;
 
 export function sha256(value: string | Buffer): string {
   // The one-shot crypto.hash (Node >= 20.12) skips the Hash object: several times cheaper.
-  return oneShot ? oneShot('sha256', value, 'base64url') : createHash('sha256').update(value).digest('base64url');
+  return oneShot
+    ? oneShot('sha256', value, 'base64url')
+    : createHash('sha256').update(value).digest('base64url');
 }
 
 type OneShotHash = (algorithm: string, data: string | Buffer, encoding: 'base64url') => string;
@@ -44,7 +49,10 @@ function cookieFrom(header: string | undefined, name: string): string | undefine
     const eq = part.indexOf('=');
     if (eq < 0) continue;
     if (part.slice(0, eq).trim() !== name) continue;
-    const raw = part.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+    const raw = part
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1');
     try {
       return decodeURIComponent(raw);
     } catch {
@@ -56,7 +64,8 @@ function cookieFrom(header: string | undefined, name: string): string | undefine
 
 /** `req.user.id` (string or number) as an auth guard set it, on the framework or the Node request. */
 export function userIdOf(req: ProtectionRequest): string | undefined {
-  const user = (req.user ?? (rawRequest(req) as { user?: unknown }).user) as { id?: unknown } | null | undefined;
+  const user = (req.user ?? (rawRequest(req) as { user?: unknown }).user) as
+    { id?: unknown } | null | undefined;
   const id = user?.id;
   return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
 }
@@ -79,7 +88,9 @@ export function identityMaterial(req: ProtectionRequest, settings: IdentitySetti
   if (custom) return bounded('c:', custom);
   // The headers once: on Fastify `headers` is a getter.
   const headers = req.headers;
-  const session = cookieFrom(headers.cookie, settings.sessionCookie) || firstHeaderValue(headers[settings.sessionHeader]);
+  const session =
+    cookieFrom(headers.cookie, settings.sessionCookie) ||
+    firstHeaderValue(headers[settings.sessionHeader]);
   if (session) return bounded('s:', session);
   const uid = userIdOf(req);
   if (uid) return bounded('u:', uid);

@@ -13,14 +13,14 @@ export class OptionError extends Error {
 export function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'function') return 'a function';
-  if (value === null || value === undefined) return String(value);
-  if (typeof value === 'object') {
+  if (typeof value === 'object' && value !== null) {
     try {
       return JSON.stringify(value);
     } catch {
       return 'an object';
     }
   }
+  // null, undefined, a number, a boolean, a bigint or a symbol
   return String(value);
 }
 
@@ -40,7 +40,9 @@ export class OptionReader {
   constructor(readonly where: string) {}
 
   fail(path: string, value: unknown, allowed: string): never {
-    throw new OptionError(`${this.where}: option "${path}" is ${show(value)}; expected ${allowed}.`);
+    throw new OptionError(
+      `${this.where}: option "${path}" is ${show(value)}; expected ${allowed}.`,
+    );
   }
 
   /** Every key of `value` is one of `known`. */
@@ -48,13 +50,20 @@ export class OptionReader {
     for (const key of Object.keys(value)) {
       if (!known.includes(key)) {
         const full = path ? `${path}.${key}` : key;
-        throw new OptionError(`${this.where}: unknown option "${full}"; known options here: ${known.join(', ')}.`);
+        throw new OptionError(
+          `${this.where}: unknown option "${full}"; known options here: ${known.join(', ')}.`,
+        );
       }
     }
   }
 
   /** An options object with known keys only (undefined reads as `{}`). */
-  object<K extends string>(path: string, value: unknown, known: readonly K[], allowed = 'an options object'): Partial<Record<K, unknown>> {
+  object<K extends string>(
+    path: string,
+    value: unknown,
+    known: readonly K[],
+    allowed = 'an options object',
+  ): Partial<Record<K, unknown>> {
     if (value === undefined) return {};
     if (!isPlainObject(value)) this.fail(path || '(root)', value, allowed);
     this.keys(path, value, known);
@@ -62,9 +71,18 @@ export class OptionReader {
   }
 
   /** A feature section: `false` switches it off (null); `undefined` or `true` is `{}`. */
-  section<K extends string>(path: string, value: unknown, known: readonly K[]): Partial<Record<K, unknown>> | null {
+  section<K extends string>(
+    path: string,
+    value: unknown,
+    known: readonly K[],
+  ): Partial<Record<K, unknown>> | null {
     if (value === false) return null;
-    return this.object(path, value === true ? undefined : value, known, 'false or an options object');
+    return this.object(
+      path,
+      value === true ? undefined : value,
+      known,
+      'false or an options object',
+    );
   }
 
   /** A whole number in [min, max], or the default when absent. */
@@ -85,14 +103,16 @@ export class OptionReader {
   /** A short name (header, cookie, parameter, prefix). */
   name(path: string, value: unknown, fallback: string, pattern: RegExp = NAME): string {
     if (value === undefined) return fallback;
-    if (typeof value !== 'string' || !pattern.test(value)) this.fail(path, value, `a name matching ${pattern}`);
+    if (typeof value !== 'string' || !pattern.test(value))
+      this.fail(path, value, `a name matching ${pattern}`);
     return value;
   }
 
   /** A string of 1 to `max` characters, or undefined when absent. */
   text(path: string, value: unknown, max: number): string | undefined {
     if (value === undefined) return undefined;
-    if (typeof value !== 'string' || value === '' || value.length > max) this.fail(path, value, `a string of 1 to ${max} characters`);
+    if (typeof value !== 'string' || value === '' || value.length > max)
+      this.fail(path, value, `a string of 1 to ${max} characters`);
     return value;
   }
 
@@ -104,11 +124,20 @@ export class OptionReader {
   }
 
   /** One of the listed literal values. */
-  oneOf<T extends string | boolean>(path: string, value: unknown, allowed: readonly T[], fallback: T): T {
+  oneOf<T extends string | boolean>(
+    path: string,
+    value: unknown,
+    allowed: readonly T[],
+    fallback: T,
+  ): T {
     if (value === undefined) return fallback;
     if (!allowed.includes(value as T)) {
       const names = allowed.map((a) => (typeof a === 'string' ? `'${a}'` : String(a)));
-      this.fail(path, value, names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names.at(-1)}` : String(names[0]));
+      this.fail(
+        path,
+        value,
+        names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names.at(-1)}` : String(names[0]),
+      );
     }
     return value as T;
   }
@@ -125,12 +154,17 @@ export class OptionReader {
     const out: RejectionResponseOptions = {};
     if (v.status !== undefined) out.status = this.int(`${path}.status`, v.status, 0, 100, 599);
     if (v.body !== undefined) {
-      if (typeof v.body !== 'function' && !isPlainObject(v.body)) this.fail(`${path}.body`, v.body, 'an object, or a function returning one');
+      if (typeof v.body !== 'function' && !isPlainObject(v.body))
+        this.fail(`${path}.body`, v.body, 'an object, or a function returning one');
       out.body = v.body as RejectionResponseOptions['body'];
     }
     if (v.contentType !== undefined) {
       if (typeof v.contentType !== 'string' || !/^[\w.+-]+\/[\w.+-]*json/.test(v.contentType)) {
-        this.fail(`${path}.contentType`, v.contentType, 'a JSON media type such as "application/problem+json"');
+        this.fail(
+          `${path}.contentType`,
+          v.contentType,
+          'a JSON media type such as "application/problem+json"',
+        );
       }
       out.contentType = v.contentType;
     }
@@ -138,7 +172,11 @@ export class OptionReader {
   }
 
   /** `{ response?, onStoreError? }`, the options of a protection that has no others. */
-  rejection(path: string, value: unknown, policy: StoreErrorPolicy): ResolvedRejectionOptions | null {
+  rejection(
+    path: string,
+    value: unknown,
+    policy: StoreErrorPolicy,
+  ): ResolvedRejectionOptions | null {
     const v = this.section(path, value, ['response', 'onStoreError'] as const);
     if (!v) return null;
     return Object.freeze({

@@ -10,13 +10,20 @@ export class MissingPackageError extends Error {
  * installed" into a message that names the package, what needs it, and the install command.
  * Optional peers are only loaded this way, when the configuration asks for them.
  */
-export function requireOptional<T>(pkg: string, neededFor: string, load: () => T, alternative?: string): T {
+export function requireOptional<T>(
+  pkg: string,
+  neededFor: string,
+  load: () => T,
+  alternative?: string,
+): T {
   try {
     return load();
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e?.code === 'MODULE_NOT_FOUND' && e.message.includes(`'${pkg}'`)) {
-      throw new MissingPackageError(messages.missingPackage(pkg, neededFor, alternative), { cause: err });
+      throw new MissingPackageError(messages.missingPackage(pkg, neededFor, alternative), {
+        cause: err,
+      });
     }
     throw err;
   }

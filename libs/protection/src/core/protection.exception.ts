@@ -54,9 +54,14 @@ export class ProtectionException extends HttpException {
  * Writes a rejection's headers (`Retry-After`, tickets...) and its JSON content type to the
  * response, then throws it, so Nest's filter (or the user's) renders the rest.
  */
-export function reject(res: object | undefined, exception: ProtectionException, contentType?: string): never {
+export function reject(
+  res: object | undefined,
+  exception: ProtectionException,
+  contentType?: string,
+): never {
   if (res) {
-    for (const [name, value] of Object.entries(exception.headers)) setResponseHeader(res, name, value);
+    for (const [name, value] of Object.entries(exception.headers))
+      setResponseHeader(res, name, value);
     // Always set: a route's own @Header('Content-Type', 'text/plain') must not apply to JSON.
     // Exactly 'application/json': Nest 11's FastifyAdapter warns on any other type for a 4xx body.
     setResponseHeader(res, 'Content-Type', contentType ?? 'application/json');

@@ -1,4 +1,10 @@
-import { ProtectionException, reject, renderRejection, type RejectionBody, type RejectionResponseOptions } from './protection.exception';
+import {
+  ProtectionException,
+  reject,
+  renderRejection,
+  type RejectionBody,
+  type RejectionResponseOptions,
+} from './protection.exception';
 
 /** One protection answer, defined once: its body, its rendering and its OpenAPI schema derive from it. */
 export interface Preset<X extends Record<string, unknown> = Record<never, never>> {
@@ -23,7 +29,12 @@ export function preset<X extends Record<string, unknown> = Record<never, never>>
     status: p.status,
     code: p.code,
     message: p.message,
-    body: (fields?: X): RejectionBody => ({ statusCode: p.status, code: p.code, message: p.message, ...fields }),
+    body: (fields?: X): RejectionBody => ({
+      statusCode: p.status,
+      code: p.code,
+      message: p.message,
+      ...fields,
+    }),
     schema: () => rejectionSchema(p.status, p.code, p.message, extra),
   });
 }

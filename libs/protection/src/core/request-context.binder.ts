@@ -22,10 +22,13 @@ export class RequestContextBinder {
     private readonly scan: AppScan,
     @Inject(PROTECTION_OPTIONS) private readonly options: ResolvedProtectionOptions,
   ) {
-    hooks.preHandler((req, res, next) => RequestContext.run(RequestContext.of(req, res, options), next), {
-      wraps: true,
-      when: () => this.usesAsyncContext(),
-    });
+    hooks.preHandler(
+      (req, res, next) => RequestContext.run(RequestContext.of(req, res, options), next),
+      {
+        wraps: true,
+        when: () => this.usesAsyncContext(),
+      },
+    );
   }
 
   /** Whether requests are entered into AsyncLocalStorage (decided once, at boot). */
@@ -36,7 +39,9 @@ export class RequestContextBinder {
       this.decided = setting === true || reasons.length > 0;
       // Said only when it is on: an app that reads nothing hears nothing.
       if (setting === 'auto' && this.decided) {
-        this.logger.log(`Request context in AsyncLocalStorage: on (used by ${reasons.slice(0, 5).join(', ')})`);
+        this.logger.log(
+          `Request context in AsyncLocalStorage: on (used by ${reasons.slice(0, 5).join(', ')})`,
+        );
       }
     }
     return this.decided;
@@ -49,7 +54,8 @@ export class RequestContextBinder {
   private contextReaders(): string[] {
     const found: string[] = [];
     for (const c of this.scan.classes()) {
-      if (c.contextReaders.length) found.push(`${c.type.name} (injects ${c.contextReaders.join(', ')})`);
+      if (c.contextReaders.length)
+        found.push(`${c.type.name} (injects ${c.contextReaders.join(', ')})`);
     }
     for (const m of this.scan.methods()) {
       const reason = asyncContextDemand(m.fn);

@@ -97,7 +97,11 @@ export class RequestContext {
  * Once echoed, the response header is the record (no extra property on the hot request object,
  * whose shape Fastify keeps stable).
  */
-export function requestIdOf(req: ProtectionRequest, headerName: string, res?: ProtectionResponse): string {
+export function requestIdOf(
+  req: ProtectionRequest,
+  headerName: string,
+  res?: ProtectionResponse,
+): string {
   if (res) {
     const echoed = getResponseHeader(res, headerName);
     if (echoed !== undefined) return echoed;

@@ -19,11 +19,18 @@ function platform(type: 'fastify' | 'express') {
     httpAdapter: {
       getType: () => type,
       getHttpServer: () => server,
-      getInstance: () => ({ addHook: (name: string, hook: Hook) => fastifyHooks.push([name, hook]) }),
+      getInstance: () => ({
+        addHook: (name: string, hook: Hook) => fastifyHooks.push([name, hook]),
+      }),
     },
   } as unknown as HttpAdapterHost;
-  const consumer = { apply: (...m: Array<Type<NestMiddleware>>) => (middleware.push(...m), { forRoutes: () => consumer }) } as unknown as MiddlewareConsumer;
-  const emit = (): void => void server.emit('request', {} as IncomingMessage, { setHeader: () => undefined } as unknown as ServerResponse);
+  const consumer = {
+    apply: (...m: Array<Type<NestMiddleware>>) => (
+      middleware.push(...m),
+      { forRoutes: () => consumer }
+    ),
+  } as unknown as MiddlewareConsumer;
+  const emit = (): void => void server.emit('request', {}, { setHeader: () => undefined });
   return { hooks: new ServerHooks(host), server, calls, fastifyHooks, middleware, consumer, emit };
 }
 
@@ -49,7 +56,10 @@ describe('ServerHooks', () => {
     p.hooks.preHandler(context, { wraps: true });
     p.hooks.preHandler(() => assert.fail('skipped'), { when: () => false });
     const answering = installGate(p);
-    assert.deepEqual(p.fastifyHooks.map(([name]) => name), ['onRequest', 'preHandler', 'preHandler']);
+    assert.deepEqual(
+      p.fastifyHooks.map(([name]) => name),
+      ['onRequest', 'preHandler', 'preHandler'],
+    );
     assert.equal(p.fastifyHooks[1]?.[1], context);
     assert.equal(p.middleware.length, 0, 'no Express middleware on Fastify');
     assert.equal(p.server.listenerCount('request'), 2);

@@ -1,4 +1,10 @@
-import { Injectable, type MiddlewareConsumer, type NestMiddleware, type OnModuleInit, type Type } from '@nestjs/common';
+import {
+  Injectable,
+  type MiddlewareConsumer,
+  type NestMiddleware,
+  type OnModuleInit,
+  type Type,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { ProtectionRequest, ProtectionResponse } from './http.types';
@@ -8,7 +14,11 @@ export type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
 /** Before routing. `res` is a Fastify reply or a Node response: read and write it through core/http.adapter. */
 export type RequestHook = (req: ProtectionRequest, res: ProtectionResponse) => void;
 /** After body parsing, before guards; calls `next` to go on. */
-export type PreHandler = (req: ProtectionRequest, res: ProtectionResponse, next: () => void) => void;
+export type PreHandler = (
+  req: ProtectionRequest,
+  res: ProtectionResponse,
+  next: () => void,
+) => void;
 
 /** What a request gate gets from `ServerHooks.gate`. */
 export interface FrontDoor {
@@ -113,7 +123,8 @@ export class ServerHooks implements OnModuleInit {
     } else if (front.length) {
       server.prependListener('request', all(front));
     }
-    for (let i = this.nodeListeners.length - 1; i >= 0; i--) server.prependListener('request', this.nodeListeners[i]!);
+    for (let i = this.nodeListeners.length - 1; i >= 0; i--)
+      server.prependListener('request', this.nodeListeners[i]!);
   }
 
   private activePreHandlers(): PreHandler[] {
@@ -122,7 +133,10 @@ export class ServerHooks implements OnModuleInit {
   }
 
   private open(what: string): void {
-    if (this.sealed) throw new Error(`ServerHooks.${what}: hooks are declared in a provider's constructor, before the module is configured`);
+    if (this.sealed)
+      throw new Error(
+        `ServerHooks.${what}: hooks are declared in a provider's constructor, before the module is configured`,
+      );
   }
 }
 

@@ -7,6 +7,7 @@ import type { DocHeader, ResponseMap } from './swagger.types';
 type Decorate = (target: object, key?: string | symbol, descriptor?: PropertyDescriptor) => void;
 
 export interface SwaggerApi {
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- mirrors @nestjs/swagger's own signature (models are classes of any shape)
   ApiExtraModels(...models: Function[]): Decorate;
   ApiResponse(options: Record<string, unknown>): Decorate;
   ApiHeader(options: Record<string, unknown>): Decorate;

@@ -2,7 +2,14 @@
  * Records each protection's route docs and writes them into Swagger's metadata, adding or
  * removing them as the module switches features on or off.
  */
-import { API_PARAMETERS, headerObject, on, readResponses, swagger, writeResponses } from './swagger.api';
+import {
+  API_PARAMETERS,
+  headerObject,
+  on,
+  readResponses,
+  swagger,
+  writeResponses,
+} from './swagger.api';
 import type { SwaggerApi } from './swagger.api';
 import { addSuccess, takeBackSuccess } from './swagger.success';
 import type { DocResponse, DocumentedMethod, DocumentedRoute, RouteDocs } from './swagger.types';
@@ -19,7 +26,7 @@ const byTarget = new WeakMap<object, Map<string | symbol, DocumentedMethod>>();
 export function documentRoute(feature: string, docs: RouteDocs): MethodDecorator {
   return (target, key, descriptor) => {
     let byKey = byTarget.get(target);
-    if (!byKey) byTarget.set(target, (byKey = new Map()));
+    if (!byKey) byTarget.set(target, (byKey = new Map<string | symbol, DocumentedMethod>()));
     let method = byKey.get(key);
     if (!method) {
       method = { target, key, descriptor, routes: [], success: [] };
@@ -73,7 +80,13 @@ function currentFunction(method: DocumentedMethod): object {
   return typeof own === 'function' ? own : (method.descriptor.value as object);
 }
 
-function respond(api: SwaggerApi, r: DocResponse, target: object, key: string | symbol, fn: object): void {
+function respond(
+  api: SwaggerApi,
+  r: DocResponse,
+  target: object,
+  key: string | symbol,
+  fn: object,
+): void {
   const headers: Record<string, unknown> = {};
   for (const [name, h] of Object.entries(r.headers ?? {})) headers[name] = headerObject(h);
   api.ApiResponse({
@@ -84,7 +97,12 @@ function respond(api: SwaggerApi, r: DocResponse, target: object, key: string | 
   })(target, key, on(fn));
 }
 
-function apply(api: SwaggerApi, method: DocumentedMethod, route: DocumentedRoute, fn: object): void {
+function apply(
+  api: SwaggerApi,
+  method: DocumentedMethod,
+  route: DocumentedRoute,
+  fn: object,
+): void {
   if (route.applied) return;
   route.applied = true;
   const { target, key } = method;
@@ -99,7 +117,11 @@ function apply(api: SwaggerApi, method: DocumentedMethod, route: DocumentedRoute
   }
   if (docs.success) respond(api, docs.success, target, key, fn);
   for (const h of docs.requestHeaders ?? []) {
-    api.ApiHeader({ name: h.name, description: h.description, required: h.required })(target, key, on(fn));
+    api.ApiHeader({ name: h.name, description: h.description, required: h.required })(
+      target,
+      key,
+      on(fn),
+    );
   }
   for (const q of docs.queries ?? []) {
     const { name, description, required, ...schema } = q;
@@ -107,12 +129,18 @@ function apply(api: SwaggerApi, method: DocumentedMethod, route: DocumentedRoute
   }
 }
 
-function documentedByOther(method: DocumentedMethod, route: DocumentedRoute, r: DocResponse): boolean {
+function documentedByOther(
+  method: DocumentedMethod,
+  route: DocumentedRoute,
+  r: DocResponse,
+): boolean {
   return method.routes.some(
     (other) =>
       other !== route &&
       other.applied &&
-      (other.docs.responses ?? []).some((o) => o.status === r.status && o.description === r.description),
+      (other.docs.responses ?? []).some(
+        (o) => o.status === r.status && o.description === r.description,
+      ),
   );
 }
 
@@ -120,9 +148,10 @@ function documentedByOther(method: DocumentedMethod, route: DocumentedRoute, r: 
 function remove(route: DocumentedRoute, fn: object): string[] {
   if (!route.applied) return [];
   route.applied = false;
-  const statuses = [...(route.docs.responses ?? []), ...(route.docs.success ? [route.docs.success] : [])].map((r) =>
-    String(r.status),
-  );
+  const statuses = [
+    ...(route.docs.responses ?? []),
+    ...(route.docs.success ? [route.docs.success] : []),
+  ].map((r) => String(r.status));
   const responses = readResponses(fn);
   if (responses) {
     const copy = { ...responses };
@@ -145,9 +174,19 @@ function remove(route: DocumentedRoute, fn: object): string[] {
 }
 
 /** Puts back a still-on route's responses that a switched-off one sharing the status deleted. */
-function restore(api: SwaggerApi, method: DocumentedMethod, route: DocumentedRoute, fn: object, removed: Set<string>): void {
-  for (const r of [...(route.docs.responses ?? []), ...(route.docs.success ? [route.docs.success] : [])]) {
+function restore(
+  api: SwaggerApi,
+  method: DocumentedMethod,
+  route: DocumentedRoute,
+  fn: object,
+  removed: Set<string>,
+): void {
+  for (const r of [
+    ...(route.docs.responses ?? []),
+    ...(route.docs.success ? [route.docs.success] : []),
+  ]) {
     const status = String(r.status);
-    if (removed.has(status) && !readResponses(fn)?.[status]) respond(api, r, method.target, method.key, fn);
+    if (removed.has(status) && !readResponses(fn)?.[status])
+      respond(api, r, method.target, method.key, fn);
   }
 }

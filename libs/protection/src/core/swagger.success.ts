@@ -33,7 +33,8 @@ export function takeBackSuccess(method: DocumentedMethod, fn: object): void {
     }
     const entry: ResponseEntry = { ...current };
     const headers = { ...(current.headers as Record<string, unknown> | undefined) };
-    for (const [name, header] of Object.entries(c.headers)) if (headers[name] === header) delete headers[name];
+    for (const [name, header] of Object.entries(c.headers))
+      if (headers[name] === header) delete headers[name];
     if (Object.keys(headers).length || (c.before ?? {}).headers) entry.headers = headers;
     else delete entry.headers;
     if (!c.before) entry.description = ownDescription(current.description, c.written.description);
@@ -55,15 +56,23 @@ function ownDescription(merged: unknown, ours: unknown): unknown {
  * route has no success response of its own, add the one Swagger would have made, and put our
  * success headers on whichever success responses it has.
  */
-export function addSuccess(api: SwaggerApi, method: DocumentedMethod, fn: object, plugin: boolean): void {
+export function addSuccess(
+  api: SwaggerApi,
+  method: DocumentedMethod,
+  fn: object,
+  plugin: boolean,
+): void {
   const live = method.routes.filter((r) => r.applied);
   if (!live.some((r) => r.docs.responses?.length || r.docs.successHeaders)) return;
   const headers: Record<string, unknown> = {};
   for (const route of live) {
-    for (const [name, h] of Object.entries(route.docs.successHeaders ?? {})) headers[name] ??= headerObject(h);
+    for (const [name, h] of Object.entries(route.docs.successHeaders ?? {}))
+      headers[name] ??= headerObject(h);
   }
   // 202 and 208 are 2xx too, but they are the protections' answers, not the handler's.
-  const answers = new Set(live.flatMap((r) => (r.docs.responses ?? []).map((x) => String(x.status))));
+  const answers = new Set(
+    live.flatMap((r) => (r.docs.responses ?? []).map((x) => String(x.status))),
+  );
   const responses = readResponses(fn) ?? {};
   const successes = Object.keys(responses).filter((s) => SUCCESS.test(s) && !answers.has(s));
   if (!successes.length) {
@@ -88,7 +97,9 @@ export function addSuccess(api: SwaggerApi, method: DocumentedMethod, fn: object
     const before = copy[status]!;
     const present = (before.headers as Record<string, unknown> | undefined) ?? {};
     // A header the user documented on the response is theirs to describe.
-    const added = Object.fromEntries(Object.entries(headers).filter(([name]) => !(name in present)));
+    const added = Object.fromEntries(
+      Object.entries(headers).filter(([name]) => !(name in present)),
+    );
     if (!Object.keys(added).length) continue;
     const written = { ...before, headers: { ...present, ...added } };
     copy[status] = written;
@@ -101,7 +112,9 @@ export function addSuccess(api: SwaggerApi, method: DocumentedMethod, fn: object
 function defaultStatus(fn: object): number {
   const code = Reflect.getMetadata(HTTP_CODE_METADATA, fn) as number | undefined;
   if (code) return code;
-  return Reflect.getMetadata(METHOD_METADATA, fn) === RequestMethod.POST ? HttpStatus.CREATED : HttpStatus.OK;
+  return Reflect.getMetadata(METHOD_METADATA, fn) === RequestMethod.POST
+    ? HttpStatus.CREATED
+    : HttpStatus.OK;
 }
 
 interface PluginMetadata {
@@ -118,9 +131,16 @@ interface PluginMetadata {
  */
 function pluginMetadata(method: DocumentedMethod): PluginMetadata | undefined {
   if (typeof method.key !== 'string') return undefined;
-  for (let proto: object | null = method.target; proto && proto !== Object.prototype; proto = Reflect.getPrototypeOf(proto)) {
+  for (
+    let proto: object | null = method.target;
+    proto && proto !== Object.prototype;
+    proto = Reflect.getPrototypeOf(proto)
+  ) {
     const ctor = (proto as { constructor?: unknown }).constructor;
-    const factory = typeof ctor === 'function' ? (ctor as unknown as Record<string, unknown>)[PLUGIN_FACTORY] : undefined;
+    const factory =
+      typeof ctor === 'function'
+        ? (ctor as unknown as Record<string, unknown>)[PLUGIN_FACTORY]
+        : undefined;
     if (typeof factory !== 'function') continue;
     let all: unknown;
     try {
@@ -128,11 +148,19 @@ function pluginMetadata(method: DocumentedMethod): PluginMetadata | undefined {
     } catch {
       return undefined; // A broken factory breaks Swagger's own pass too; keep the plain default.
     }
-    const entry = (all as Record<string, unknown> | null | undefined)?.[method.key] as PluginMetadata | undefined;
+    const entry = (all as Record<string, unknown> | null | undefined)?.[method.key] as
+      PluginMetadata | undefined;
     if (!entry || typeof entry !== 'object') continue;
     const { type, isArray, status, description } = entry;
-    if (status !== undefined && !(typeof status === 'number' && status >= 200 && status < 300)) return undefined;
-    if (type === undefined && isArray === undefined && status === undefined && description === undefined) continue;
+    if (status !== undefined && !(typeof status === 'number' && status >= 200 && status < 300))
+      return undefined;
+    if (
+      type === undefined &&
+      isArray === undefined &&
+      status === undefined &&
+      description === undefined
+    )
+      continue;
     return {
       ...(type !== undefined ? { type } : {}),
       ...(isArray !== undefined ? { isArray } : {}),

@@ -26,7 +26,8 @@ export function debounceDocs(reuse: boolean): RouteDocs {
       ? {
           successHeaders: {
             'X-Debounce': {
-              description: "`reused` when this is the leader's response replayed to a duplicate request",
+              description:
+                "`reused` when this is the leader's response replayed to a duplicate request",
               type: 'string' as const,
               example: 'reused',
             },

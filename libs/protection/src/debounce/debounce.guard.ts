@@ -23,7 +23,12 @@ import { ProtectionStore } from '../protection.store';
 import { applyStoreErrorPolicy } from '../store/store-failure.policy';
 import type { DebounceRouteOptions } from './debounce-options.interface';
 import { DEBOUNCED, DebouncedException } from './debounce.exception';
-import { debounceMaterial, hashedDebounceKey, localDebounceKey, type DebounceKeyMaterial } from './debounce.key';
+import {
+  debounceMaterial,
+  hashedDebounceKey,
+  localDebounceKey,
+  type DebounceKeyMaterial,
+} from './debounce.key';
 import { DebounceMetadata } from './debounce.metadata';
 import { recordResponse } from './debounce.recorder';
 import type { DebounceClaim, DebounceOutcome, DebouncePort } from './store/debounce.port';
@@ -58,7 +63,12 @@ export class DebounceGuard implements CanActivate {
     const route = this.routes.get(context);
     if (!route) return true;
     // Not switchToHttp(): it makes three closures per call.
-    return this.decide(context.getArgByIndex<ProtectionRequest>(0), context.getArgByIndex<ProtectionResponse>(1), route, settings);
+    return this.decide(
+      context.getArgByIndex<ProtectionRequest>(0),
+      context.getArgByIndex<ProtectionResponse>(1),
+      route,
+      settings,
+    );
   }
 
   /**
@@ -111,7 +121,8 @@ export class DebounceGuard implements CanActivate {
       this.verbose(messages.debounceRejected, material);
       this.reject(req, res, claim.remainingMs - (Date.now() - started), settings);
     }
-    if (claim.outcome) return this.answer(claim.outcome, claim.remainingMs, req, res, material, started, settings);
+    if (claim.outcome)
+      return this.answer(claim.outcome, claim.remainingMs, req, res, material, started, settings);
     return this.port.await(key, claim.token, claim.remainingMs).then(
       (outcome) => this.answer(outcome, claim.remainingMs, req, res, material, started, settings),
       (err: unknown) => {
@@ -134,7 +145,11 @@ export class DebounceGuard implements CanActivate {
     if (outcome?.kind === 'response') {
       this.verbose(messages.debounceReused, material);
       const { status, headers, body } = outcome.response;
-      throw new RawReplyException({ status, headers: { ...headers, 'x-debounce': 'reused' }, body });
+      throw new RawReplyException({
+        status,
+        headers: { ...headers, 'x-debounce': 'reused' },
+        body,
+      });
     }
     this.verbose(messages.debounceRejected, material);
     this.reject(req, res, remainingMs - (Date.now() - started), settings);
@@ -148,7 +163,8 @@ export class DebounceGuard implements CanActivate {
   // The key is a hash anyway, so the IP + User-Agent case needs no hash of its own here. Always
   // the same material (never a context's cached identity), so every instance builds the same
   // key whether or not it keeps a request context. A field, not a method: no closure per request.
-  private readonly identity = (req: ProtectionRequest): string => identityMaterial(req, this.options.identity);
+  private readonly identity = (req: ProtectionRequest): string =>
+    identityMaterial(req, this.options.identity);
 
   private recordLeader(
     req: ProtectionRequest,
@@ -176,6 +192,12 @@ export class DebounceGuard implements CanActivate {
     settings: ResolvedDebounceOptions,
   ): never {
     const retryAfter = String(Math.max(1, Math.ceil(remainingMs / 1000)));
-    rejectWith(res, req, DEBOUNCED, settings.response, (body, status) => new DebouncedException(body, status, { 'Retry-After': retryAfter }));
+    rejectWith(
+      res,
+      req,
+      DEBOUNCED,
+      settings.response,
+      (body, status) => new DebouncedException(body, status, { 'Retry-After': retryAfter }),
+    );
   }
 }

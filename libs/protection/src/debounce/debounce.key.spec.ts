@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ProtectionRequest } from '../core/http.types';
 import type { DebounceRouteOptions } from './debounce-options.interface';
-import { canonicalJson, canonicalQuery, debounceKey, debounceMaterial, localDebounceKey } from './debounce.key';
+import {
+  canonicalJson,
+  canonicalQuery,
+  debounceKey,
+  debounceMaterial,
+  localDebounceKey,
+} from './debounce.key';
 
 const route = (over: Partial<DebounceRouteOptions> = {}): DebounceRouteOptions => ({
   waiting: undefined,
@@ -30,7 +36,10 @@ describe('debounce key', () => {
   });
 
   it('sorts JSON object keys at every level, keeps array order', () => {
-    assert.equal(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: 2 }], c: null } }), '{"a":{"c":null,"d":[2,{"y":2,"z":1}]},"b":1}');
+    assert.equal(
+      canonicalJson({ b: 1, a: { d: [2, { z: 1, y: 2 }], c: null } }),
+      '{"a":{"c":null,"d":[2,{"y":2,"z":1}]},"b":1}',
+    );
   });
 
   it('starts with the path without query and separates every enabled part', () => {
@@ -38,11 +47,20 @@ describe('debounce key', () => {
     assert.match(k, /^\/a\/b\|[A-Za-z0-9_-]{43}$/);
     assert.equal(key(req({ url: '/a/b?x=1' })), k);
     assert.notEqual(key(req({ url: '/a/b?x=2' })), k, 'query');
-    assert.equal(key(req({ url: '/a/b?x=2' }), route({ query: false })), key(req(), route({ query: false })));
+    assert.equal(
+      key(req({ url: '/a/b?x=2' }), route({ query: false })),
+      key(req(), route({ query: false })),
+    );
     assert.notEqual(key(req({ method: 'PUT' })), k, 'method');
-    assert.equal(key(req({ method: 'PUT' }), route({ method: false })), key(req(), route({ method: false })));
+    assert.equal(
+      key(req({ method: 'PUT' }), route({ method: false })),
+      key(req(), route({ method: false })),
+    );
     assert.notEqual(key(req(), route(), 'other'), k, 'identity');
-    assert.equal(key(req(), route({ session: false }), 'other'), key(req(), route({ session: false })));
+    assert.equal(
+      key(req(), route({ session: false }), 'other'),
+      key(req(), route({ session: false })),
+    );
   });
 
   it('includes listed headers case-insensitively, absent as empty', () => {
@@ -57,7 +75,10 @@ describe('debounce key', () => {
     const o = route({ body: true });
     assert.equal(key(req({ body: { a: 1, b: 2 } }), o), key(req({ body: { b: 2, a: 1 } }), o));
     assert.notEqual(key(req({ body: { a: 1 } }), o), key(req({ body: { a: 2 } }), o));
-    assert.notEqual(key(req({ body: Buffer.from('x') }), o), key(req({ body: Buffer.from('y') }), o));
+    assert.notEqual(
+      key(req({ body: Buffer.from('x') }), o),
+      key(req({ body: Buffer.from('y') }), o),
+    );
     assert.notEqual(key(req({ body: '1' }), o), key(req({ body: 1 }), o));
     assert.equal(key(req({ body: { a: 1 } })), key(req({ body: { a: 2 } })), 'body off by default');
   });
@@ -65,7 +86,10 @@ describe('debounce key', () => {
   it('answers 400, not 500, for a body nested too deeply to canonicalize', () => {
     let deep: unknown = 0;
     for (let i = 0; i < 100_000; i++) deep = [deep];
-    assert.throws(() => key(req({ body: deep }), route({ body: true })), (err: { getStatus?: () => number }) => err.getStatus?.() === 400);
+    assert.throws(
+      () => key(req({ body: deep }), route({ body: true })),
+      (err: { getStatus?: () => number }) => err.getStatus?.() === 400,
+    );
   });
 
   it('bounds the path part of the key', () => {
@@ -74,13 +98,17 @@ describe('debounce key', () => {
   });
 
   it('in memory, keys short requests by their parts (no hash) and long ones by the hashed key, with the same equalities', () => {
-    const local = (r: ProtectionRequest, o = route(), id = 'me'): string => localDebounceKey(debounceMaterial(r, o, () => id));
+    const local = (r: ProtectionRequest, o = route(), id = 'me'): string =>
+      localDebounceKey(debounceMaterial(r, o, () => id));
     const k = local(req({ url: '/a/b?y=2&x=1' }));
     assert.equal(k, '/a/b|me\0POST\0x=1&y=2\0');
     assert.equal(local(req({ url: '/a/b?x=1&y=2' })), k);
     assert.notEqual(local(req({ url: '/a/b?x=1&y=3' })), k);
     assert.notEqual(local(req(), route(), 'other'), local(req()));
-    assert.notEqual(local(req({ body: { a: 1 } }), route({ body: true })), local(req({ body: { a: 2 } }), route({ body: true })));
+    assert.notEqual(
+      local(req({ body: { a: 1 } }), route({ body: true })),
+      local(req({ body: { a: 2 } }), route({ body: true })),
+    );
     const long = req({ url: '/a/b?q=' + 'x'.repeat(1000) });
     assert.equal(local(long), key(long), 'a long key is hashed, bounded like a Redis key');
     assert.ok(!key(req()).includes('\0'), 'hashed keys never look like raw ones');

@@ -1,5 +1,11 @@
 import { BadRequestException } from '@nestjs/common';
-import { lowerCaseHeader, requestMethod, requestUrl, urlPath, urlQuery } from '../core/http.adapter';
+import {
+  lowerCaseHeader,
+  requestMethod,
+  requestUrl,
+  urlPath,
+  urlQuery,
+} from '../core/http.adapter';
 import type { ProtectionRequest } from '../core/http.types';
 import { sha256 } from '../core/identity';
 import type { DebounceRouteOptions } from './debounce-options.interface';
@@ -22,12 +28,16 @@ export function canonicalQuery(search: string): string {
         const eq = p.indexOf('=');
         return eq < 0 ? [p, ''] : [p.slice(0, eq), p.slice(eq + 1)];
       })
-      .sort((x, y) => (x[0]! < y[0]! ? -1 : x[0]! > y[0]! ? 1 : x[1]! < y[1]! ? -1 : x[1]! > y[1]! ? 1 : 0))
+      .sort((x, y) =>
+        x[0]! < y[0]! ? -1 : x[0]! > y[0]! ? 1 : x[1]! < y[1]! ? -1 : x[1]! > y[1]! ? 1 : 0,
+      )
       .map(([k, v]) => `${k}=${v}`)
       .join('&');
   }
   const pairs = [...new URLSearchParams(search)];
-  pairs.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0));
+  pairs.sort((x, y) =>
+    x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0,
+  );
   return pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
 }
 
@@ -77,14 +87,19 @@ export function debounceMaterial(
   const path = urlPath(url);
   const query = route.query ? urlQuery(url) : undefined;
   // Parts are separated by NUL, which none of them can contain.
-  let parts = (route.session ? identity(req) : '') + '\0' + (route.method ? requestMethod(req) : '') + '\0';
+  let parts =
+    (route.session ? identity(req) : '') + '\0' + (route.method ? requestMethod(req) : '') + '\0';
   if (query !== undefined) parts += canonicalQuery(query);
   parts += '\0';
   const names = route.header;
-  for (let i = 0; i < names.length; i++) parts += names[i] + ':' + (lowerCaseHeader(req, names[i]!) ?? '') + '\0';
+  for (let i = 0; i < names.length; i++)
+    parts += names[i] + ':' + (lowerCaseHeader(req, names[i]!) ?? '') + '\0';
   if (!route.body) return { path, parts };
   const body = bodyDigestInput(req.body);
-  return { path, parts: typeof body === 'string' ? parts + body : Buffer.concat([Buffer.from(parts), body]) };
+  return {
+    path,
+    parts: typeof body === 'string' ? parts + body : Buffer.concat([Buffer.from(parts), body]),
+  };
 }
 
 /** The shared key form (Redis keys, logs): `<path without query>|<sha256 of the parts>`. */
@@ -103,11 +118,16 @@ export function localDebounceKey(material: DebounceKeyMaterial): string {
   // Joined, not concatenated: the key is kept for the whole window, and a joined string is one
   // flat object, where a concatenation is a tree of pieces that the map then flattens (the
   // wrapper stays alive beside the copy, for the garbage collector to move until the key dies).
-  if (typeof parts === 'string' && parts.length + path.length <= MAX_LOCAL_KEY) return [path, parts].join('|');
+  if (typeof parts === 'string' && parts.length + path.length <= MAX_LOCAL_KEY)
+    return [path, parts].join('|');
   return hashedDebounceKey(material);
 }
 
 /** `hashedDebounceKey` straight from a request. */
-export function debounceKey(req: ProtectionRequest, route: DebounceRouteOptions, identity: (req: ProtectionRequest) => string): string {
+export function debounceKey(
+  req: ProtectionRequest,
+  route: DebounceRouteOptions,
+  identity: (req: ProtectionRequest) => string,
+): string {
   return hashedDebounceKey(debounceMaterial(req, route, identity));
 }

@@ -24,11 +24,29 @@ export interface ResolvedDebounceOptions extends ResolvedRejectionOptions {
   readonly maxBodyBytes: number;
 }
 
-const MODULE_KEYS = ['waiting', 'maxEntries', 'maxBodyBytes', 'response', 'onStoreError'] as const satisfies readonly (keyof DebounceModuleOptions)[];
-const ROUTE_KEYS = ['waiting', 'reuse', 'session', 'method', 'query', 'header', 'body'] as const satisfies readonly (keyof DebounceOptions)[];
+const MODULE_KEYS = [
+  'waiting',
+  'maxEntries',
+  'maxBodyBytes',
+  'response',
+  'onStoreError',
+] as const satisfies readonly (keyof DebounceModuleOptions)[];
+const ROUTE_KEYS = [
+  'waiting',
+  'reuse',
+  'session',
+  'method',
+  'query',
+  'header',
+  'body',
+] as const satisfies readonly (keyof DebounceOptions)[];
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
-export function resolveDebounceOptions(r: OptionReader, raw: unknown, base: { memoryMax: number }): ResolvedDebounceOptions | null {
+export function resolveDebounceOptions(
+  r: OptionReader,
+  raw: unknown,
+  base: { memoryMax: number },
+): ResolvedDebounceOptions | null {
   const v = r.section('debounce', raw, MODULE_KEYS);
   if (!v) return null;
   return Object.freeze({

@@ -1,4 +1,4 @@
-import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { DebounceOutcome } from './store/debounce.port';
 
 /** Headers never replayed: hop-by-hop ones, and those that belong to one response only. */
@@ -24,14 +24,19 @@ function collectHeaders(target: Record<string, string | string[]>, headers: unkn
   if (Array.isArray(headers)) {
     // writeHead also accepts a flat [name, value, name, value] list.
     for (let i = 0; i + 1 < headers.length; i += 2) {
-      addHeader(target, String(headers[i]), headers[i + 1]);
+      addHeader(target, String(headers[i]), headers[i + 1] as OutgoingHttpHeader);
     }
     return;
   }
-  for (const [name, value] of Object.entries(headers as OutgoingHttpHeaders)) addHeader(target, name, value);
+  for (const [name, value] of Object.entries(headers as OutgoingHttpHeaders))
+    addHeader(target, name, value);
 }
 
-function addHeader(target: Record<string, string | string[]>, name: string, value: unknown): void {
+function addHeader(
+  target: Record<string, string | string[]>,
+  name: string,
+  value: OutgoingHttpHeader | undefined,
+): void {
   const lower = name.toLowerCase();
   if (NOT_REPLAYED.has(lower) || value === undefined) return;
   target[lower] = Array.isArray(value) ? value.map(String) : String(value);
@@ -40,8 +45,13 @@ function addHeader(target: Record<string, string | string[]>, name: string, valu
 function toBuffer(chunk: unknown, encoding: unknown): Buffer | null {
   if (chunk === undefined || chunk === null || typeof chunk === 'function') return null;
   if (Buffer.isBuffer(chunk)) return chunk;
-  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-  return Buffer.from(String(chunk), typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+  if (chunk instanceof Uint8Array)
+    return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  // Node's end() has already accepted the chunk, so what is left is a string.
+  return Buffer.from(
+    String(chunk as string),
+    typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8',
+  );
 }
 
 /**
@@ -55,9 +65,11 @@ export function recordResponse(
   options: { head: boolean; maxBodyBytes: number },
   onDone: (outcome: DebounceOutcome) => void,
 ): void {
+  /* eslint-disable @typescript-eslint/unbound-method -- kept to be put back, called with .apply(this) */
   const originalWriteHead = res.writeHead;
   const originalWrite = res.write;
   const originalEnd = res.end;
+  /* eslint-enable @typescript-eslint/unbound-method */
   const headHeaders: Record<string, string | string[]> = {};
   let streamed = false;
   let reported = false;
@@ -75,7 +87,7 @@ export function recordResponse(
     const last = args[args.length - 1];
     if (args.length > 1) collectHeaders(headHeaders, last);
     return (originalWriteHead as (...a: unknown[]) => ServerResponse).apply(this, args);
-  } as ServerResponse['writeHead'];
+  };
 
   res.write = function (this: ServerResponse, ...args: unknown[]) {
     // A write before end means a stream or chunked body: not kept.
@@ -97,7 +109,10 @@ export function recordResponse(
     const headers: Record<string, string | string[]> = {};
     collectHeaders(headers, res.getHeaders());
     Object.assign(headers, headHeaders);
-    report({ kind: 'response', response: { status: res.statusCode, headers, body: Buffer.from(body) } });
+    report({
+      kind: 'response',
+      response: { status: res.statusCode, headers, body: Buffer.from(body) },
+    });
     return result;
   } as ServerResponse['end'];
 

@@ -20,12 +20,15 @@ export interface ApiDoubleKillOptions {
  * ```
  */
 export function ApiDoubleKill(options: ApiDoubleKillOptions = {}): MethodDecorator {
-  if (typeof options !== 'object' || options === null) throw new Error('@ApiDoubleKill: expected { async? }.');
+  if (typeof options !== 'object' || options === null)
+    throw new Error('@ApiDoubleKill: expected { async? }.');
   for (const k of Object.keys(options)) {
     if (k !== 'async') throw new Error(`@ApiDoubleKill: unknown option "${k}"; known: async.`);
   }
   if (options.async !== undefined && typeof options.async !== 'boolean') {
-    throw new Error(`@ApiDoubleKill: option "async" must be a boolean; got ${String(options.async)}.`);
+    throw new Error(
+      `@ApiDoubleKill: option "async" must be a boolean; got ${String(options.async)}.`,
+    );
   }
   return documentRoute('doubleKill', doubleKillDocs(options.async ?? false));
 }

@@ -7,7 +7,12 @@ import { resolveDoubleKillMethod } from './double-kill.options';
 import { doubleKillDocs } from './double-kill.docs';
 
 interface Runner {
-  run(meta: DoubleKillMethodOptions, instance: object, original: (...args: unknown[]) => unknown, args: unknown[]): unknown;
+  run(
+    meta: DoubleKillMethodOptions,
+    instance: object,
+    original: (...args: unknown[]) => unknown,
+    args: unknown[],
+  ): unknown;
 }
 
 /**

@@ -13,18 +13,32 @@ export interface DoubleKillModuleOptions {
 
 export type ResolvedDoubleKillOptions = ResolvedRejectionOptions;
 
-const ROUTE_KEYS = ['key', 'principal', 'checkNull', 'lease', 'async', 'progress'] as const satisfies readonly (keyof DoubleKillOptions)[];
+const ROUTE_KEYS = [
+  'key',
+  'principal',
+  'checkNull',
+  'lease',
+  'async',
+  'progress',
+] as const satisfies readonly (keyof DoubleKillOptions)[];
 
-export function resolveDoubleKillOptions(r: OptionReader, raw: unknown): ResolvedDoubleKillOptions | null {
+export function resolveDoubleKillOptions(
+  r: OptionReader,
+  raw: unknown,
+): ResolvedDoubleKillOptions | null {
   return r.rejection('doubleKill', raw, 'closed');
 }
 
 /** `@DoubleKill` options of `name` (`Class.method`), validated when the class loads. */
-export function resolveDoubleKillMethod(options: DoubleKillOptions, name: string): DoubleKillMethodOptions {
+export function resolveDoubleKillMethod(
+  options: DoubleKillOptions,
+  name: string,
+): DoubleKillMethodOptions {
   const r = new OptionReader(`@DoubleKill on ${name}`);
   const v = r.object('', options, ROUTE_KEYS);
   const key = v.key;
-  if (key !== undefined && typeof key !== 'string' && typeof key !== 'function') r.fail('key', key, 'a string or a function of the arguments');
+  if (key !== undefined && typeof key !== 'string' && typeof key !== 'function')
+    r.fail('key', key, 'a string or a function of the arguments');
   if (typeof key === 'string') r.text('key', key, 256);
   return Object.freeze({
     key: key as DoubleKillMethodOptions['key'],

@@ -22,7 +22,10 @@ describe('DoubleKillRunner', () => {
     t.mock.timers.enable({ apis: ['Date', 'setInterval'], now: T0 });
     const store = new MemoryStore();
     const runner = new DoubleKillRunner(resolveProtectionOptions({}), store, noScan);
-    const meta = resolveDoubleKillMethod({ key: 'order-1', principal: false, lease: 300 }, 'Payments.pay');
+    const meta = resolveDoubleKillMethod(
+      { key: 'order-1', principal: false, lease: 300 },
+      'Payments.pay',
+    );
     const first = pending();
     const running = runner.run(meta, {}, first.method, []);
     await new Promise((r) => setImmediate(r));
@@ -32,13 +35,18 @@ describe('DoubleKillRunner', () => {
       t.mock.timers.tick(100);
       await new Promise((r) => setImmediate(r));
     }
-    const second = await runner.run(meta, {}, async () => 'second', []).catch((err: unknown) => err);
+    const second = await runner
+      .run(meta, {}, () => Promise.resolve('second'), [])
+      .catch((err: unknown) => err);
     assert.ok(second instanceof DoubleKillException, 'still locked after 3 lease lengths');
     assert.equal(second.elapsed, 0, 'whole seconds the first call has run');
 
     first.finish();
     assert.equal(await running, 'done');
-    assert.equal(await runner.run(meta, {}, async () => 'third', []), 'third', 'released when the first call ended');
+    assert.equal(
+      await runner.run(meta, {}, () => Promise.resolve('third'), []),
+      'third',
+      'released when the first call ended',
+    );
   });
-
 });

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AppScan } from '../core/app-scan';
 import { LIBRARY } from '../core/async-context';
@@ -12,7 +18,7 @@ import { applyStoreErrorPolicy } from '../store/store-failure.policy';
 import type { DoubleKillMethodOptions } from './double-kill-options.interface';
 import { DoubleKillContext, type DoubleKillRun } from './double-kill.context';
 import { DOUBLE_KILLED, DoubleKillException } from './double-kill.exception';
-import { stableKey, UnserializableKeyError } from './double-kill.key';
+import { keyPart } from './double-kill.key';
 import { doubleKillOf, RUNNER } from './double-kill.metadata';
 
 const FEATURE = 'DoubleKill';
@@ -69,7 +75,8 @@ export class DoubleKillRunner implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     for (const holder of this.bound.splice(0)) {
-      if (Object.getOwnPropertyDescriptor(holder, RUNNER)?.value === this) Reflect.deleteProperty(holder, RUNNER);
+      if (Object.getOwnPropertyDescriptor(holder, RUNNER)?.value === this)
+        Reflect.deleteProperty(holder, RUNNER);
     }
     await this.releaseAll();
   }
@@ -78,19 +85,32 @@ export class DoubleKillRunner implements OnModuleInit, OnApplicationShutdown {
   async releaseAll(): Promise<void> {
     const locks = [...this.held];
     this.held.clear();
-    await Promise.all(locks.map(([key, owner]) => this.store.locks.release(key, owner).catch(() => false)));
+    await Promise.all(
+      locks.map(([key, owner]) => this.store.locks.release(key, owner).catch(() => false)),
+    );
   }
 
   /** Always a promise: a bad key, a refusal and the method's own errors all reject it. */
-  async run(meta: DoubleKillMethodOptions, instance: object, original: Method, args: unknown[]): Promise<unknown> {
+  async run(
+    meta: DoubleKillMethodOptions,
+    instance: object,
+    original: Method,
+    args: unknown[],
+  ): Promise<unknown> {
     const settings = this.options.doubleKill;
     if (!settings) return original.apply(instance, args);
     const principal = meta.principal ? (RequestContext.current()?.identity ?? 'system') : '';
-    const id = sha256(`${meta.name}\0${principal}\0${this.keyPart(meta, args)}`);
+    const id = sha256(`${meta.name}\0${principal}\0${keyPart(meta, args)}`);
     return this.acquire(meta, id, instance, original, args);
   }
 
-  private async acquire(meta: DoubleKillMethodOptions, id: string, instance: object, original: Method, args: unknown[]): Promise<unknown> {
+  private async acquire(
+    meta: DoubleKillMethodOptions,
+    id: string,
+    instance: object,
+    original: Method,
+    args: unknown[],
+  ): Promise<unknown> {
     const settings = this.options.doubleKill;
     const progressKey = id.slice(0, 22);
     const owner = randomUUID();
@@ -98,31 +118,51 @@ export class DoubleKillRunner implements OnModuleInit, OnApplicationShutdown {
     try {
       acquisition = await this.store.locks.acquire(id, owner, meta.lease);
     } catch (err) {
-      applyStoreErrorPolicy(FEATURE, settings?.onStoreError ?? 'closed', err, RequestContext.current()?.response);
+      applyStoreErrorPolicy(
+        FEATURE,
+        settings?.onStoreError ?? 'closed',
+        err,
+        RequestContext.current()?.response,
+      );
       return original.apply(instance, args);
     }
-    if (!acquisition.acquired) throw this.killed(progressKey, Math.floor(acquisition.elapsedMs / 1000));
+    if (!acquisition.acquired)
+      throw this.killed(progressKey, Math.floor(acquisition.elapsedMs / 1000));
 
     this.held.set(id, owner);
     const abort = new AbortController();
     const startedAt = Date.now();
-    const record: ProgressRecord = { key: progressKey, startedAt, stoppedAt: null, done: false, percent: 0 };
+    const record: ProgressRecord = {
+      key: progressKey,
+      startedAt,
+      stoppedAt: null,
+      done: false,
+      percent: 0,
+    };
     const save = (ttlMs: number): Promise<void> =>
-      this.store.records.put(PROGRESS_RECORD + progressKey, JSON.stringify(record), ttlMs).catch((err: Error) => {
-        this.logger.warn(`${FEATURE}: progress of ${meta.name} not saved: ${err.message}`);
-      });
+      this.store.records
+        .put(PROGRESS_RECORD + progressKey, JSON.stringify(record), ttlMs)
+        .catch((err: Error) => {
+          this.logger.warn(`${FEATURE}: progress of ${meta.name} not saved: ${err.message}`);
+        });
     await save(RUNNING_RECORD_TTL_MS);
-    const renewal = setInterval(() => {
-      this.store.locks.renew(id, owner, meta.lease).then(
-        (ok) => {
-          if (!ok && !abort.signal.aborted) {
-            this.logger.error(`${FEATURE}: lock of ${meta.name} was lost; the call's AbortSignal fires`);
-            abort.abort(new Error('DoubleKill lock lost'));
-          }
-        },
-        (err: Error) => this.logger.warn(`${FEATURE}: lease renewal of ${meta.name} failed: ${err.message}`),
-      );
-    }, Math.max(50, Math.floor(meta.lease / 3)));
+    const renewal = setInterval(
+      () => {
+        this.store.locks.renew(id, owner, meta.lease).then(
+          (ok) => {
+            if (!ok && !abort.signal.aborted) {
+              this.logger.error(
+                `${FEATURE}: lock of ${meta.name} was lost; the call's AbortSignal fires`,
+              );
+              abort.abort(new Error('DoubleKill lock lost'));
+            }
+          },
+          (err: Error) =>
+            this.logger.warn(`${FEATURE}: lease renewal of ${meta.name} failed: ${err.message}`),
+        );
+      },
+      Math.max(50, Math.floor(meta.lease / 3)),
+    );
     renewal.unref();
 
     const run: DoubleKillRun = {
@@ -137,52 +177,47 @@ export class DoubleKillRunner implements OnModuleInit, OnApplicationShutdown {
     const execute = async (): Promise<unknown> => {
       try {
         const result = await DoubleKillContext.run(run, () => original.apply(instance, args));
-        Object.assign(record, { done: true, percent: 100, stoppedAt: Date.now(), result: jsonSafe(result) });
+        Object.assign(record, {
+          done: true,
+          percent: 100,
+          stoppedAt: Date.now(),
+          result: jsonSafe(result),
+        });
         return result;
       } catch (err) {
-        Object.assign(record, { done: true, stoppedAt: Date.now(), error: err instanceof Error ? err.message : String(err) });
+        Object.assign(record, {
+          done: true,
+          stoppedAt: Date.now(),
+          error: err instanceof Error ? err.message : String(err),
+        });
         throw err;
       } finally {
         clearInterval(renewal);
         this.held.delete(id);
         await save(meta.progress * 1000);
         await this.store.locks.release(id, owner).catch((err: Error) => {
-          this.logger.warn(`${FEATURE}: release of ${meta.name} failed (the lease frees it): ${err.message}`);
+          this.logger.warn(
+            `${FEATURE}: release of ${meta.name} failed (the lease frees it): ${err.message}`,
+          );
         });
       }
     };
     if (meta.async) {
       // One background run; every caller, this one included, gets 202 with the progress key.
-      execute().catch((err: unknown) => this.logger.error(`${FEATURE}: background ${meta.name} failed: ${String(err)}`));
+      execute().catch((err: unknown) =>
+        this.logger.error(`${FEATURE}: background ${meta.name} failed: ${String(err)}`),
+      );
       throw this.killed(progressKey, 0);
     }
     return execute();
   }
 
-  private keyPart(meta: DoubleKillMethodOptions, args: unknown[]): string {
-    if (typeof meta.key === 'string') return 's:' + meta.key;
-    try {
-      if (typeof meta.key === 'function') {
-        const value = meta.key(...args);
-        const text = typeof value === 'string' ? value : stableKey(value);
-        if (meta.checkNull && (value === null || value === undefined || text === '' || /null|undefined/.test(text))) {
-          throw new Error(`@DoubleKill on ${meta.name}: the key function returned ${JSON.stringify(text)}; a key must not be empty or contain null/undefined (checkNull).`);
-        }
-        return 'f:' + text;
-      }
-      return 'a:' + stableKey(args);
-    } catch (err) {
-      if (err instanceof UnserializableKeyError) {
-        throw new Error(
-          `@DoubleKill on ${meta.name}: its arguments cannot form a key (${err.message}); set the "key" option, e.g. key: (id) => id.`,
-        );
-      }
-      throw err;
-    }
-  }
-
   private killed(progressKey: string, elapsed: number): DoubleKillException {
-    const rendered = renderRejection(DOUBLE_KILLED.body({ key: progressKey, elapsed }), this.options.doubleKill?.response, RequestContext.current()?.request);
+    const rendered = renderRejection(
+      DOUBLE_KILLED.body({ key: progressKey, elapsed }),
+      this.options.doubleKill?.response,
+      RequestContext.current()?.request,
+    );
     return new DoubleKillException(progressKey, elapsed, rendered.body, rendered.status);
   }
 }

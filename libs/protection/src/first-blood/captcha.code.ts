@@ -4,7 +4,8 @@ import { randomInt } from 'node:crypto';
 export const CODE_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghjkmnpqrstuvwxyz';
 
 /** Common, visually distinct CJK characters for codes when a CJK font is configured. */
-export const CJK_CHARACTERS = '天地人山水火木金土日月风云雨雪花草鸟鱼马牛羊犬龙虎东西南北中上下左右大小多少高长白红黄青春夏秋冬';
+export const CJK_CHARACTERS =
+  '天地人山水火木金土日月风云雨雪花草鸟鱼马牛羊犬龙虎东西南北中上下左右大小多少高长白红黄青春夏秋冬';
 
 /**
  * A code from a cryptographic random source (never Math.random). With `cjk`, the first

@@ -29,11 +29,20 @@ function loadSvgCaptcha(neededFor: string): SvgCaptcha {
 export function checkCaptchaImages(settings: ResolvedFirstBloodOptions, scan: AppScan): void {
   if (settings.render) return;
   const routes = scan.labels((m) => {
-    const route = typeof m.fn === 'function' ? (Reflect.getMetadata(FirstBloodMetadata.KEY, m.fn) as FirstBloodRouteOptions | undefined) : undefined;
-    return route !== undefined && builtInImage(route.scene) && !settings.handlers.some((h) => h.accepts(route.scene));
+    const route =
+      typeof m.fn === 'function'
+        ? (Reflect.getMetadata(FirstBloodMetadata.KEY, m.fn) as FirstBloodRouteOptions | undefined)
+        : undefined;
+    return (
+      route !== undefined &&
+      builtInImage(route.scene) &&
+      !settings.handlers.some((h) => h.accepts(route.scene))
+    );
   });
   if (routes.length === 0) return;
-  loadSvgCaptcha(`the built-in CAPTCHA image of @FirstBlood (${routes.slice(0, 3).join(', ')}${routes.length > 3 ? ', ...' : ''})`);
+  loadSvgCaptcha(
+    `the built-in CAPTCHA image of @FirstBlood (${routes.slice(0, 3).join(', ')}${routes.length > 3 ? ', ...' : ''})`,
+  );
 }
 
 /** Scenes answered by the built-in image CAPTCHA. */

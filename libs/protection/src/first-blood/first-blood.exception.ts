@@ -2,7 +2,11 @@ import type { RejectionBody } from '../core/protection.exception';
 import { preset, PresetException } from '../core/rejection';
 
 /** A CAPTCHA is due: fetch an image for the ticket, send the code back. */
-export const CAPTCHA_REQUIRED = preset({ status: 406, code: 'CAPTCHA_REQUIRED', message: 'need a verify code' });
+export const CAPTCHA_REQUIRED = preset({
+  status: 406,
+  code: 'CAPTCHA_REQUIRED',
+  message: 'need a verify code',
+});
 
 /** One ticket asked for too many images in a minute. */
 export const CAPTCHA_IMAGE_LIMIT = preset({
@@ -13,7 +17,11 @@ export const CAPTCHA_IMAGE_LIMIT = preset({
 
 /** 406 `CAPTCHA_REQUIRED` with the `Client-Ticket` header: fetch an image, send the code back. */
 export class CaptchaRequiredException extends PresetException {
-  constructor(body?: RejectionBody | Record<string, unknown>, status?: number, headers?: Readonly<Record<string, string>>) {
+  constructor(
+    body?: RejectionBody | Record<string, unknown>,
+    status?: number,
+    headers?: Readonly<Record<string, string>>,
+  ) {
     super(CAPTCHA_REQUIRED, body, status, headers);
   }
 }

@@ -1,4 +1,10 @@
-import { Inject, Injectable, type CanActivate, type ExecutionContext, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type CanActivate,
+  type ExecutionContext,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { guardedCall, HandlerMetadataCache } from '../core/handler-metadata';
 import { requestHeader, requestUrl, urlPath, urlQueryParams } from '../core/http.adapter';
@@ -8,7 +14,10 @@ import { reject } from '../core/protection.exception';
 import { rejectWith } from '../core/rejection';
 import { RawReplyException } from '../core/raw-reply';
 import { RequestContext } from '../core/request-context';
-import type { ResolvedFirstBloodOptions, ResolvedProtectionOptions } from '../protection-options.factory';
+import type {
+  ResolvedFirstBloodOptions,
+  ResolvedProtectionOptions,
+} from '../protection-options.factory';
 import { PROTECTION_OPTIONS } from '../protection.constants';
 import { messages } from '../protection.messages';
 import { ProtectionStore } from '../protection.store';
@@ -18,7 +27,11 @@ import { StoreUnavailableError } from '../store/store.errors';
 import { generateCode } from './captcha.code';
 import { builtInImage, renderSvg, toDataUrl } from './captcha.image';
 import type { FirstBloodRouteOptions } from './first-blood-options.interface';
-import { CAPTCHA_REQUIRED, CaptchaImageLimitException, CaptchaRequiredException } from './first-blood.exception';
+import {
+  CAPTCHA_REQUIRED,
+  CaptchaImageLimitException,
+  CaptchaRequiredException,
+} from './first-blood.exception';
 import { FirstBloodMetadata } from './first-blood.metadata';
 import { issueTicket, verifyTicket } from './first-blood.ticket';
 
@@ -37,7 +50,6 @@ interface Params {
   quest: string | undefined;
   check: string | undefined;
 }
-
 
 /**
  * Applied by `@FirstBlood` to its route. Decides whether the request runs, needs a CAPTCHA
@@ -87,18 +99,31 @@ export class FirstBloodGuard implements CanActivate, OnModuleInit {
     const path = urlPath(url);
     const routeKey = path.length <= 200 ? path : sha256(path);
     const key = await this.loadKey();
-    const presented = requestHeader(req, settings.ticketName) ?? readCookie(req, settings.ticketName);
+    const presented =
+      requestHeader(req, settings.ticketName) ?? readCookie(req, settings.ticketName);
     // An invented or forged ticket is no ticket: it earns nothing and is replaced.
     const ticket = verifyTicket(presented, key) ? presented : undefined;
     const free = (): Promise<boolean> =>
       route.first > 0
-        ? this.store.records.consumeOnce(`captcha-free:{${routeKey}|${ctx.identity}}`, route.first * 1000)
+        ? this.store.records.consumeOnce(
+            `captcha-free:{${routeKey}|${ctx.identity}}`,
+            route.first * 1000,
+          )
         : Promise.resolve(false);
 
     const handler = settings.handlers.find((h) => h.accepts(route.scene));
     if (handler) {
       if (await free()) return true;
-      if (await handler.handle({ request: req, response: res, scene: route.scene, route, identity: ctx.identity, ticket })) {
+      if (
+        await handler.handle({
+          request: req,
+          response: res,
+          scene: route.scene,
+          route,
+          identity: ctx.identity,
+          ticket,
+        })
+      ) {
         return true;
       }
       return this.challenge(req, res, ticket ?? issueTicket(key), settings);
@@ -113,7 +138,12 @@ export class FirstBloodGuard implements CanActivate, OnModuleInit {
       return this.image(req, res, ticket, routeKey, quest, route, settings);
     }
     if (check !== undefined && ticket) {
-      const result = await this.store.captcha.check(ticket, routeKey, this.normalize(check, settings), STATE_TTL_MS);
+      const result = await this.store.captcha.check(
+        ticket,
+        routeKey,
+        this.normalize(check, settings),
+        STATE_TTL_MS,
+      );
       if (result === 'ok') return true;
       return this.challenge(req, res, ticket, settings);
     }
@@ -142,7 +172,8 @@ export class FirstBloodGuard implements CanActivate, OnModuleInit {
       imagesPerMinute: settings.imagesPerMinute,
       stateTtlMs: STATE_TTL_MS,
     });
-    if (result === 'limited') reject(res, new CaptchaImageLimitException(Math.max(1, Math.ceil(retryAfterMs / 1000))));
+    if (result === 'limited')
+      reject(res, new CaptchaImageLimitException(Math.max(1, Math.ceil(retryAfterMs / 1000))));
     if (result === 'same') {
       throw new RawReplyException({ status: 200, headers: { ...NO_CACHE }, body: Buffer.alloc(0) });
     }
@@ -150,7 +181,11 @@ export class FirstBloodGuard implements CanActivate, OnModuleInit {
     const base64 = (requestHeader(req, 'accept') ?? '').includes(settings.base64Accept);
     const body = base64 ? Buffer.from(toDataUrl(image)) : Buffer.from(image.body);
     const contentType = base64 ? 'text/plain; charset=utf-8' : image.contentType;
-    throw new RawReplyException({ status: 200, headers: { 'content-type': contentType, ...NO_CACHE }, body });
+    throw new RawReplyException({
+      status: 200,
+      headers: { 'content-type': contentType, ...NO_CACHE },
+      body,
+    });
   }
 
   /** 406 with the ticket in a header and in exactly one cookie. */
@@ -164,14 +199,24 @@ export class FirstBloodGuard implements CanActivate, OnModuleInit {
       [settings.ticketName]: ticket,
       'Set-Cookie': `${settings.ticketName}=${ticket}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${TICKET_COOKIE_MAX_AGE}`,
     };
-    rejectWith(res, req, CAPTCHA_REQUIRED, settings.response, (body, status) => new CaptchaRequiredException(body, status, headers));
+    rejectWith(
+      res,
+      req,
+      CAPTCHA_REQUIRED,
+      settings.response,
+      (body, status) => new CaptchaRequiredException(body, status, headers),
+    );
   }
 
   /** Query parameter first, then the header of the same name; overlong values are ignored. */
   private params(req: ProtectionRequest, url: string, settings: ResolvedFirstBloodOptions): Params {
     const [qQuest, qCheck] = urlQueryParams(url, [settings.questName, settings.checkName]);
     const pick = (value: string | undefined): string | undefined =>
-      value !== undefined && value.length <= MAX_GUESS ? value : value === undefined ? undefined : '';
+      value !== undefined && value.length <= MAX_GUESS
+        ? value
+        : value === undefined
+          ? undefined
+          : '';
     return {
       quest: pick(qQuest ?? requestHeader(req, settings.questName)),
       check: pick(qCheck ?? requestHeader(req, settings.checkName)),

@@ -2,7 +2,12 @@ import { existsSync } from 'node:fs';
 import { OptionReader, type ResolvedRejectionOptions } from '../core/option-reader';
 import type { RejectionResponseOptions } from '../core/protection.exception';
 import type { StoreErrorPolicy } from '../store/store-failure.policy';
-import type { CaptchaRenderer, FirstBloodHandler, FirstBloodOptions, FirstBloodRouteOptions } from './first-blood-options.interface';
+import type {
+  CaptchaRenderer,
+  FirstBloodHandler,
+  FirstBloodOptions,
+  FirstBloodRouteOptions,
+} from './first-blood-options.interface';
 
 /** Module-level `firstBlood` options (CAPTCHA challenge). */
 export interface FirstBloodModuleOptions {
@@ -60,13 +65,26 @@ const MODULE_KEYS = [
   'response',
   'onStoreError',
 ] as const satisfies readonly (keyof FirstBloodModuleOptions)[];
-const ROUTE_KEYS = ['first', 'blood', 'retry', 'scene'] as const satisfies readonly (keyof FirstBloodOptions)[];
+const ROUTE_KEYS = [
+  'first',
+  'blood',
+  'retry',
+  'scene',
+] as const satisfies readonly (keyof FirstBloodOptions)[];
 
 function isHandler(h: unknown): h is FirstBloodHandler {
-  return typeof h === 'object' && h !== null && typeof (h as FirstBloodHandler).accepts === 'function' && typeof (h as FirstBloodHandler).handle === 'function';
+  return (
+    typeof h === 'object' &&
+    h !== null &&
+    typeof (h as FirstBloodHandler).accepts === 'function' &&
+    typeof (h as FirstBloodHandler).handle === 'function'
+  );
 }
 
-export function resolveFirstBloodOptions(r: OptionReader, raw: unknown): ResolvedFirstBloodOptions | null {
+export function resolveFirstBloodOptions(
+  r: OptionReader,
+  raw: unknown,
+): ResolvedFirstBloodOptions | null {
   const v = r.section('firstBlood', raw, MODULE_KEYS);
   if (!v) return null;
   const handlers = v.handlers ?? [];
@@ -84,9 +102,13 @@ export function resolveFirstBloodOptions(r: OptionReader, raw: unknown): Resolve
     caseSensitive: r.bool('firstBlood.caseSensitive', v.caseSensitive, false),
     length: r.int('firstBlood.length', v.length, 4, 1, 12),
     imagesPerMinute: r.int('firstBlood.imagesPerMinute', v.imagesPerMinute, 30, 1, 10_000),
-    render: r.fn<CaptchaRenderer>('firstBlood.render', v.render, 'a function (code) => { contentType, body }'),
-    handlers: Object.freeze([...(handlers as FirstBloodHandler[])]),
-    font: v.font as string | undefined,
+    render: r.fn<CaptchaRenderer>(
+      'firstBlood.render',
+      v.render,
+      'a function (code) => { contentType, body }',
+    ),
+    handlers: Object.freeze([...handlers]),
+    font: v.font,
     response: r.response('firstBlood.response', v.response),
     onStoreError: r.policy('firstBlood.onStoreError', v.onStoreError, 'closed'),
   });
@@ -97,7 +119,8 @@ export function resolveFirstBloodRoute(options: FirstBloodOptions): FirstBloodRo
   const r = new OptionReader('@FirstBlood');
   const v = r.object('', options, ROUTE_KEYS);
   const scene = v.scene ?? '';
-  if (typeof scene !== 'string' || scene.length > 64) r.fail('scene', scene, 'a string of at most 64 characters');
+  if (typeof scene !== 'string' || scene.length > 64)
+    r.fail('scene', scene, 'a string of at most 64 characters');
   return Object.freeze({
     first: r.int('first', v.first, 0, 0, 86_400 * 366),
     blood: r.int('blood', v.blood, 300, 1, 86_400),

@@ -43,7 +43,8 @@ describe('client tickets', () => {
     }
     const id = t.slice(0, 22);
     for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_') {
-      if (c !== id.at(-1)) assert.ok(!verifyTicket(id.slice(0, -1) + c + t.slice(22), key), 'id ' + c);
+      if (c !== id.at(-1))
+        assert.ok(!verifyTicket(id.slice(0, -1) + c + t.slice(22), key), 'id ' + c);
     }
     assert.ok(!verifyTicket(undefined, key));
     assert.ok(!verifyTicket('x'.repeat(10_000), key));

@@ -23,8 +23,11 @@ export function verifyTicket(ticket: string | undefined, key: Buffer): boolean {
   const given = Buffer.from(m[2] as string, 'base64url');
   // The last base64url character carries spare bits: only the exact encoding counts, so one
   // ticket cannot be spelt several ways (each spelling would get its own image budget).
-  if (given.toString('base64url') !== m[2] || Buffer.from(m[1] as string, 'base64url').toString('base64url') !== m[1]) {
+  if (
+    given.toString('base64url') !== m[2] ||
+    Buffer.from(m[1] as string, 'base64url').toString('base64url') !== m[1]
+  ) {
     return false;
   }
-  return given.length === 16 && timingSafeEqual(given, tag(key, m[1] as string));
+  return given.length === 16 && timingSafeEqual(given, tag(key, m[1]));
 }

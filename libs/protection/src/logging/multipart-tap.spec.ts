@@ -7,8 +7,13 @@ import { MultipartTap } from './multipart-tap';
 /* The tap on a stand-in request whose body is pushed the way Node's HTTP parser pushes it. */
 
 const BOUNDARY = 'xYz123';
-const body = (...parts: string[]): Buffer => Buffer.from(parts.map((p) => `--${BOUNDARY}\r\n${p}\r\n`).join('') + `--${BOUNDARY}--\r\n`, 'latin1');
-const field = (name: string, value: string): string => `Content-Disposition: form-data; name="${name}"\r\n\r\n${value}`;
+const body = (...parts: string[]): Buffer =>
+  Buffer.from(
+    parts.map((p) => `--${BOUNDARY}\r\n${p}\r\n`).join('') + `--${BOUNDARY}--\r\n`,
+    'latin1',
+  );
+const field = (name: string, value: string): string =>
+  `Content-Disposition: form-data; name="${name}"\r\n\r\n${value}`;
 const file = (name: string, filename: string, content: string): string =>
   `Content-Disposition: form-data; name="${name}"; filename="${filename}"\r\nContent-Type: image/png\r\n\r\n${content}`;
 
@@ -28,7 +33,12 @@ const done = (tap: MultipartTap): Promise<void> => new Promise((resolve) => tap.
 
 describe('MultipartTap', () => {
   it('describes fields and files while the reader still gets every byte, however the body is chunked', async () => {
-    const payload = body(field('a', '1'), field('a', '2'), file('doc', 'x.png', 'P'.repeat(5000)), field('b', 'three'));
+    const payload = body(
+      field('a', '1'),
+      field('a', '2'),
+      file('doc', 'x.png', 'P'.repeat(5000)),
+      field('b', 'three'),
+    );
     for (const size of [1, 7, 64, payload.length]) {
       const req = request();
       const tap = MultipartTap.attach(req);

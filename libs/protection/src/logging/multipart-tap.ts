@@ -75,8 +75,13 @@ export class MultipartTap {
       return undefined; // no boundary: nothing a parser could read either
     }
     const tap = new MultipartTap(parser, maxTextBytes);
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called with .call(this) below
     const push = req.push;
-    req.push = function (this: IncomingMessage, chunk: unknown, encoding?: BufferEncoding): boolean {
+    req.push = function (
+      this: IncomingMessage,
+      chunk: unknown,
+      encoding?: BufferEncoding,
+    ): boolean {
       tap.feed(chunk);
       return push.call(this, chunk, encoding);
     };

@@ -15,10 +15,14 @@ function pickHeaders(
   redact: ReadonlySet<string>,
 ): Record<string, unknown> | undefined {
   if (!select) return undefined;
-  const wanted = typeof select === 'function' ? select : (n: string) => select.some((s) => s.toLowerCase() === n);
+  const wanted =
+    typeof select === 'function'
+      ? select
+      : (n: string) => select.some((s) => s.toLowerCase() === n);
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined && wanted(name.toLowerCase())) out[name] = redact.has(name.toLowerCase()) ? MASK : value;
+    if (value !== undefined && wanted(name.toLowerCase()))
+      out[name] = redact.has(name.toLowerCase()) ? MASK : value;
   }
   return out;
 }
@@ -55,20 +59,49 @@ interface ParsedFile {
 }
 
 /** Multipart as fields plus files by name and size, from the tap, else from what a parser left on req. */
-function describeMultipart(req: ProtectionRequest, tap: MultipartTap | undefined, paths: readonly string[]): string {
+function describeMultipart(
+  req: ProtectionRequest,
+  tap: MultipartTap | undefined,
+  paths: readonly string[],
+): string {
   if (tap) {
     const seen = tap.snapshot();
-    const files = seen.files.map((f) => ({ field: f.field, name: f.name, type: f.type, size: f.size }));
-    return JSON.stringify({ fields: redactBody(seen.fields, paths), files, ...(seen.complete ? {} : { partial: true }) });
+    const files = seen.files.map((f) => ({
+      field: f.field,
+      name: f.name,
+      type: f.type,
+      size: f.size,
+    }));
+    return JSON.stringify({
+      fields: redactBody(seen.fields, paths),
+      files,
+      ...(seen.complete ? {} : { partial: true }),
+    });
   }
   const parsed = (req as { files?: unknown }).files ?? (req as { file?: unknown }).file;
-  const list = (Array.isArray(parsed) ? parsed : parsed && typeof parsed === 'object' ? Object.values(parsed).flat() : []) as ParsedFile[];
-  const files = list.map((f) => ({ field: f.fieldname, name: f.originalname ?? f.filename, size: f.size }));
+  const list = (
+    Array.isArray(parsed)
+      ? parsed
+      : parsed && typeof parsed === 'object'
+        ? Object.values(parsed).flat()
+        : []
+  ) as ParsedFile[];
+  const files = list.map((f) => ({
+    field: f.fieldname,
+    name: f.originalname ?? f.filename,
+    size: f.size,
+  }));
   return JSON.stringify({ fields: redactBody(req.body ?? {}, paths), files });
 }
 
-function describeBody(req: ProtectionRequest, tap: MultipartTap | undefined, paths: readonly string[], max: number): string {
-  if (tap || String(req.headers['content-type'] ?? '').startsWith('multipart/')) return cut(describeMultipart(req, tap, paths), max);
+function describeBody(
+  req: ProtectionRequest,
+  tap: MultipartTap | undefined,
+  paths: readonly string[],
+  max: number,
+): string {
+  if (tap || String(req.headers['content-type'] ?? '').startsWith('multipart/'))
+    return cut(describeMultipart(req, tap, paths), max);
   const body = req.body;
   if (body === undefined) return '';
   if (Buffer.isBuffer(body)) return cut(`<${body.length} bytes>`, max);
@@ -80,7 +113,12 @@ function cut(text: string, max: number): string {
 }
 
 /** Starts logging one request per its `LogCondition`; never throws into the request. */
-export function logRequest(options: LoggingModuleOptions, req: ProtectionRequest, res: ProtectionResponse, requestIdHeader: string): void {
+export function logRequest(
+  options: LoggingModuleOptions,
+  req: ProtectionRequest,
+  res: ProtectionResponse,
+  requestIdHeader: string,
+): void {
   let condition: LogCondition | null | undefined;
   try {
     condition = options.when(req);
@@ -125,17 +163,21 @@ export function logRequest(options: LoggingModuleOptions, req: ProtectionRequest
     const raw = rawResponse(res);
     const chunks: Buffer[] = [];
     let size = 0;
-    if (c.responseBody) captureBody(raw, (chunk) => {
-      if (size < max) chunks.push(chunk);
-      size += chunk.length;
-    });
+    if (c.responseBody)
+      captureBody(raw, (chunk) => {
+        if (size < max) chunks.push(chunk);
+        size += chunk.length;
+      });
     raw.once('finish', () => {
       try {
         logRequestLine();
         if (c.response === false) return;
         const ms = Math.round(performance.now() - started);
-        const headers = pickHeaders(raw.getHeaders() as Record<string, unknown>, c.responseHeaders, redactHeaders);
-        const body = c.responseBody ? cut(Buffer.concat(chunks).toString('utf8'), max) + (size > max ? `...[cut ${size - max} bytes]` : '') : undefined;
+        const headers = pickHeaders(raw.getHeaders(), c.responseHeaders, redactHeaders);
+        const body = c.responseBody
+          ? cut(Buffer.concat(chunks).toString('utf8'), max) +
+            (size > max ? `...[cut ${size - max} bytes]` : '')
+          : undefined;
         logger.log(
           `<-- ${raw.statusCode} ${line} [${rid}] ${ms} ms` +
             (headers ? ` headers=${JSON.stringify(headers)}` : '') +
@@ -160,11 +202,21 @@ function safely(fn: () => void): void {
 
 /** Observes what is written to the Node response, without changing it. */
 function captureBody(res: ServerResponse, onChunk: (chunk: Buffer) => void): void {
+  /* eslint-disable @typescript-eslint/unbound-method -- called with .apply(this) */
   const write = res.write;
   const end = res.end;
+  /* eslint-enable @typescript-eslint/unbound-method */
   const take = (chunk: unknown, encoding: unknown): void => {
     if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
-    onChunk(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk), typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8'));
+    onChunk(
+      Buffer.isBuffer(chunk)
+        ? chunk
+        : Buffer.from(
+            // Node's write() and end() take a string, a Buffer or a Uint8Array.
+            String(chunk as string | Uint8Array),
+            typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8',
+          ),
+    );
   };
   res.write = function (this: ServerResponse, ...args: unknown[]) {
     take(args[0], args[1]);

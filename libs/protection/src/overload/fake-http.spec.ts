@@ -60,10 +60,20 @@ export interface Exchange {
 
 /** A request on `socket` (a new connection unless given) and its response. */
 export function exchange(
-  options: { socket?: FakeSocket; url?: string; method?: string; headers?: Record<string, string> } = {},
+  options: {
+    socket?: FakeSocket;
+    url?: string;
+    method?: string;
+    headers?: Record<string, string>;
+  } = {},
 ): Exchange {
   const socket = (options.socket ?? new FakeSocket()) as Socket & FakeSocket;
-  const req = { socket, method: options.method ?? 'GET', url: options.url ?? '/', headers: options.headers ?? {} } as unknown as IncomingMessage;
+  const req = {
+    socket,
+    method: options.method ?? 'GET',
+    url: options.url ?? '/',
+    headers: options.headers ?? {},
+  } as unknown as IncomingMessage;
   const res = new FakeResponse(req) as ServerResponse & FakeResponse;
   return { req, res, socket };
 }

@@ -9,7 +9,10 @@ const finishChannel = channel('http.server.response.finish');
 
 function counter(): { counter: InFlightCounter; finished: Array<[ServerResponse, number]> } {
   const finished: Array<[ServerResponse, number]> = [];
-  return { counter: new InFlightCounter({ check: (res, ms) => void finished.push([res, ms]) }), finished };
+  return {
+    counter: new InFlightCounter({ check: (res, ms) => void finished.push([res, ms]) }),
+    finished,
+  };
 }
 
 /** Not an http.Server: the counter falls back to a 'close' listener per response. */
@@ -19,7 +22,9 @@ function otherServer(): Server & { idleCloses: number } {
 }
 
 describe('InFlightCounter', () => {
-  beforeEach(() => mock.timers.enable({ apis: ['Date', 'setTimeout', 'setImmediate'], now: 1_000_000 }));
+  beforeEach(() =>
+    mock.timers.enable({ apis: ['Date', 'setTimeout', 'setImmediate'], now: 1_000_000 }),
+  );
   afterEach(() => mock.timers.reset());
 
   describe('listener mode (servers other than HTTP/1)', () => {
@@ -104,7 +109,12 @@ describe('InFlightCounter', () => {
       c.admit(a.req, a.res, false);
       assert.equal(a.res.listenerCount('close'), 0, 'no listener per response');
       mock.timers.tick(40);
-      finishChannel.publish({ request: a.req, response: a.res, socket: a.socket, server: new Server() });
+      finishChannel.publish({
+        request: a.req,
+        response: a.res,
+        socket: a.socket,
+        server: new Server(),
+      });
       assert.equal(c.inFlight, 1, 'another app in the process');
       finishChannel.publish({ request: a.req, response: a.res, socket: a.socket, server });
       assert.deepEqual([c.inFlight, c.served], [0, 1]);

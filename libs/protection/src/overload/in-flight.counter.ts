@@ -1,5 +1,10 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { Server as HttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  Server as HttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { LatencyWindow } from './latency-window';

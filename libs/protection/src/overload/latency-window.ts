@@ -18,6 +18,11 @@ export class LatencyWindow {
   percentiles(...ps: number[]): number[] {
     if (this.count === 0) return ps.map(() => 0);
     const sorted = Array.from(this.ring.subarray(0, this.count)).sort((a, b) => a - b);
-    return ps.map((p) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number);
+    return ps.map(
+      (p) =>
+        sorted[
+          Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
+        ] as number,
+    );
   }
 }

@@ -22,18 +22,34 @@ export interface ResolvedOverloadOptions {
   readonly slowMs: number;
   readonly drainTimeout: number;
   /** null when the per-IP checks are off. */
-  readonly perIp: { readonly limit: number; readonly windowMs: number; readonly maxConcurrent: number | null } | null;
+  readonly perIp: {
+    readonly limit: number;
+    readonly windowMs: number;
+    readonly maxConcurrent: number | null;
+  } | null;
   readonly permit: readonly string[];
 }
 
-const KEYS = ['maxConcurrent', 'slowMs', 'drainTimeout', 'perIp', 'permit'] as const satisfies readonly (keyof OverloadModuleOptions)[];
+const KEYS = [
+  'maxConcurrent',
+  'slowMs',
+  'drainTimeout',
+  'perIp',
+  'permit',
+] as const satisfies readonly (keyof OverloadModuleOptions)[];
 
-export function resolveOverloadOptions(r: OptionReader, raw: unknown): ResolvedOverloadOptions | null {
+export function resolveOverloadOptions(
+  r: OptionReader,
+  raw: unknown,
+): ResolvedOverloadOptions | null {
   const v = r.section('overload', raw, KEYS);
   if (!v) return null;
   const auto = Math.max(2000, availableParallelism() * 300);
   return Object.freeze({
-    maxConcurrent: v.maxConcurrent === -1 ? -1 : r.int('overload.maxConcurrent', v.maxConcurrent, auto, 1, 1_000_000),
+    maxConcurrent:
+      v.maxConcurrent === -1
+        ? -1
+        : r.int('overload.maxConcurrent', v.maxConcurrent, auto, 1, 1_000_000),
     slowMs: r.int('overload.slowMs', v.slowMs, 5000, 1, 3_600_000),
     drainTimeout: r.int('overload.drainTimeout', v.drainTimeout, 20_000, 0, 3_600_000),
     perIp: perIp(r, v.perIp),
@@ -43,21 +59,30 @@ export function resolveOverloadOptions(r: OptionReader, raw: unknown): ResolvedO
 
 function perIp(r: OptionReader, raw: unknown): ResolvedOverloadOptions['perIp'] {
   if (raw === false) return null;
-  const v = r.object('overload.perIp', raw, ['limit', 'window', 'maxConcurrent'] as const, 'false or { limit?, window?, maxConcurrent? }');
+  const v = r.object(
+    'overload.perIp',
+    raw,
+    ['limit', 'window', 'maxConcurrent'] as const,
+    'false or { limit?, window?, maxConcurrent? }',
+  );
   return Object.freeze({
     limit: r.int('overload.perIp.limit', v.limit, 50, 1, 1_000_000),
     windowMs: r.int('overload.perIp.window', v.window, 1000, 1, 86_400_000),
-    maxConcurrent: v.maxConcurrent === undefined ? null : r.int('overload.perIp.maxConcurrent', v.maxConcurrent, 0, 1, 1_000_000),
+    maxConcurrent:
+      v.maxConcurrent === undefined
+        ? null
+        : r.int('overload.perIp.maxConcurrent', v.maxConcurrent, 0, 1, 1_000_000),
   });
 }
 
 function permit(r: OptionReader, raw: unknown): readonly string[] {
   if (raw === undefined) return Object.freeze(['127.0.0.1', '::1']);
-  if (!Array.isArray(raw) || !raw.every((v) => typeof v === 'string')) r.fail('overload.permit', raw, 'a list of IPs or CIDRs');
+  if (!Array.isArray(raw) || !raw.every((v) => typeof v === 'string'))
+    r.fail('overload.permit', raw, 'a list of IPs or CIDRs');
   try {
-    compileProxyTrust(raw as string[]);
+    compileProxyTrust(raw);
   } catch {
     r.fail('overload.permit', raw, 'IPs or CIDRs such as "10.0.0.0/8"');
   }
-  return Object.freeze([...(raw as string[])]);
+  return Object.freeze([...raw]);
 }

@@ -48,9 +48,18 @@ export class OverloadService implements BeforeApplicationShutdown, OnApplication
     this.counter = new InFlightCounter(new SlowRequestLog(settings?.slowMs ?? Infinity));
     if (!settings) return;
     const perIp = settings.perIp
-      ? new PerIpLimiter(settings.perIp, options.identity.trust, compileProxyTrust(settings.permit), store)
+      ? new PerIpLimiter(
+          settings.perIp,
+          options.identity.trust,
+          compileProxyTrust(settings.permit),
+          store,
+        )
       : null;
-    const gate = new RequestGate(settings.maxConcurrent < 0 ? Infinity : settings.maxConcurrent, this.counter, perIp);
+    const gate = new RequestGate(
+      settings.maxConcurrent < 0 ? Infinity : settings.maxConcurrent,
+      this.counter,
+      perIp,
+    );
     this.gate = gate;
     hooks.gate((door) => {
       this.counter.attach(door.server);
@@ -60,7 +69,14 @@ export class OverloadService implements BeforeApplicationShutdown, OnApplication
 
   stats(): OverloadStats {
     const [p50 = 0, p90 = 0, p99 = 0] = this.counter.latencies.percentiles(50, 90, 99);
-    return { inFlight: this.counter.inFlight, served: this.counter.served, rejected: this.gate?.rejected ?? 0, p50, p90, p99 };
+    return {
+      inFlight: this.counter.inFlight,
+      served: this.counter.served,
+      rejected: this.gate?.rejected ?? 0,
+      p50,
+      p90,
+      p99,
+    };
   }
 
   /** From now on new requests get 503 SHUTTING_DOWN; resolves when none is left or at drainTimeout. */
@@ -70,7 +86,9 @@ export class OverloadService implements BeforeApplicationShutdown, OnApplication
     this.gate.close();
     this.counter.drain();
     if (this.counter.inFlight === 0) return;
-    this.logger.log(`Shutting down: waiting for ${this.counter.inFlight} request(s), at most ${settings.drainTimeout} ms`);
+    this.logger.log(
+      `Shutting down: waiting for ${this.counter.inFlight} request(s), at most ${settings.drainTimeout} ms`,
+    );
     await this.counter.drained(settings.drainTimeout);
   }
 

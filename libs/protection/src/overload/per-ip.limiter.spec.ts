@@ -12,19 +12,30 @@ import { PerIpLimiter, type GateVerdicts, type PerIpSettings } from './per-ip.li
 
 class RecordingGate implements GateVerdicts {
   readonly admitted: IncomingMessage[] = [];
-  readonly refused: Array<{ req: IncomingMessage; status: number; retryAfter: string | undefined }> = [];
+  readonly refused: Array<{
+    req: IncomingMessage;
+    status: number;
+    retryAfter: string | undefined;
+  }> = [];
   admit(req: IncomingMessage, _res: ServerResponse, late: boolean): void {
     assert.equal(late, true, 'admitted after the store answered');
     this.admitted.push(req);
   }
   refuse(req: IncomingMessage, _res: ServerResponse, exception: ProtectionException): void {
-    this.refused.push({ req, status: exception.getStatus(), retryAfter: exception.headers['Retry-After'] });
+    this.refused.push({
+      req,
+      status: exception.getStatus(),
+      retryAfter: exception.headers['Retry-After'],
+    });
   }
 }
 
 const CLIENT = '203.0.113.1';
 
-function limiter(settings: Partial<PerIpSettings>, rateLimit: RateLimitPort = new RateLimitMemory(100)): PerIpLimiter {
+function limiter(
+  settings: Partial<PerIpSettings>,
+  rateLimit: RateLimitPort = new RateLimitMemory(100),
+): PerIpLimiter {
   return new PerIpLimiter(
     { limit: 50, windowMs: 1000, maxConcurrent: null, ...settings },
     compileProxyTrust(['10.0.0.2']),
@@ -33,7 +44,11 @@ function limiter(settings: Partial<PerIpSettings>, rateLimit: RateLimitPort = ne
   );
 }
 
-async function check(l: PerIpLimiter, gate: RecordingGate, ex: Exchange = exchange()): Promise<Exchange> {
+async function check(
+  l: PerIpLimiter,
+  gate: RecordingGate,
+  ex: Exchange = exchange(),
+): Promise<Exchange> {
   l.limit(ex.req, ex.res, CLIENT, gate);
   await settle();
   return ex;
@@ -53,7 +68,10 @@ describe('PerIpLimiter', () => {
     assert.equal(gate.admitted.length, 3);
     mock.timers.tick(100); // t = 900
     await check(l, gate);
-    assert.deepEqual(gate.refused.map((r) => [r.status, r.retryAfter]), [[429, '1']]);
+    assert.deepEqual(
+      gate.refused.map((r) => [r.status, r.retryAfter]),
+      [[429, '1']],
+    );
     mock.timers.tick(100); // t = 1000: the hit at 0 left the window
     await check(l, gate);
     assert.equal(gate.admitted.length, 4);
@@ -81,7 +99,11 @@ describe('PerIpLimiter', () => {
     await check(l, gate);
     const third = exchange();
     l.limit(third.req, third.res, CLIENT, gate);
-    assert.deepEqual(gate.refused.map((r) => [r.status, r.retryAfter]), [[429, '1']], 'refused without asking the store');
+    assert.deepEqual(
+      gate.refused.map((r) => [r.status, r.retryAfter]),
+      [[429, '1']],
+      'refused without asking the store',
+    );
     first.socket.hangUp();
     first.res.close();
     await check(l, gate);

@@ -71,12 +71,16 @@ export class PerIpLimiter {
     this.store.rateLimit.hit('ip:' + ip, policy, uniqueId()).then(
       (decision) => {
         if (decision.allowed) return gate.admit(req, res, true);
-        const wait = Math.max(1, Math.ceil((decision.policies[0]?.resetMs ?? perIp.windowMs) / 1000));
+        const wait = Math.max(
+          1,
+          Math.ceil((decision.policies[0]?.resetMs ?? perIp.windowMs) / 1000),
+        );
         gate.refuse(req, res, new TooManyRequestsException(wait));
       },
       (err: unknown) => {
         // The store is down: the per-IP limit fails open (the global cap still holds).
-        if (err instanceof StoreUnavailableError) applyStoreErrorPolicy('Overload per-IP', 'open', err);
+        if (err instanceof StoreUnavailableError)
+          applyStoreErrorPolicy('Overload per-IP', 'open', err);
         else this.logger.error(`Per-IP check failed: ${String(err)}`);
         gate.admit(req, res, true);
       },

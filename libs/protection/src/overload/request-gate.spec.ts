@@ -48,10 +48,18 @@ describe('RequestGate', () => {
     assert.deepEqual(h.dispatched, [a.req, b.req]);
     assert.equal(h.counter.inFlight, 2);
     assert.equal(refused.res.status, 503);
-    assert.deepEqual(refused.res.json(), { statusCode: 503, code: 'OVERLOADED', message: 'Server overloaded; retry shortly' });
+    assert.deepEqual(refused.res.json(), {
+      statusCode: 503,
+      code: 'OVERLOADED',
+      message: 'Server overloaded; retry shortly',
+    });
     assert.equal(refused.res.headers.get('retry-after'), '1');
     assert.equal(refused.res.headers.get('content-type'), 'application/json; charset=utf-8');
-    assert.equal(refused.res.headers.get('x-request-id'), 'rid-1', 'the onRequest hooks run for refusals too');
+    assert.equal(
+      refused.res.headers.get('x-request-id'),
+      'rid-1',
+      'the onRequest hooks run for refusals too',
+    );
     assert.equal(h.gate.rejected, 1);
   });
 

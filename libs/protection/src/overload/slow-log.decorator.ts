@@ -1,4 +1,11 @@
-import { applyDecorators, Injectable, SetMetadata, UseGuards, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import {
+  applyDecorators,
+  Injectable,
+  SetMetadata,
+  UseGuards,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { rawResponse } from '../core/http.adapter';
 import type { ProtectionResponse } from '../core/http.types';
 
@@ -12,7 +19,11 @@ export class SlowLogGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const ms = Reflect.getMetadata(SLOW_LOG, context.getHandler()) as number | undefined;
     if (ms !== undefined) {
-      (rawResponse(context.switchToHttp().getResponse<ProtectionResponse>()) as { [SLOW_MS]?: number })[SLOW_MS] = ms;
+      (
+        rawResponse(context.switchToHttp().getResponse<ProtectionResponse>()) as {
+          [SLOW_MS]?: number;
+        }
+      )[SLOW_MS] = ms;
     }
     return true;
   }
@@ -27,6 +38,7 @@ export class SlowLogGuard implements CanActivate {
  * ```
  */
 export function SlowLog(ms: number): MethodDecorator {
-  if (!Number.isInteger(ms) || ms < 1) throw new Error(`@SlowLog: expected a whole number of ms >= 1; got ${String(ms)}.`);
+  if (!Number.isInteger(ms) || ms < 1)
+    throw new Error(`@SlowLog: expected a whole number of ms >= 1; got ${String(ms)}.`);
   return applyDecorators(SetMetadata(SLOW_LOG, ms), UseGuards(SlowLogGuard));
 }

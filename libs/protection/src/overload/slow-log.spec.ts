@@ -10,7 +10,10 @@ function slowLog(defaultMs: number): { log: SlowRequestLog; lines: string[] } {
 }
 
 /** A finished response of `method url` with `status`, and the route's @SlowLog threshold if given. */
-function response(url: string, options: { method?: string; status?: number; slowMs?: number } = {}) {
+function response(
+  url: string,
+  options: { method?: string; status?: number; slowMs?: number } = {},
+) {
   const { res } = exchange({ url, method: options.method ?? 'GET' });
   res.statusCode = options.status ?? 200;
   if (options.slowMs !== undefined) (res as { [SLOW_MS]?: number })[SLOW_MS] = options.slowMs;

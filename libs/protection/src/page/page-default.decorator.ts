@@ -10,7 +10,11 @@ import type { ProtectionRequest } from '../core/http.types';
 import { documentRoute } from '../core/swagger';
 import type { ResolvedProtectionOptions } from '../protection-options.factory';
 import { PROTECTION_OPTIONS } from '../protection.constants';
-import { PAGE_BUILTIN, type PageDefaultOptions, type ResolvedPageSettings } from './page-options.interface';
+import {
+  PAGE_BUILTIN,
+  type PageDefaultOptions,
+  type ResolvedPageSettings,
+} from './page-options.interface';
 import { mergePageSettings, resolvePageRoute } from './page.options';
 import type { PageQuery } from './page-query';
 import { buildPageQuery } from './page-query.builder';

@@ -32,12 +32,20 @@ function wholeNumber(value: string): number | undefined {
 export function buildPageQuery(url: string, s: ResolvedPageSettings): PageQuery {
   const params = new URLSearchParams(urlQuery(url) ?? '');
 
-  const pick = (name: 'page' | 'size', aliases: readonly string[], fallback: number, max: number): number => {
+  const pick = (
+    name: 'page' | 'size',
+    aliases: readonly string[],
+    fallback: number,
+    max: number,
+  ): number => {
     const given = values(params, aliases);
     if (s.strict && given.length > 0) {
       const n = wholeNumber(given[0] as string);
       if (n === undefined || n < 1 || n > max) {
-        throw new PageQueryException('BAD_PAGE', `Query parameter "${name}" must be a whole number from 1 to ${max}; got ${JSON.stringify((given[0] as string).slice(0, 40))}`);
+        throw new PageQueryException(
+          'BAD_PAGE',
+          `Query parameter "${name}" must be a whole number from 1 to ${max}; got ${JSON.stringify((given[0] as string).slice(0, 40))}`,
+        );
       }
       return n;
     }
@@ -54,7 +62,11 @@ export function buildPageQuery(url: string, s: ResolvedPageSettings): PageQuery 
   const size = pick('size', s.sizeAlias, s.size, s.maxSize);
   let sort = values(params, s.sortAlias).find((v) => v.trim() !== '') ?? s.sort;
   if (sort.length > MAX_SORT) {
-    if (s.strict) throw new PageQueryException('BAD_SORT', `Query parameter "sort" is longer than ${MAX_SORT} characters`);
+    if (s.strict)
+      throw new PageQueryException(
+        'BAD_SORT',
+        `Query parameter "sort" is longer than ${MAX_SORT} characters`,
+      );
     sort = s.sort;
   }
   if (s.sortable) {

@@ -21,7 +21,12 @@ export class PageResult<T> {
   ) {}
 
   /** `totalPage = ceil(totalData / size)`, 0 when `totalData <= 0`. */
-  static of<T>(totalData: number, data: T[], pq: PageQuery, meta?: Record<string, unknown>): PageResult<T> {
+  static of<T>(
+    totalData: number,
+    data: T[],
+    pq: PageQuery,
+    meta?: Record<string, unknown>,
+  ): PageResult<T> {
     const total = Number.isFinite(totalData) && totalData > 0 ? Math.floor(totalData) : 0;
     const totalPage = total === 0 || pq.size <= 0 ? 0 : Math.ceil(total / pq.size);
     return new PageResult(data, pq.page, pq.size, pq.sort, totalPage, total, meta);
@@ -29,11 +34,28 @@ export class PageResult<T> {
 
   /** The same page with its data transformed; paging fields and `meta` kept. */
   map<U>(fn: (item: T, index: number) => U): PageResult<U> {
-    return new PageResult(this.data.map(fn), this.page, this.size, this.sort, this.totalPage, this.totalData, this.meta);
+    return new PageResult(
+      this.data.map(fn),
+      this.page,
+      this.size,
+      this.sort,
+      this.totalPage,
+      this.totalData,
+      this.meta,
+    );
   }
 
   toJSON(): Record<string, unknown> {
     const { success, data, page, size, sort, totalPage, totalData, meta } = this;
-    return { success, data, page, size, sort, totalPage, totalData, ...(meta !== undefined ? { meta } : {}) };
+    return {
+      success,
+      data,
+      page,
+      size,
+      sort,
+      totalPage,
+      totalData,
+      ...(meta !== undefined ? { meta } : {}),
+    };
   }
 }

@@ -12,8 +12,24 @@ export function pageDocs(s: ResolvedPageSettings): RouteDocs {
   const [sort = 'sort'] = s.sortAlias;
   return {
     queries: [
-      { name: page, description: `1-based page number.${aka(s.pageAlias)}`, required: false, type: 'integer', default: s.page, minimum: 1, maximum: MAX_PAGE },
-      { name: size, description: `Rows per page (larger values are clamped to ${s.maxSize}).${aka(s.sizeAlias)}`, required: false, type: 'integer', default: s.size, minimum: 1, maximum: s.maxSize },
+      {
+        name: page,
+        description: `1-based page number.${aka(s.pageAlias)}`,
+        required: false,
+        type: 'integer',
+        default: s.page,
+        minimum: 1,
+        maximum: MAX_PAGE,
+      },
+      {
+        name: size,
+        description: `Rows per page (larger values are clamped to ${s.maxSize}).${aka(s.sizeAlias)}`,
+        required: false,
+        type: 'integer',
+        default: s.size,
+        minimum: 1,
+        maximum: s.maxSize,
+      },
       {
         name: sort,
         description:

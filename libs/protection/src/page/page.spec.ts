@@ -15,9 +15,20 @@ describe('PageResult', () => {
   });
   it('serializes to { success, data, page, size, sort, totalPage, totalData }, meta only when given, and map keeps paging and meta', () => {
     const r = PageResult.of(3, [1, 2], pq(2, 2, 'id'), { q: 'x' });
-    assert.deepEqual(JSON.parse(JSON.stringify(r)), { success: true, data: [1, 2], page: 2, size: 2, sort: 'id', totalPage: 2, totalData: 3, meta: { q: 'x' } });
-    assert.deepEqual(JSON.parse(JSON.stringify(r.map((n) => ({ n })))).data, [{ n: 1 }, { n: 2 }]);
-    assert.deepEqual(JSON.parse(JSON.stringify(r.map(String))).meta, { q: 'x' });
+    assert.deepEqual(JSON.parse(JSON.stringify(r)), {
+      success: true,
+      data: [1, 2],
+      page: 2,
+      size: 2,
+      sort: 'id',
+      totalPage: 2,
+      totalData: 3,
+      meta: { q: 'x' },
+    });
+    const json = (value: unknown): Record<string, unknown> =>
+      JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
+    assert.deepEqual(json(r.map((n) => ({ n }))).data, [{ n: 1 }, { n: 2 }]);
+    assert.deepEqual(json(r.map(String)).meta, { q: 'x' });
     assert.ok(!('meta' in JSON.parse(JSON.stringify(PageResult.of(1, [], pq(1, 1))))));
   });
 });
@@ -25,7 +36,10 @@ describe('PageResult', () => {
 describe('PageQuery', () => {
   it('computes offset and parses sort keys', () => {
     assert.equal(new PageQuery(3, 25).offset, 50);
-    assert.deepEqual(parseSort('k1, -k2'), [{ field: 'k1', direction: 'asc' }, { field: 'k2', direction: 'desc' }]);
+    assert.deepEqual(parseSort('k1, -k2'), [
+      { field: 'k1', direction: 'asc' },
+      { field: 'k2', direction: 'desc' },
+    ]);
     assert.deepEqual(parseSort(' , ,- ,'), []);
   });
 });

@@ -22,10 +22,11 @@ const GUARDS_METADATA = '__guards__';
  */
 export function RateLimit(options: RateLimitOptions): MethodDecorator & ClassDecorator {
   const rule = resolveRateLimitRule(options);
-  return ((target: object, property?: string | symbol, descriptor?: PropertyDescriptor) => {
+  return (target: object, property?: string | symbol, descriptor?: PropertyDescriptor) => {
     const holder = (descriptor?.value ?? target) as object;
     const rules = (Reflect.getMetadata(RATE_LIMITS, holder) as RateLimitRule[] | undefined) ?? [];
-    if (rules.some((r) => r.name === rule.name)) throw new Error(`@RateLimit: two rules named "${rule.name}" on one target; give them names.`);
+    if (rules.some((r) => r.name === rule.name))
+      throw new Error(`@RateLimit: two rules named "${rule.name}" on one target; give them names.`);
     // Decorators apply bottom-up: prepend, so the rules read in source order.
     Reflect.defineMetadata(RATE_LIMITS, [rule, ...rules], holder);
     // One guard however many rules: it reads them all.
@@ -37,5 +38,5 @@ export function RateLimit(options: RateLimitOptions): MethodDecorator & ClassDec
     if (descriptor && property !== undefined) {
       documentRoute('rateLimit', rateLimitDocs(rule))(target, property, descriptor);
     }
-  }) as MethodDecorator & ClassDecorator;
+  };
 }

@@ -2,8 +2,14 @@ import type { RouteDocs } from '../core/swagger';
 import { TOO_MANY_REQUESTS } from '../core/too-many-requests.exception';
 import type { RateLimitRule } from './rate-limit-options.interface';
 
-const POLICY = { description: 'IETF policies: "<name>";q=<limit>;w=<window s>', type: 'string' } as const;
-const STATE = { description: 'IETF state: "<name>";r=<remaining>;t=<reset s>', type: 'string' } as const;
+const POLICY = {
+  description: 'IETF policies: "<name>";q=<limit>;w=<window s>',
+  type: 'string',
+} as const;
+const STATE = {
+  description: 'IETF state: "<name>";r=<remaining>;t=<reset s>',
+  type: 'string',
+} as const;
 
 /** What one `@RateLimit` rule adds to the route's OpenAPI operation. */
 export function rateLimitDocs(rule: RateLimitRule): RouteDocs {
@@ -14,7 +20,10 @@ export function rateLimitDocs(rule: RateLimitRule): RouteDocs {
         description: `Rate limit "${rule.name}": ${rule.limit} per ${rule.windowMs} ms exceeded`,
         schema: TOO_MANY_REQUESTS.schema(),
         headers: {
-          'Retry-After': { description: 'Whole seconds until the window has room', type: 'integer' },
+          'Retry-After': {
+            description: 'Whole seconds until the window has room',
+            type: 'integer',
+          },
           'RateLimit-Policy': POLICY,
           RateLimit: STATE,
         },

@@ -50,7 +50,11 @@ export class RateLimitGuard implements CanActivate {
     const stateHeader: string[] = [];
     let retryMs = 0;
     for (const [client, group] of byClient) {
-      const policies: RateLimitPolicy[] = group.map((r) => ({ name: r.name, limit: r.limit, windowMs: r.windowMs }));
+      const policies: RateLimitPolicy[] = group.map((r) => ({
+        name: r.name,
+        limit: r.limit,
+        windowMs: r.windowMs,
+      }));
       let decision;
       try {
         decision = await this.store.rateLimit.hit(client, policies, member);
@@ -71,7 +75,13 @@ export class RateLimitGuard implements CanActivate {
     setResponseHeader(res, 'RateLimit', stateHeader.join(', '));
     if (retryMs > 0) {
       const retryAfter = Math.max(1, Math.ceil(retryMs / 1000));
-      rejectWith(res, req, TOO_MANY_REQUESTS, settings.response, (body, status) => new TooManyRequestsException(retryAfter, body, status));
+      rejectWith(
+        res,
+        req,
+        TOO_MANY_REQUESTS,
+        settings.response,
+        (body, status) => new TooManyRequestsException(retryAfter, body, status),
+      );
     }
     return true;
   }
@@ -96,7 +106,7 @@ export class RateLimitGuard implements CanActivate {
     const handler = context.getHandler();
     const cls = context.getClass();
     let byClass = this.rules.get(handler);
-    if (!byClass) this.rules.set(handler, (byClass = new Map()));
+    if (!byClass) this.rules.set(handler, (byClass = new Map<object, readonly RateLimitRule[]>()));
     let rules = byClass.get(cls);
     if (!rules) {
       rules = [...rateLimitsOf(cls), ...rateLimitsOf(handler)];

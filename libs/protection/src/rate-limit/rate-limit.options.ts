@@ -13,9 +13,17 @@ export interface RateLimitModuleOptions {
 
 export type ResolvedRateLimitOptions = ResolvedRejectionOptions;
 
-const ROUTE_KEYS = ['limit', 'window', 'key', 'name'] as const satisfies readonly (keyof RateLimitOptions)[];
+const ROUTE_KEYS = [
+  'limit',
+  'window',
+  'key',
+  'name',
+] as const satisfies readonly (keyof RateLimitOptions)[];
 
-export function resolveRateLimitOptions(r: OptionReader, raw: unknown): ResolvedRateLimitOptions | null {
+export function resolveRateLimitOptions(
+  r: OptionReader,
+  raw: unknown,
+): ResolvedRateLimitOptions | null {
   return r.rejection('rateLimit', raw, 'open');
 }
 
@@ -23,8 +31,28 @@ export function resolveRateLimitOptions(r: OptionReader, raw: unknown): Resolved
 export function resolveRateLimitRule(options: RateLimitOptions): RateLimitRule {
   const r = new OptionReader('@RateLimit');
   const v = r.object('', options, ROUTE_KEYS, '{ limit, window, key?, name? }');
-  const limit = r.int('limit', v.limit ?? r.fail('limit', undefined, 'a whole number from 1 to 1000000'), 0, 1, 1_000_000);
-  const windowMs = r.int('window', v.window ?? r.fail('window', undefined, 'a whole number of ms from 1 to 2678400000'), 0, 1, 31 * 86_400_000);
-  const key = typeof v.key === 'function' ? (v.key as RateLimitRule['key']) : r.oneOf('key', v.key, ['ip', 'identity', 'user'] as const, 'ip');
-  return Object.freeze({ limit, windowMs, key, name: r.name('name', v.name, `${limit}-per-${windowMs}ms`) });
+  const limit = r.int(
+    'limit',
+    v.limit ?? r.fail('limit', undefined, 'a whole number from 1 to 1000000'),
+    0,
+    1,
+    1_000_000,
+  );
+  const windowMs = r.int(
+    'window',
+    v.window ?? r.fail('window', undefined, 'a whole number of ms from 1 to 2678400000'),
+    0,
+    1,
+    31 * 86_400_000,
+  );
+  const key =
+    typeof v.key === 'function'
+      ? (v.key as RateLimitRule['key'])
+      : r.oneOf('key', v.key, ['ip', 'identity', 'user'] as const, 'ip');
+  return Object.freeze({
+    limit,
+    windowMs,
+    key,
+    name: r.name('name', v.name, `${limit}-per-${windowMs}ms`),
+  });
 }

@@ -1,4 +1,9 @@
-import { applyDecorators, createParamDecorator, UseGuards, type ExecutionContext } from '@nestjs/common';
+import {
+  applyDecorators,
+  createParamDecorator,
+  UseGuards,
+  type ExecutionContext,
+} from '@nestjs/common';
 import type { ProtectionRequest } from '../core/http.types';
 import { RequestContext } from '../core/request-context';
 import { demandAsyncContext } from '../core/async-context';
@@ -31,14 +36,22 @@ export function Righter(options: boolean | RighterOptions = true): MethodDecorat
   return applyDecorators(
     RighterMetadata(route),
     // The edit handler calls RighterService.allow() without the request at hand.
-    ...(route.edit ? [demandAsyncContext(typeof options === 'boolean' ? '@Righter(false)' : '@Righter({ edit: true })')] : []),
+    ...(route.edit
+      ? [
+          demandAsyncContext(
+            typeof options === 'boolean' ? '@Righter(false)' : '@Righter({ edit: true })',
+          ),
+        ]
+      : []),
     UseGuards(RighterGuard),
     documentRoute('righter', route.edit ? righterEditDocs() : righterCommitDocs()),
   );
 }
 
 /** Injects the data sealed by the edit route into a `@Righter()` commit handler parameter. */
-export const RighterAudit = createParamDecorator((_data: unknown, context: ExecutionContext): unknown => {
-  const ctx = RequestContext.attached(context.switchToHttp().getRequest<ProtectionRequest>());
-  return ctx ? RighterService.state(ctx)?.audit : undefined;
-});
+export const RighterAudit = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): unknown => {
+    const ctx = RequestContext.attached(context.switchToHttp().getRequest<ProtectionRequest>());
+    return ctx ? RighterService.state(ctx)?.audit : undefined;
+  },
+);

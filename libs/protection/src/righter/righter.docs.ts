@@ -18,7 +18,9 @@ export function righterEditDocs(): RouteDocs {
 /** Swagger for the commit route: the required header and the 409. */
 export function righterCommitDocs(): RouteDocs {
   return {
-    requestHeaders: [{ name: HEADER, description: 'The token the edit route returned', required: true }],
+    requestHeaders: [
+      { name: HEADER, description: 'The token the edit route returned', required: true },
+    ],
     responses: [
       {
         status: FORGERY.status,

@@ -32,10 +32,25 @@ export interface ResolvedRighterOptions extends ResolvedRejectionOptions {
   readonly header: string;
 }
 
-const MODULE_KEYS = ['secret', 'ttl', 'once', 'header', 'response', 'onStoreError'] as const satisfies readonly (keyof RighterModuleOptions)[];
-const ROUTE_KEYS = ['edit', 'ttl', 'once', 'scope'] as const satisfies readonly (keyof RighterOptions)[];
+const MODULE_KEYS = [
+  'secret',
+  'ttl',
+  'once',
+  'header',
+  'response',
+  'onStoreError',
+] as const satisfies readonly (keyof RighterModuleOptions)[];
+const ROUTE_KEYS = [
+  'edit',
+  'ttl',
+  'once',
+  'scope',
+] as const satisfies readonly (keyof RighterOptions)[];
 
-export function resolveRighterOptions(r: OptionReader, raw: unknown): ResolvedRighterOptions | null {
+export function resolveRighterOptions(
+  r: OptionReader,
+  raw: unknown,
+): ResolvedRighterOptions | null {
   const v = r.section('righter', raw, MODULE_KEYS);
   if (!v) return null;
   let secrets: readonly string[] | null = null;
@@ -43,7 +58,11 @@ export function resolveRighterOptions(r: OptionReader, raw: unknown): ResolvedRi
     const list: unknown[] = Array.isArray(v.secret) ? v.secret : [v.secret];
     if (list.length === 0 || list.some((x) => typeof x !== 'string' || x.length < 32)) {
       // Never echo a secret into a log.
-      r.fail('righter.secret', '(hidden)', 'a string of at least 32 characters, or a non-empty list of them');
+      r.fail(
+        'righter.secret',
+        '(hidden)',
+        'a string of at least 32 characters, or a non-empty list of them',
+      );
     }
     secrets = Object.freeze([...(list as string[])]);
   }
@@ -59,7 +78,8 @@ export function resolveRighterOptions(r: OptionReader, raw: unknown): ResolvedRi
 
 /** `@Righter(...)`: `false` is an edit route, `true` (the default) a commit route. */
 export function resolveRighterRoute(options: boolean | RighterOptions): RighterRouteOptions {
-  if (typeof options === 'boolean') return Object.freeze({ edit: !options, ttl: undefined, once: undefined, scope: undefined });
+  if (typeof options === 'boolean')
+    return Object.freeze({ edit: !options, ttl: undefined, once: undefined, scope: undefined });
   const r = new OptionReader('@Righter');
   const v = r.object('', options, ROUTE_KEYS);
   return Object.freeze({

@@ -1,9 +1,18 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { getResponseHeader, requestMethod, requestUrl, setResponseHeader, urlPath } from '../core/http.adapter';
+import {
+  getResponseHeader,
+  requestMethod,
+  requestUrl,
+  setResponseHeader,
+  urlPath,
+} from '../core/http.adapter';
 import { rejectWith } from '../core/rejection';
 import { RequestContext } from '../core/request-context';
-import type { ResolvedProtectionOptions, ResolvedRighterOptions } from '../protection-options.factory';
+import type {
+  ResolvedProtectionOptions,
+  ResolvedRighterOptions,
+} from '../protection-options.factory';
 import { PROTECTION_LOGGER_CONTEXT, PROTECTION_OPTIONS } from '../protection.constants';
 import { messages } from '../protection.messages';
 import { ProtectionStore } from '../protection.store';
@@ -51,7 +60,10 @@ export class RighterService implements OnModuleInit {
     if (!this.options.righter) return;
     // Only apps with @Righter routes hear about the secret, and only they load it now (with
     // Redis down now, the first request loads it).
-    const routes = this.scan.labels((m) => typeof m.fn === 'function' && Reflect.getMetadata(RighterMetadata.KEY, m.fn) !== undefined);
+    const routes = this.scan.labels(
+      (m) =>
+        typeof m.fn === 'function' && Reflect.getMetadata(RighterMetadata.KEY, m.fn) !== undefined,
+    );
     if (routes.length === 0) return;
     if (this.secret.perProcess) this.logger.warn(messages.righterPerProcessSecret());
     await this.loadKeys().catch(() => undefined);
@@ -77,12 +89,21 @@ export class RighterService implements OnModuleInit {
     const ctx = RequestContext.current();
     const state = ctx ? RighterService.state(ctx) : undefined;
     if (!ctx || !state?.edit || !this.keys) {
-      const where = ctx ? `${requestMethod(ctx.request)} ${urlPath(requestUrl(ctx.request))}` : 'outside a request';
+      const where = ctx
+        ? `${requestMethod(ctx.request)} ${urlPath(requestUrl(ctx.request))}`
+        : 'outside a request';
       throw new Error(messages.righterAllowOutsideEdit(where));
     }
     const now = Date.now();
     const token = sealToken(
-      { d: data, iat: now, exp: now + state.ttl * 1000, sub: ctx.identity, scp: state.scope, jti: randomUUID() },
+      {
+        d: data,
+        iat: now,
+        exp: now + state.ttl * 1000,
+        sub: ctx.identity,
+        scp: state.scope,
+        jti: randomUUID(),
+      },
       this.keys[0] as Buffer,
     );
     const res = ctx.response;
@@ -93,7 +114,11 @@ export class RighterService implements OnModuleInit {
         const exposed = getResponseHeader(res, 'access-control-expose-headers');
         const list = exposed ? exposed.split(',').map((h) => h.trim()) : [];
         if (!list.some((h) => h.toLowerCase() === settings.header.toLowerCase())) {
-          setResponseHeader(res, 'Access-Control-Expose-Headers', [...list, settings.header].join(', '));
+          setResponseHeader(
+            res,
+            'Access-Control-Expose-Headers',
+            [...list, settings.header].join(', '),
+          );
         }
       }
     }
@@ -123,11 +148,16 @@ export class RighterService implements OnModuleInit {
     }
     const payload = openToken(token, keys);
     const now = Date.now();
-    if (!payload) this.forgery(ctx, 'malformed or tampered token, or sealed with an unknown secret');
-    if (payload.exp <= now) this.forgery(ctx, `expired ${Math.ceil((now - payload.exp) / 1000)} s ago`);
+    if (!payload)
+      this.forgery(ctx, 'malformed or tampered token, or sealed with an unknown secret');
+    if (payload.exp <= now)
+      this.forgery(ctx, `expired ${Math.ceil((now - payload.exp) / 1000)} s ago`);
     if (payload.sub !== ctx.identity) this.forgery(ctx, 'issued to another client');
     if (payload.scp !== state.scope) {
-      this.forgery(ctx, `issued for scope ${JSON.stringify(payload.scp)}, this route's scope is ${JSON.stringify(state.scope)}`);
+      this.forgery(
+        ctx,
+        `issued for scope ${JSON.stringify(payload.scp)}, this route's scope is ${JSON.stringify(state.scope)}`,
+      );
     }
     if (once) {
       let first = true;
@@ -160,8 +190,19 @@ export class RighterService implements OnModuleInit {
   /** 409 without the reason (the client learns nothing); the reason goes to the verbose log. */
   private forgery(ctx: RequestContext, reason: string): never {
     if (Logger.isLevelEnabled('verbose')) {
-      this.logger.verbose(messages.righterRefused(`${requestMethod(ctx.request)} ${urlPath(requestUrl(ctx.request))}`, reason));
+      this.logger.verbose(
+        messages.righterRefused(
+          `${requestMethod(ctx.request)} ${urlPath(requestUrl(ctx.request))}`,
+          reason,
+        ),
+      );
     }
-    rejectWith(ctx.response, ctx.request, FORGERY, this.options.righter?.response, (body, status) => new ForgeryException(body, status));
+    rejectWith(
+      ctx.response,
+      ctx.request,
+      FORGERY,
+      this.options.righter?.response,
+      (body, status) => new ForgeryException(body, status),
+    );
   }
 }

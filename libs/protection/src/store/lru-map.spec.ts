@@ -63,6 +63,9 @@ describe('LruMap shared values', () => {
     assert.deepEqual(evicted, [['a', shared]]);
     for (const k of ['c', 'd', 'e', 'f', 'g']) map.addShared(k, 1000, t0 + 1);
     assert.ok(map.size <= 4);
-    assert.ok(evicted.some(([k, v]) => k === 'b' && (v as { kind: string }).kind === 'own'), 'the least recently used went first');
+    assert.ok(
+      evicted.some(([k, v]) => k === 'b' && (v as { kind: string }).kind === 'own'),
+      'the least recently used went first',
+    );
   });
 });

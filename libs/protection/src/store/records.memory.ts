@@ -12,24 +12,25 @@ export class RecordsMemory implements RecordPort {
     this.values = new LruMap(maxEntries);
   }
 
-  async consumeOnce(key: string, ttlMs: number): Promise<boolean> {
-    if (this.used.get(key)) return false;
+  consumeOnce(key: string, ttlMs: number): Promise<boolean> {
+    if (this.used.get(key)) return Promise.resolve(false);
     this.used.set(key, true, ttlMs);
-    return true;
+    return Promise.resolve(true);
   }
 
-  async put(key: string, value: string, ttlMs: number): Promise<void> {
+  put(key: string, value: string, ttlMs: number): Promise<void> {
     this.values.set(key, value, ttlMs);
+    return Promise.resolve();
   }
 
-  async get(key: string): Promise<string | null> {
-    return this.values.get(key) ?? null;
+  get(key: string): Promise<string | null> {
+    return Promise.resolve(this.values.get(key) ?? null);
   }
 
-  async sharedSecret(name: string, candidate: string): Promise<string> {
+  sharedSecret(name: string, candidate: string): Promise<string> {
     let secret = this.secrets.get(name);
     if (secret === undefined) this.secrets.set(name, (secret = candidate));
-    return secret;
+    return Promise.resolve(secret);
   }
 
   clear(): void {

@@ -11,12 +11,20 @@ export class RecordsRedis implements RecordPort {
   private readonly commands: RecordCommands;
 
   constructor(private readonly conn: RedisConnection) {
-    this.commands = conn.defineCommands<RecordCommands>({ npSharedSecret: { keys: 1, lua: SHARED_SECRET } });
+    this.commands = conn.defineCommands<RecordCommands>({
+      npSharedSecret: { keys: 1, lua: SHARED_SECRET },
+    });
   }
 
   async consumeOnce(key: string, ttlMs: number): Promise<boolean> {
     const reply = await this.conn.call(() =>
-      this.conn.client.set(this.conn.k(`once:{${key}}`), '1', 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX'),
+      this.conn.client.set(
+        this.conn.k(`once:{${key}}`),
+        '1',
+        'PX',
+        Math.max(1, Math.ceil(ttlMs)),
+        'NX',
+      ),
     );
     return reply === 'OK';
   }
@@ -31,6 +39,8 @@ export class RecordsRedis implements RecordPort {
   }
 
   async sharedSecret(name: string, candidate: string): Promise<string> {
-    return this.conn.call(() => this.commands.npSharedSecret(this.conn.k(`secret:{${name}}`), candidate));
+    return this.conn.call(() =>
+      this.commands.npSharedSecret(this.conn.k(`secret:{${name}}`), candidate),
+    );
   }
 }

@@ -25,7 +25,12 @@ function ownClientOptions(commandTimeout: number): RedisOptions {
 function isRedisClient(value: unknown): value is Redis {
   if (value instanceof Redis) return true;
   const v = value as Redis | null;
-  return typeof v === 'object' && v !== null && typeof v.defineCommand === 'function' && typeof v.duplicate === 'function';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.defineCommand === 'function' &&
+    typeof v.duplicate === 'function'
+  );
 }
 
 /**
@@ -62,7 +67,10 @@ export class RedisConnection {
    */
   defineCommands<C>(scripts: Record<string, ScriptDefinition>): C {
     for (const [name, s] of Object.entries(scripts)) {
-      this.client.defineCommand(name, s.keys === undefined ? { lua: s.lua } : { numberOfKeys: s.keys, lua: s.lua });
+      this.client.defineCommand(
+        name,
+        s.keys === undefined ? { lua: s.lua } : { numberOfKeys: s.keys, lua: s.lua },
+      );
     }
     return this.client as unknown as C;
   }
@@ -94,7 +102,9 @@ export class RedisConnection {
     // The subscriber is off the request path: it may queue its SUBSCRIBE until Redis is up.
     const sub = this.client.duplicate({ enableOfflineQueue: true, lazyConnect: false });
     sub.on('error', (err: Error) => this.logError('subscriber', err));
-    sub.on('messageBuffer', (channel: Buffer, message: Buffer) => this.channels.get(channel.toString())?.(message));
+    sub.on('messageBuffer', (channel: Buffer, message: Buffer) =>
+      this.channels.get(channel.toString())?.(message),
+    );
     this.subscriber = sub;
     await Promise.race([
       sub.subscribe(...this.channels.keys()).catch((err: Error) => this.logError('subscribe', err)),
@@ -136,7 +146,9 @@ export class RedisConnection {
       }
     } catch (err) {
       if (err instanceof StoreUnavailableError) throw err;
-      throw new StoreUnavailableError(`Redis command failed: ${(err as Error).message}`, { cause: err });
+      throw new StoreUnavailableError(`Redis command failed: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
   }
 

@@ -23,5 +23,8 @@ export function applyStoreErrorPolicy(
 ): void {
   if (!(err instanceof StoreUnavailableError)) throw err;
   if (policy === 'closed') reject(res, new StoreUnavailableException(feature));
-  warnings.warn(feature, () => `${feature}: store unavailable, request served unprotected (${err.message})`);
+  warnings.warn(
+    feature,
+    () => `${feature}: store unavailable, request served unprotected (${err.message})`,
+  );
 }

@@ -9,7 +9,8 @@ const MAX_INPUT = 256;
 export function canonicalLocale(value: string | undefined): string | undefined {
   if (!value) return undefined;
   const tag = value.trim().replace(/_/g, '-');
-  if (tag === '' || tag === '*' || tag.length > 35 || !/^[A-Za-z0-9-]+$/.test(tag)) return undefined;
+  if (tag === '' || tag === '*' || tag.length > 35 || !/^[A-Za-z0-9-]+$/.test(tag))
+    return undefined;
   try {
     return Intl.getCanonicalLocales(tag)[0];
   } catch {

@@ -39,17 +39,55 @@ class RequestTerminal {
   private cachedZone: string | undefined;
 
   private static readonly fields: PropertyDescriptorMap & ThisType<RequestTerminal> = {
-    ip: { enumerable: true, get() { return this.ctx.ip; } },
-    agent: { enumerable: true, get() { return this.readAgent(); } },
-    locale: { enumerable: true, get() { return this.readLocale(); } },
-    timezone: { enumerable: true, get() { return this.readZone(); } },
-    userId: { enumerable: true, get() { return this.readUserId(); } },
-    identity: { enumerable: true, get() { return this.ctx.identity; } },
-    requestId: { enumerable: true, get() { return this.ctx.requestId; } },
+    ip: {
+      enumerable: true,
+      get() {
+        return this.ctx.ip;
+      },
+    },
+    agent: {
+      enumerable: true,
+      get() {
+        return this.readAgent();
+      },
+    },
+    locale: {
+      enumerable: true,
+      get() {
+        return this.readLocale();
+      },
+    },
+    timezone: {
+      enumerable: true,
+      get() {
+        return this.readZone();
+      },
+    },
+    userId: {
+      enumerable: true,
+      get() {
+        return this.readUserId();
+      },
+    },
+    identity: {
+      enumerable: true,
+      get() {
+        return this.ctx.identity;
+      },
+    },
+    requestId: {
+      enumerable: true,
+      get() {
+        return this.ctx.requestId;
+      },
+    },
   };
 
   static create(ctx: RequestContext, settings: ResolvedTerminalOptions): TerminalInfo {
-    return Object.defineProperties(new RequestTerminal(ctx, settings), RequestTerminal.fields) as unknown as TerminalInfo;
+    return Object.defineProperties(
+      new RequestTerminal(ctx, settings),
+      RequestTerminal.fields,
+    ) as unknown as TerminalInfo;
   }
 
   private constructor(
@@ -82,7 +120,11 @@ class RequestTerminal {
     const { request: req } = this.ctx;
     const { zoneQuery, zoneHeader, zoneCookie, defaultZone } = this.settings;
     return (this.cachedZone ??=
-      [queryParam(requestUrl(req), zoneQuery), requestHeader(req, zoneHeader), readCookie(req, zoneCookie)]
+      [
+        queryParam(requestUrl(req), zoneQuery),
+        requestHeader(req, zoneHeader),
+        readCookie(req, zoneCookie),
+      ]
         .map(matchTimeZone)
         .find((zone) => zone !== undefined) ?? defaultZone);
   }

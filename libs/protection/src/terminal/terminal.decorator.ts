@@ -10,7 +10,9 @@ import { TerminalContext, type TerminalInfo } from './terminal.context';
  * @Get('me') me(@Terminal() t: TerminalInfo) { return t.locale; }
  * ```
  */
-export const Terminal = createParamDecorator((_data: unknown, context: ExecutionContext): TerminalInfo => {
-  const ctx = RequestContext.attached(context.switchToHttp().getRequest<ProtectionRequest>());
-  return ctx ? TerminalContext.of(ctx) : TerminalContext.current();
-});
+export const Terminal = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): TerminalInfo => {
+    const ctx = RequestContext.attached(context.switchToHttp().getRequest<ProtectionRequest>());
+    return ctx ? TerminalContext.of(ctx) : TerminalContext.current();
+  },
+);

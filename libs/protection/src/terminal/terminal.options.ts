@@ -36,18 +36,24 @@ const KEYS = [
   'requestIdHeader',
 ] as const satisfies readonly (keyof TerminalModuleOptions)[];
 
-export function resolveTerminalOptions(r: OptionReader, raw: unknown): ResolvedTerminalOptions | null {
+export function resolveTerminalOptions(
+  r: OptionReader,
+  raw: unknown,
+): ResolvedTerminalOptions | null {
   const v = r.section('terminal', raw, KEYS);
   if (!v) return null;
   let defaultLocale = 'en';
   if (v.defaultLocale !== undefined) {
     const tag = typeof v.defaultLocale === 'string' ? canonicalLocale(v.defaultLocale) : undefined;
-    defaultLocale = tag ?? r.fail('terminal.defaultLocale', v.defaultLocale, 'a locale tag such as "en-US"');
+    defaultLocale =
+      tag ?? r.fail('terminal.defaultLocale', v.defaultLocale, 'a locale tag such as "en-US"');
   }
   let defaultZone = serverTimeZone();
   if (v.defaultZone !== undefined) {
     const zone = typeof v.defaultZone === 'string' ? matchTimeZone(v.defaultZone) : undefined;
-    defaultZone = zone ?? r.fail('terminal.defaultZone', v.defaultZone, 'an IANA time zone such as "Europe/Paris"');
+    defaultZone =
+      zone ??
+      r.fail('terminal.defaultZone', v.defaultZone, 'an IANA time zone such as "Europe/Paris"');
   }
   return Object.freeze({
     defaultLocale,
@@ -57,6 +63,8 @@ export function resolveTerminalOptions(r: OptionReader, raw: unknown): ResolvedT
     zoneQuery: r.name('terminal.zoneQuery', v.zoneQuery, 'zoneid'),
     zoneHeader: r.name('terminal.zoneHeader', v.zoneHeader, 'Zone-Id').toLowerCase(),
     zoneCookie: r.name('terminal.zoneCookie', v.zoneCookie, 'zoneid'),
-    requestIdHeader: r.name('terminal.requestIdHeader', v.requestIdHeader, 'X-Request-Id').toLowerCase(),
+    requestIdHeader: r
+      .name('terminal.requestIdHeader', v.requestIdHeader, 'X-Request-Id')
+      .toLowerCase(),
   });
 }

@@ -19,7 +19,8 @@ const MAX_ZONE_INPUT = 64;
 export function matchTimeZone(value: string | undefined): string | undefined {
   if (!value) return undefined;
   const input = value.trim();
-  if (input === '' || input.length > MAX_ZONE_INPUT || !/^[A-Za-z0-9_+\-/ ]+$/.test(input)) return undefined;
+  if (input === '' || input.length > MAX_ZONE_INPUT || !/^[A-Za-z0-9_+\-/ ]+$/.test(input))
+    return undefined;
   const { names, byLower } = table();
   const lower = input.toLowerCase();
   const exact = byLower.get(lower) ?? byLower.get(lower.replace(/ /g, '_'));

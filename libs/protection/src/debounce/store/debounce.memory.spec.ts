@@ -23,10 +23,23 @@ describe('DebounceMemory', () => {
 
   it('claims synchronously with the shared leader claim, and follows for the rest of the window', () => {
     const port = new DebounceMemory(100);
-    assert.equal(port.claimSync('k', 'L', 1000, true, T0), LEADER_CLAIM, 'no allocation for a leader');
-    assert.deepEqual(port.claimSync('k', 'F', 1000, true, T0 + 400), { role: 'follower', token: 'L', remainingMs: 600, outcome: null });
+    assert.equal(
+      port.claimSync('k', 'L', 1000, true, T0),
+      LEADER_CLAIM,
+      'no allocation for a leader',
+    );
+    assert.deepEqual(port.claimSync('k', 'F', 1000, true, T0 + 400), {
+      role: 'follower',
+      token: 'L',
+      remainingMs: 600,
+      outcome: null,
+    });
     assert.equal(port.claimSync('k', 'F', 1000, true, T0 + 999).role, 'follower');
-    assert.equal(port.claimSync('k', 'N', 1000, true, T0 + 1000), LEADER_CLAIM, 'the window has ended');
+    assert.equal(
+      port.claimSync('k', 'N', 1000, true, T0 + 1000),
+      LEADER_CLAIM,
+      'the window has ended',
+    );
   });
 
   it('ends the window on the clock, with no timer per key', (t) => {
@@ -62,7 +75,11 @@ describe('DebounceMemory', () => {
     const started = Date.now();
     assert.equal(await port.await('m', '', 1000), null);
     assert.ok(Date.now() - started < 50, 'not kept waiting for an outcome that never comes');
-    assert.equal((await port.claim('m2', '', 1000, false)).role, 'leader', 'the shared mark is never changed');
+    assert.equal(
+      (await port.claim('m2', '', 1000, false)).role,
+      'leader',
+      'the shared mark is never changed',
+    );
   });
 
   it('times a waiter out when the leader never settles', async (t) => {

@@ -1,5 +1,10 @@
 import { LruMap } from '../../store/lru-map';
-import { LEADER_CLAIM, type DebounceClaim, type DebounceOutcome, type DebouncePort } from './debounce.port';
+import {
+  LEADER_CLAIM,
+  type DebounceClaim,
+  type DebounceOutcome,
+  type DebouncePort,
+} from './debounce.port';
 
 interface DebounceEntry {
   token: string;
@@ -11,7 +16,11 @@ interface DebounceEntry {
  * The entry of every claim that nobody follows (a route without `reuse`: its followers only need
  * the time left): one shared object, never changed; the map keeps only such a claim's expiry.
  */
-const MARK: DebounceEntry = Object.freeze({ token: '', outcome: null, waiters: null }) as DebounceEntry;
+const MARK: DebounceEntry = Object.freeze({
+  token: '',
+  outcome: null,
+  waiters: null,
+});
 
 /** One process: every decision is synchronous, so it is atomic by construction. */
 export class DebounceMemory implements DebouncePort {
@@ -29,11 +38,17 @@ export class DebounceMemory implements DebouncePort {
     return this.entries.size;
   }
 
-  async claim(key: string, token: string, windowMs: number, follow: boolean): Promise<DebounceClaim> {
-    return this.claimSync(key, token, windowMs, follow);
+  claim(key: string, token: string, windowMs: number, follow: boolean): Promise<DebounceClaim> {
+    return Promise.resolve(this.claimSync(key, token, windowMs, follow));
   }
 
-  claimSync(key: string, token: string, windowMs: number, follow: boolean, now = Date.now()): DebounceClaim {
+  claimSync(
+    key: string,
+    token: string,
+    windowMs: number,
+    follow: boolean,
+    now = Date.now(),
+  ): DebounceClaim {
     const entry = this.entries.get(key, now);
     if (!entry) {
       if (follow) this.entries.add(key, { token, outcome: null, waiters: null }, windowMs, now);
@@ -49,11 +64,13 @@ export class DebounceMemory implements DebouncePort {
     };
   }
 
-  async settle(key: string, token: string, outcome: DebounceOutcome): Promise<void> {
+  settle(key: string, token: string, outcome: DebounceOutcome): Promise<void> {
     const entry = this.entries.get(key);
-    if (!entry || entry === MARK || entry.token !== token) return;
-    entry.outcome = outcome;
-    wake(entry, outcome);
+    if (entry && entry !== MARK && entry.token === token) {
+      entry.outcome = outcome;
+      wake(entry, outcome);
+    }
+    return Promise.resolve();
   }
 
   await(key: string, token: string, timeoutMs: number): Promise<DebounceOutcome | null> {

@@ -3,9 +3,7 @@ import type { StoredResponse } from '../../store/response.codec';
 export type { StoredResponse };
 
 /** How a debounce leader ended: with a reusable response, or without one. */
-export type DebounceOutcome =
-  | { kind: 'response'; response: StoredResponse }
-  | { kind: 'failed' };
+export type DebounceOutcome = { kind: 'response'; response: StoredResponse } | { kind: 'failed' };
 
 /** The answer to "who leads this key?". */
 export type DebounceClaim =
@@ -46,7 +44,13 @@ export interface DebouncePort {
    * `claim` without a promise, where the port decides in-process. `now` is the caller's clock
    * reading (`Date.now()`), so a decision reads the clock once.
    */
-  claimSync?(key: string, token: string, windowMs: number, follow: boolean, now: number): DebounceClaim;
+  claimSync?(
+    key: string,
+    token: string,
+    windowMs: number,
+    follow: boolean,
+    now: number,
+  ): DebounceClaim;
 
   /** Records the leader's outcome (only if `token` still leads `key`) and wakes its followers. */
   settle(key: string, token: string, outcome: DebounceOutcome): Promise<void>;

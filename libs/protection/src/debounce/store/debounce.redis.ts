@@ -1,13 +1,29 @@
 import type { RedisConnection } from '../../store/redis-connection';
 import { decodeResponse, encodeResponse } from '../../store/response.codec';
 import { DEBOUNCE_CLAIM, DEBOUNCE_SETTLE } from './debounce.lua';
-import { LEADER_CLAIM, type DebounceClaim, type DebounceOutcome, type DebouncePort } from './debounce.port';
+import {
+  LEADER_CLAIM,
+  type DebounceClaim,
+  type DebounceOutcome,
+  type DebouncePort,
+} from './debounce.port';
 
 type BufferReply = Array<Buffer | number>;
 
 interface DebounceCommands {
-  npDebounceClaimBuffer(key: string, token: string, windowMs: number, follow: number): Promise<BufferReply>;
-  npDebounceSettle(key: string, token: string, state: string, response: Buffer | string, channel: string): Promise<number>;
+  npDebounceClaimBuffer(
+    key: string,
+    token: string,
+    windowMs: number,
+    follow: number,
+  ): Promise<BufferReply>;
+  npDebounceSettle(
+    key: string,
+    token: string,
+    state: string,
+    response: Buffer | string,
+    channel: string,
+  ): Promise<number>;
 }
 
 type Waiter = (outcome: DebounceOutcome | null) => void;
@@ -40,9 +56,16 @@ export class DebounceRedis implements DebouncePort {
     return this.conn.k('debounce:{' + key + '}');
   }
 
-  async claim(key: string, token: string, windowMs: number, follow: boolean): Promise<DebounceClaim> {
+  async claim(
+    key: string,
+    token: string,
+    windowMs: number,
+    follow: boolean,
+  ): Promise<DebounceClaim> {
     const k = this.k(key);
-    const reply = await this.conn.call(() => this.commands.npDebounceClaimBuffer(k, token, windowMs, follow ? 1 : 0));
+    const reply = await this.conn.call(() =>
+      this.commands.npDebounceClaimBuffer(k, token, windowMs, follow ? 1 : 0),
+    );
     if (reply[0] === 1) return LEADER_CLAIM;
     const state = reply[2] as Buffer;
     const pttl = Number(reply[4]);
@@ -57,7 +80,9 @@ export class DebounceRedis implements DebouncePort {
   async settle(key: string, token: string, outcome: DebounceOutcome): Promise<void> {
     const done = outcome.kind === 'response';
     const response = done ? encodeResponse(outcome.response) : '';
-    await this.conn.call(() => this.commands.npDebounceSettle(this.k(key), token, done ? 'd' : 'f', response, this.channel));
+    await this.conn.call(() =>
+      this.commands.npDebounceSettle(this.k(key), token, done ? 'd' : 'f', response, this.channel),
+    );
   }
 
   async await(key: string, token: string, timeoutMs: number): Promise<DebounceOutcome | null> {
@@ -70,7 +95,9 @@ export class DebounceRedis implements DebouncePort {
     try {
       // Look again now that we listen: the leader may have finished between our claim and
       // the waiter's registration, and that message is gone.
-      const [t, s, r] = await this.conn.call(() => this.conn.client.hmgetBuffer(this.k(key), 't', 's', 'r'));
+      const [t, s, r] = await this.conn.call(() =>
+        this.conn.client.hmgetBuffer(this.k(key), 't', 's', 'r'),
+      );
       if (!t || t.toString() !== token) return null;
       const now = s ? toOutcome(s[0], r ?? Buffer.alloc(0)) : null;
       if (now) return now;
@@ -88,7 +115,9 @@ export class DebounceRedis implements DebouncePort {
     const token = message.toString('latin1', 0, nl);
     const set = this.waiters.get(token);
     if (!set) return;
-    const outcome = toOutcome(message[nl + 1], message.subarray(nl + 2)) ?? { kind: 'failed' as const };
+    const outcome = toOutcome(message[nl + 1], message.subarray(nl + 2)) ?? {
+      kind: 'failed' as const,
+    };
     for (const w of [...set]) w(outcome);
   }
 }

@@ -37,7 +37,11 @@ describe('LocksMemory', () => {
     t.mock.timers.tick(90);
     assert.equal(await locks.renew('k', 'A', 100), true);
     t.mock.timers.tick(90);
-    assert.equal((await locks.acquire('k', 'B', 100)).acquired, false, 'renewed: still held 180 ms in');
+    assert.equal(
+      (await locks.acquire('k', 'B', 100)).acquired,
+      false,
+      'renewed: still held 180 ms in',
+    );
     t.mock.timers.tick(10);
     assert.equal(await locks.renew('k', 'A', 100), false, 'expired: too late to renew');
     assert.equal((await locks.acquire('k', 'B', 100)).acquired, true);

@@ -8,35 +8,41 @@ const FENCING_TTL_MS = 30 * 86_400_000;
 export class LocksMemory implements LockPort {
   // Held locks are never evicted by size (their number is bounded by the calls running now);
   // an expired lease is dropped when the key is next touched.
-  private readonly held = new Map<string, { owner: string; expiresAt: number; startedAt: number }>();
+  private readonly held = new Map<
+    string,
+    { owner: string; expiresAt: number; startedAt: number }
+  >();
   private readonly fencing: LruMap<number>;
 
   constructor(maxEntries: number) {
     this.fencing = new LruMap(maxEntries);
   }
 
-  async acquire(key: string, owner: string, leaseMs: number): Promise<LockAcquisition> {
+  acquire(key: string, owner: string, leaseMs: number): Promise<LockAcquisition> {
     const now = Date.now();
     const held = this.held.get(key);
-    if (held && held.expiresAt > now) return { acquired: false, elapsedMs: now - held.startedAt };
+    if (held && held.expiresAt > now) {
+      return Promise.resolve({ acquired: false, elapsedMs: now - held.startedAt });
+    }
     this.held.set(key, { owner, expiresAt: now + leaseMs, startedAt: now });
     const fencingToken = (this.fencing.get(key, now) ?? 0) + 1;
     this.fencing.set(key, fencingToken, FENCING_TTL_MS, now);
-    return { acquired: true, fencingToken };
+    return Promise.resolve({ acquired: true, fencingToken });
   }
 
-  async renew(key: string, owner: string, leaseMs: number): Promise<boolean> {
+  renew(key: string, owner: string, leaseMs: number): Promise<boolean> {
     const held = this.held.get(key);
-    if (!held || held.owner !== owner || held.expiresAt <= Date.now()) return false;
+    if (!held || held.owner !== owner || held.expiresAt <= Date.now())
+      return Promise.resolve(false);
     held.expiresAt = Date.now() + leaseMs;
-    return true;
+    return Promise.resolve(true);
   }
 
-  async release(key: string, owner: string): Promise<boolean> {
+  release(key: string, owner: string): Promise<boolean> {
     const held = this.held.get(key);
-    if (!held || held.owner !== owner) return false;
+    if (!held || held.owner !== owner) return Promise.resolve(false);
     this.held.delete(key);
-    return true;
+    return Promise.resolve(true);
   }
 
   clear(): void {

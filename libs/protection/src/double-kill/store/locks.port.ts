@@ -1,7 +1,6 @@
 /** The answer to "may I run?" for a business lock. */
 export type LockAcquisition =
-  | { acquired: true; fencingToken: number }
-  | { acquired: false; elapsedMs: number };
+  { acquired: true; fencingToken: number } | { acquired: false; elapsedMs: number };
 
 /**
  * Business locks with leases and fencing tokens (`@DoubleKill`). Every operation is one atomic

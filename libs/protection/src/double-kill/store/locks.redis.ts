@@ -3,7 +3,12 @@ import { LOCK_SCRIPTS } from './locks.lua';
 import type { LockAcquisition, LockPort } from './locks.port';
 
 interface LockCommands {
-  npLockAcquire(lock: string, fencing: string, owner: string, leaseMs: number): Promise<[number, number]>;
+  npLockAcquire(
+    lock: string,
+    fencing: string,
+    owner: string,
+    leaseMs: number,
+  ): Promise<[number, number]>;
   npLockRenew(lock: string, owner: string, leaseMs: number): Promise<number>;
   npLockRelease(lock: string, owner: string): Promise<number>;
 }
@@ -18,15 +23,27 @@ export class LocksRedis implements LockPort {
 
   async acquire(key: string, owner: string, leaseMs: number): Promise<LockAcquisition> {
     const lock = this.conn.k(`lock:{${key}}`);
-    const [ok, n] = await this.conn.call(() => this.commands.npLockAcquire(lock, lock + ':fencing', owner, leaseMs));
-    return ok === 1 ? { acquired: true, fencingToken: Number(n) } : { acquired: false, elapsedMs: Math.max(0, Number(n)) };
+    const [ok, n] = await this.conn.call(() =>
+      this.commands.npLockAcquire(lock, lock + ':fencing', owner, leaseMs),
+    );
+    return ok === 1
+      ? { acquired: true, fencingToken: Number(n) }
+      : { acquired: false, elapsedMs: Math.max(0, Number(n)) };
   }
 
   async renew(key: string, owner: string, leaseMs: number): Promise<boolean> {
-    return (await this.conn.call(() => this.commands.npLockRenew(this.conn.k(`lock:{${key}}`), owner, leaseMs))) === 1;
+    return (
+      (await this.conn.call(() =>
+        this.commands.npLockRenew(this.conn.k(`lock:{${key}}`), owner, leaseMs),
+      )) === 1
+    );
   }
 
   async release(key: string, owner: string): Promise<boolean> {
-    return (await this.conn.call(() => this.commands.npLockRelease(this.conn.k(`lock:{${key}}`), owner))) === 1;
+    return (
+      (await this.conn.call(() =>
+        this.commands.npLockRelease(this.conn.k(`lock:{${key}}`), owner),
+      )) === 1
+    );
   }
 }

@@ -21,7 +21,11 @@ describe('CaptchaMemory', () => {
     t.mock.timers.enable({ apis: ['Date'], now: T0 });
     const captcha = new CaptchaMemory(100);
     assert.equal((await captcha.quest(quest())).result, 'new');
-    assert.equal((await captcha.quest(quest({ guess: 'ABCD', code: 'WXYZ' }))).result, 'same', 'pre-check of the live code');
+    assert.equal(
+      (await captcha.quest(quest({ guess: 'ABCD', code: 'WXYZ' }))).result,
+      'same',
+      'pre-check of the live code',
+    );
     t.mock.timers.tick(1000);
     assert.equal(await captcha.check('t', '/r', 'ABCD', 10_000), 'expired');
     assert.equal(await captcha.check('t', '/r', 'ABCD', 10_000), 'none', 'dropped');

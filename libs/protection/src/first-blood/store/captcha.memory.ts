@@ -1,5 +1,10 @@
 import { LruMap } from '../../store/lru-map';
-import type { CaptchaCheckResult, CaptchaPort, CaptchaQuest, CaptchaQuestResult } from './captcha.port';
+import type {
+  CaptchaCheckResult,
+  CaptchaPort,
+  CaptchaQuest,
+  CaptchaQuestResult,
+} from './captcha.port';
 
 interface CaptchaState {
   code: string;
@@ -20,24 +25,48 @@ export class CaptchaMemory implements CaptchaPort {
     this.images = new LruMap(maxEntries);
   }
 
-  async quest(q: CaptchaQuest): Promise<CaptchaQuestResult> {
+  quest(q: CaptchaQuest): Promise<CaptchaQuestResult> {
+    return Promise.resolve(this.questSync(q));
+  }
+
+  private questSync(q: CaptchaQuest): CaptchaQuestResult {
     const now = Date.now();
     let budget = this.images.get(q.ticket, now);
     if (!budget) {
       budget = { count: 0, resetAt: now + MINUTE_MS };
       this.images.set(q.ticket, budget, MINUTE_MS, now);
     }
-    if (++budget.count > q.imagesPerMinute) return { result: 'limited', retryAfterMs: budget.resetAt - now };
+    if (++budget.count > q.imagesPerMinute)
+      return { result: 'limited', retryAfterMs: budget.resetAt - now };
     const key = q.ticket + '|' + q.route;
     const state = this.challenges.get(key, now);
     if (q.guess !== '' && state && state.code === q.guess && state.expiresAt > now) {
       return { result: 'same', retryAfterMs: 0 };
     }
-    this.challenges.set(key, { code: q.code, expiresAt: now + q.codeTtlMs, retries: q.retries }, q.stateTtlMs, now);
+    this.challenges.set(
+      key,
+      { code: q.code, expiresAt: now + q.codeTtlMs, retries: q.retries },
+      q.stateTtlMs,
+      now,
+    );
     return { result: 'new', retryAfterMs: 0 };
   }
 
-  async check(ticket: string, route: string, guess: string, stateTtlMs: number): Promise<CaptchaCheckResult> {
+  check(
+    ticket: string,
+    route: string,
+    guess: string,
+    stateTtlMs: number,
+  ): Promise<CaptchaCheckResult> {
+    return Promise.resolve(this.checkSync(ticket, route, guess, stateTtlMs));
+  }
+
+  private checkSync(
+    ticket: string,
+    route: string,
+    guess: string,
+    stateTtlMs: number,
+  ): CaptchaCheckResult {
     const key = ticket + '|' + route;
     const now = Date.now();
     const state = this.challenges.get(key, now);

@@ -42,5 +42,10 @@ export interface CaptchaPort {
    * Submits a guess for (ticket, route): a match consumes the code; a miss uses one retry and
    * voids the code when none is left; an expired code is dropped.
    */
-  check(ticket: string, route: string, guess: string, stateTtlMs: number): Promise<CaptchaCheckResult>;
+  check(
+    ticket: string,
+    route: string,
+    guess: string,
+    stateTtlMs: number,
+  ): Promise<CaptchaCheckResult>;
 }

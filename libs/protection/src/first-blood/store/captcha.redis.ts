@@ -1,10 +1,24 @@
 import type { RedisConnection } from '../../store/redis-connection';
 import { CAPTCHA_SCRIPTS } from './captcha.lua';
-import type { CaptchaCheckResult, CaptchaPort, CaptchaQuest, CaptchaQuestResult } from './captcha.port';
+import type {
+  CaptchaCheckResult,
+  CaptchaPort,
+  CaptchaQuest,
+  CaptchaQuestResult,
+} from './captcha.port';
 
 interface CaptchaCommands {
   npCaptchaQuest(
-    ...args: [state: string, images: string, guess: string, code: string, codeTtlMs: number, retries: number, limit: number, stateTtlMs: number]
+    ...args: [
+      state: string,
+      images: string,
+      guess: string,
+      code: string,
+      codeTtlMs: number,
+      retries: number,
+      limit: number,
+      stateTtlMs: number,
+    ]
   ): Promise<[string, number]>;
   npCaptchaCheck(state: string, guess: string, stateTtlMs: number): Promise<CaptchaCheckResult>;
 }
@@ -30,10 +44,18 @@ export class CaptchaRedis implements CaptchaPort {
         q.stateTtlMs,
       ),
     );
-    return { result: result as CaptchaQuestResult['result'], retryAfterMs: Math.max(0, Number(pttl)) };
+    return {
+      result: result as CaptchaQuestResult['result'],
+      retryAfterMs: Math.max(0, Number(pttl)),
+    };
   }
 
-  async check(ticket: string, route: string, guess: string, stateTtlMs: number): Promise<CaptchaCheckResult> {
+  async check(
+    ticket: string,
+    route: string,
+    guess: string,
+    stateTtlMs: number,
+  ): Promise<CaptchaCheckResult> {
     const key = this.conn.k(`captcha:{${ticket}}:${route}`);
     return this.conn.call(() => this.commands.npCaptchaCheck(key, guess, stateTtlMs));
   }

@@ -9,13 +9,25 @@ describe('RateLimitMemory', () => {
     t.mock.timers.enable({ apis: ['Date'], now: T0 });
     const limit = new RateLimitMemory(100);
     const policy = [{ name: 'p', limit: 2, windowMs: 1000 }];
-    assert.deepEqual(await limit.hit('c', policy, 'm1'), { allowed: true, policies: [{ remaining: 1, resetMs: 1000 }] });
+    assert.deepEqual(await limit.hit('c', policy, 'm1'), {
+      allowed: true,
+      policies: [{ remaining: 1, resetMs: 1000 }],
+    });
     t.mock.timers.tick(400);
-    assert.deepEqual(await limit.hit('c', policy, 'm2'), { allowed: true, policies: [{ remaining: 0, resetMs: 600 }] });
+    assert.deepEqual(await limit.hit('c', policy, 'm2'), {
+      allowed: true,
+      policies: [{ remaining: 0, resetMs: 600 }],
+    });
     t.mock.timers.tick(599);
-    assert.deepEqual(await limit.hit('c', policy, 'm3'), { allowed: false, policies: [{ remaining: 0, resetMs: 1 }] });
+    assert.deepEqual(await limit.hit('c', policy, 'm3'), {
+      allowed: false,
+      policies: [{ remaining: 0, resetMs: 1 }],
+    });
     t.mock.timers.tick(1);
-    assert.deepEqual(await limit.hit('c', policy, 'm4'), { allowed: true, policies: [{ remaining: 0, resetMs: 400 }] });
+    assert.deepEqual(await limit.hit('c', policy, 'm4'), {
+      allowed: true,
+      policies: [{ remaining: 0, resetMs: 400 }],
+    });
     assert.equal((await limit.hit('other', policy, 'm5')).allowed, true, 'per client');
   });
 
@@ -27,7 +39,11 @@ describe('RateLimitMemory', () => {
     assert.equal((await limit.hit('c', [burst, minute], 'a')).allowed, true);
     const refused = await limit.hit('c', [burst, minute], 'b');
     assert.equal(refused.allowed, false);
-    assert.equal(refused.policies[1]?.remaining, 2, 'the refused request was not counted in the minute');
+    assert.equal(
+      refused.policies[1]?.remaining,
+      2,
+      'the refused request was not counted in the minute',
+    );
     t.mock.timers.tick(100);
     const next = await limit.hit('c', [burst, minute], 'c');
     assert.equal(next.allowed, true);

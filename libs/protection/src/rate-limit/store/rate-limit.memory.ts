@@ -10,7 +10,15 @@ export class RateLimitMemory implements RateLimitPort {
     this.hits = new LruMap(maxEntries);
   }
 
-  async hit(client: string, policies: readonly RateLimitPolicy[], _member: string): Promise<RateLimitDecision> {
+  hit(
+    client: string,
+    policies: readonly RateLimitPolicy[],
+    _member: string,
+  ): Promise<RateLimitDecision> {
+    return Promise.resolve(this.hitSync(client, policies));
+  }
+
+  private hitSync(client: string, policies: readonly RateLimitPolicy[]): RateLimitDecision {
     const now = Date.now();
     const logs = policies.map((p) => {
       const key = client + '\0' + p.name;

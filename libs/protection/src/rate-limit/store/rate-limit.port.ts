@@ -21,5 +21,9 @@ export interface RateLimitPort {
    * Counts this request (`member`, unique) for `client` in every policy when all have room,
    * else counts nothing. One atomic step.
    */
-  hit(client: string, policies: readonly RateLimitPolicy[], member: string): Promise<RateLimitDecision>;
+  hit(
+    client: string,
+    policies: readonly RateLimitPolicy[],
+    member: string,
+  ): Promise<RateLimitDecision>;
 }

@@ -16,11 +16,17 @@ export class RateLimitRedis implements RateLimitPort {
     this.commands = conn.defineCommands<RateLimitCommands>({ npRateLimit: { lua: RATE_LIMIT } });
   }
 
-  async hit(client: string, policies: readonly RateLimitPolicy[], member: string): Promise<RateLimitDecision> {
+  async hit(
+    client: string,
+    policies: readonly RateLimitPolicy[],
+    member: string,
+  ): Promise<RateLimitDecision> {
     const tag = sha256Tag(client);
     const keys = policies.map((p) => this.conn.k(`ratelimit:{${tag}}:${p.name}`));
     const args = policies.flatMap((p) => [p.limit, p.windowMs]);
-    const reply = await this.conn.call(() => this.commands.npRateLimit(keys.length, ...keys, member, ...args));
+    const reply = await this.conn.call(() =>
+      this.commands.npRateLimit(keys.length, ...keys, member, ...args),
+    );
     return {
       allowed: reply[0] === 1,
       policies: policies.map((_, i) => ({

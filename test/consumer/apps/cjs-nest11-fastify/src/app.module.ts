@@ -11,7 +11,9 @@ const plaintext = process.env.CAPTCHA_PLAINTEXT === '1';
     ProtectionModule.forRoot({
       // REDIS_URL asks for the Redis store, which needs ioredis (not installed here).
       ...(process.env.REDIS_URL ? { store: { redis: process.env.REDIS_URL } } : {}),
-      firstBlood: plaintext ? { render: (code) => ({ contentType: 'text/plain; charset=utf-8', body: code }) } : {},
+      firstBlood: plaintext
+        ? { render: (code) => ({ contentType: 'text/plain; charset=utf-8', body: code }) }
+        : {},
     }),
   ],
   controllers: [AppController],

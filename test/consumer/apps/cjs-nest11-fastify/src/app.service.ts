@@ -10,7 +10,10 @@ export interface Item {
 @Injectable()
 export class AppService {
   private orders = 0;
-  private readonly items = Array.from({ length: 12 }, (_, i): Item => ({ id: i + 1, name: `item ${i + 1}` }));
+  private readonly items = Array.from({ length: 12 }, (_, i): Item => ({
+    id: i + 1,
+    name: `item ${i + 1}`,
+  }));
 
   async createOrder(sku: string): Promise<{ id: number; sku: string }> {
     await sleep(200);

@@ -10,7 +10,9 @@ const plaintext = process.env.CAPTCHA_PLAINTEXT === '1';
   imports: [
     plaintext
       ? ProtectionModule.forRoot({
-          firstBlood: { render: (code) => ({ contentType: 'text/plain; charset=utf-8', body: code }) },
+          firstBlood: {
+            render: (code) => ({ contentType: 'text/plain; charset=utf-8', body: code }),
+          },
         })
       : ProtectionModule.forRoot(), // memory store, every protection on, svg-captcha images
   ],

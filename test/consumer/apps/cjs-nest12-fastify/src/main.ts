@@ -6,7 +6,10 @@ import { AppModule } from './app.module';
 
 async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter());
-  const document = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle('Shop').build());
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder().setTitle('Shop').build(),
+  );
   SwaggerModule.setup('docs', app, document);
   await app.listen(Number(process.env.PORT), '127.0.0.1');
   console.log(`listening on ${await app.getUrl()}`);

@@ -9,7 +9,9 @@ const plaintext = process.env.CAPTCHA_PLAINTEXT === '1';
 @Module({
   imports: [
     ProtectionModule.forRoot({
-      firstBlood: plaintext ? { render: (code) => ({ contentType: 'text/plain; charset=utf-8', body: code }) } : {},
+      firstBlood: plaintext
+        ? { render: (code) => ({ contentType: 'text/plain; charset=utf-8', body: code }) }
+        : {},
     }),
   ],
   controllers: [AppController],
