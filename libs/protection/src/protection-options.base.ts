@@ -1,7 +1,7 @@
 import { compileProxyTrust, type TrustProxyOption } from './core/client-ip';
 import type { ProtectionRequest } from './core/http.types';
 import type { IdentitySettings } from './core/identity';
-import { isPlainObject, type OptionReader } from './core/option-reader';
+import { isPlainObject, type OptionReader, optionKeys } from './core/option-reader';
 import { STORE_MEMBERS, storeProblem, type ProtectionStore } from './protection.store';
 import type { RedisStoreOptions, RedisStoreSettings } from './store/redis-options';
 
@@ -43,14 +43,9 @@ export interface BaseModuleOptions {
   asyncContext?: boolean | 'auto';
 }
 
-export const BASE_KEYS = [
-  'store',
-  'memory',
-  'session',
-  'identity',
-  'trustProxy',
-  'asyncContext',
-] as const satisfies readonly (keyof BaseModuleOptions)[];
+export const BASE_KEYS = optionKeys<BaseModuleOptions>()(
+  'store memory session identity trustProxy asyncContext',
+);
 
 /** The shared options after validation. */
 export interface ResolvedBaseOptions {

@@ -28,6 +28,19 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** The words of a space-separated list, as a union. */
+type Words<S extends string> = S extends `${infer H} ${infer T}` ? H | Words<T> : S;
+
+/**
+ * Option names of `T`, written as one space-separated string so a list reads on one line;
+ * a name that is not a key of `T` does not compile: `optionKeys<DebounceOptions>()('waiting reuse')`.
+ */
+export function optionKeys<T>() {
+  return <S extends string>(
+    names: S & ([Words<S>] extends [keyof T & string] ? unknown : never),
+  ): readonly Words<S>[] => Object.freeze(names.split(' ')) as readonly Words<S>[];
+}
+
 const NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
 const RESPONSE_KEYS = ['status', 'body', 'contentType'] as const;
 

@@ -1,4 +1,4 @@
-import { OptionReader, type ResolvedRejectionOptions } from '../core/option-reader';
+import { OptionReader, type ResolvedRejectionOptions, optionKeys } from '../core/option-reader';
 import type { RejectionResponseOptions } from '../core/protection.exception';
 import type { StoreErrorPolicy } from '../store/store-failure.policy';
 import type { DebounceOptions, DebounceRouteOptions } from './debounce-options.interface';
@@ -24,22 +24,10 @@ export interface ResolvedDebounceOptions extends ResolvedRejectionOptions {
   readonly maxBodyBytes: number;
 }
 
-const MODULE_KEYS = [
-  'waiting',
-  'maxEntries',
-  'maxBodyBytes',
-  'response',
-  'onStoreError',
-] as const satisfies readonly (keyof DebounceModuleOptions)[];
-const ROUTE_KEYS = [
-  'waiting',
-  'reuse',
-  'session',
-  'method',
-  'query',
-  'header',
-  'body',
-] as const satisfies readonly (keyof DebounceOptions)[];
+const MODULE_KEYS = optionKeys<DebounceModuleOptions>()(
+  'waiting maxEntries maxBodyBytes response onStoreError',
+);
+const ROUTE_KEYS = optionKeys<DebounceOptions>()('waiting reuse session method query header body');
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 export function resolveDebounceOptions(

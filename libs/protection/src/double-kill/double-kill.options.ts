@@ -1,4 +1,4 @@
-import { OptionReader, type ResolvedRejectionOptions } from '../core/option-reader';
+import { OptionReader, type ResolvedRejectionOptions, optionKeys } from '../core/option-reader';
 import type { RejectionResponseOptions } from '../core/protection.exception';
 import type { StoreErrorPolicy } from '../store/store-failure.policy';
 import type { DoubleKillMethodOptions, DoubleKillOptions } from './double-kill-options.interface';
@@ -13,14 +13,7 @@ export interface DoubleKillModuleOptions {
 
 export type ResolvedDoubleKillOptions = ResolvedRejectionOptions;
 
-const ROUTE_KEYS = [
-  'key',
-  'principal',
-  'checkNull',
-  'lease',
-  'async',
-  'progress',
-] as const satisfies readonly (keyof DoubleKillOptions)[];
+const ROUTE_KEYS = optionKeys<DoubleKillOptions>()('key principal checkNull lease async progress');
 
 export function resolveDoubleKillOptions(
   r: OptionReader,

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { OptionReader, type ResolvedRejectionOptions } from '../core/option-reader';
+import { OptionReader, type ResolvedRejectionOptions, optionKeys } from '../core/option-reader';
 import type { RejectionResponseOptions } from '../core/protection.exception';
 import type { StoreErrorPolicy } from '../store/store-failure.policy';
 import type {
@@ -51,26 +51,10 @@ export interface ResolvedFirstBloodOptions extends ResolvedRejectionOptions {
   readonly font: string | undefined;
 }
 
-const MODULE_KEYS = [
-  'ticketName',
-  'questName',
-  'checkName',
-  'base64Accept',
-  'caseSensitive',
-  'length',
-  'imagesPerMinute',
-  'render',
-  'handlers',
-  'font',
-  'response',
-  'onStoreError',
-] as const satisfies readonly (keyof FirstBloodModuleOptions)[];
-const ROUTE_KEYS = [
-  'first',
-  'blood',
-  'retry',
-  'scene',
-] as const satisfies readonly (keyof FirstBloodOptions)[];
+const MODULE_KEYS = optionKeys<FirstBloodModuleOptions>()(
+  'ticketName questName checkName base64Accept caseSensitive length imagesPerMinute render handlers font response onStoreError',
+);
+const ROUTE_KEYS = optionKeys<FirstBloodOptions>()('first blood retry scene');
 
 function isHandler(h: unknown): h is FirstBloodHandler {
   return (

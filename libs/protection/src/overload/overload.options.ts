@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { compileProxyTrust } from '../core/client-ip';
-import type { OptionReader } from '../core/option-reader';
+import { optionKeys, type OptionReader } from '../core/option-reader';
 
 /** Module-level `overload` options: global in-flight cap, slow-request log, graceful shutdown. */
 export interface OverloadModuleOptions {
@@ -30,13 +30,7 @@ export interface ResolvedOverloadOptions {
   readonly permit: readonly string[];
 }
 
-const KEYS = [
-  'maxConcurrent',
-  'slowMs',
-  'drainTimeout',
-  'perIp',
-  'permit',
-] as const satisfies readonly (keyof OverloadModuleOptions)[];
+const KEYS = optionKeys<OverloadModuleOptions>()('maxConcurrent slowMs drainTimeout perIp permit');
 
 export function resolveOverloadOptions(
   r: OptionReader,

@@ -1,17 +1,9 @@
-import { OptionReader } from '../core/option-reader';
+import { OptionReader, optionKeys } from '../core/option-reader';
 import type { PageDefaultOptions, ResolvedPageSettings } from './page-options.interface';
 
-const KEYS = [
-  'page',
-  'size',
-  'sort',
-  'pageAlias',
-  'sizeAlias',
-  'sortAlias',
-  'maxSize',
-  'sortable',
-  'strict',
-] as const satisfies readonly (keyof PageDefaultOptions)[];
+const KEYS = optionKeys<PageDefaultOptions>()(
+  'page size sort pageAlias sizeAlias sortAlias maxSize sortable strict',
+);
 const NAME = /^[A-Za-z0-9_.[\]-]{1,64}$/;
 export const MAX_PAGE = 2_147_483_647;
 

@@ -1,4 +1,4 @@
-import { OptionReader, type ResolvedRejectionOptions } from '../core/option-reader';
+import { OptionReader, type ResolvedRejectionOptions, optionKeys } from '../core/option-reader';
 import type { RejectionResponseOptions } from '../core/protection.exception';
 import type { StoreErrorPolicy } from '../store/store-failure.policy';
 import type { RateLimitOptions, RateLimitRule } from './rate-limit-options.interface';
@@ -13,12 +13,7 @@ export interface RateLimitModuleOptions {
 
 export type ResolvedRateLimitOptions = ResolvedRejectionOptions;
 
-const ROUTE_KEYS = [
-  'limit',
-  'window',
-  'key',
-  'name',
-] as const satisfies readonly (keyof RateLimitOptions)[];
+const ROUTE_KEYS = optionKeys<RateLimitOptions>()('limit window key name');
 
 export function resolveRateLimitOptions(
   r: OptionReader,

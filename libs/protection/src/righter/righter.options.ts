@@ -1,4 +1,4 @@
-import { OptionReader, type ResolvedRejectionOptions } from '../core/option-reader';
+import { OptionReader, type ResolvedRejectionOptions, optionKeys } from '../core/option-reader';
 import type { RejectionResponseOptions } from '../core/protection.exception';
 import type { StoreErrorPolicy } from '../store/store-failure.policy';
 import type { RighterOptions, RighterRouteOptions } from './righter-options.interface';
@@ -32,20 +32,10 @@ export interface ResolvedRighterOptions extends ResolvedRejectionOptions {
   readonly header: string;
 }
 
-const MODULE_KEYS = [
-  'secret',
-  'ttl',
-  'once',
-  'header',
-  'response',
-  'onStoreError',
-] as const satisfies readonly (keyof RighterModuleOptions)[];
-const ROUTE_KEYS = [
-  'edit',
-  'ttl',
-  'once',
-  'scope',
-] as const satisfies readonly (keyof RighterOptions)[];
+const MODULE_KEYS = optionKeys<RighterModuleOptions>()(
+  'secret ttl once header response onStoreError',
+);
+const ROUTE_KEYS = optionKeys<RighterOptions>()('edit ttl once scope');
 
 export function resolveRighterOptions(
   r: OptionReader,

@@ -1,4 +1,4 @@
-import type { OptionReader } from '../core/option-reader';
+import { optionKeys, type OptionReader } from '../core/option-reader';
 import { canonicalLocale } from './locale';
 import { matchTimeZone, serverTimeZone } from './timezone';
 
@@ -25,16 +25,9 @@ export interface TerminalModuleOptions {
 /** Terminal settings after validation; header names are lower case. */
 export type ResolvedTerminalOptions = Readonly<Required<TerminalModuleOptions>>;
 
-const KEYS = [
-  'defaultLocale',
-  'defaultZone',
-  'localeQuery',
-  'localeCookie',
-  'zoneQuery',
-  'zoneHeader',
-  'zoneCookie',
-  'requestIdHeader',
-] as const satisfies readonly (keyof TerminalModuleOptions)[];
+const KEYS = optionKeys<TerminalModuleOptions>()(
+  'defaultLocale defaultZone localeQuery localeCookie zoneQuery zoneHeader zoneCookie requestIdHeader',
+);
 
 export function resolveTerminalOptions(
   r: OptionReader,
