@@ -32,9 +32,14 @@ export function readmeInstall(app: ConsumerApp, tarball: string): string[] {
   ];
 }
 
-/** Copies the app's sources (test/consumer/apps/<name>) into `dir`. */
+/**
+ * Copies an app into `dir`: the sources every app shares (test/consumer/apps/shared: controller,
+ * service, the Fastify main.ts), then the app's own (test/consumer/apps/<name>), which win.
+ */
 export function copyApp(source: string, dir: string): void {
-  cpSync(source, dir, { recursive: true, filter: (p) => !/[\\/](node_modules|dist)$/.test(p) });
+  const keep = (p: string): boolean => !/[\\/](node_modules|dist)$/.test(p);
+  cpSync(join(source, '..', 'shared'), dir, { recursive: true, filter: keep });
+  cpSync(source, dir, { recursive: true, filter: keep });
 }
 
 export async function installApp(
