@@ -119,14 +119,12 @@ class RequestTerminal {
   private readZone(): string {
     const { request: req } = this.ctx;
     const { zoneQuery, zoneHeader, zoneCookie, defaultZone } = this.settings;
+    // Each source is read and matched only when the one before gave no known zone.
     return (this.cachedZone ??=
-      [
-        queryParam(requestUrl(req), zoneQuery),
-        requestHeader(req, zoneHeader),
-        readCookie(req, zoneCookie),
-      ]
-        .map(matchTimeZone)
-        .find((zone) => zone !== undefined) ?? defaultZone);
+      matchTimeZone(queryParam(requestUrl(req), zoneQuery)) ??
+      matchTimeZone(requestHeader(req, zoneHeader)) ??
+      matchTimeZone(readCookie(req, zoneCookie)) ??
+      defaultZone);
   }
 
   private readUserId(): string | null {

@@ -21,7 +21,7 @@ export function matchTimeZone(value: string | undefined): string | undefined {
   const input = value.trim();
   if (input === '' || input.length > MAX_ZONE_INPUT || !/^[A-Za-z0-9_+\-/ ]+$/.test(input))
     return undefined;
-  const { names, byLower } = table();
+  const { byLower } = table();
   const lower = input.toLowerCase();
   const exact = byLower.get(lower) ?? byLower.get(lower.replace(/ /g, '_'));
   if (exact) return exact;
@@ -33,8 +33,14 @@ export function matchTimeZone(value: string | undefined): string | undefined {
   }
   const needle = lower.replace(/ /g, '_');
   if (needle.length < 3) return undefined;
-  const hits = names.filter((n) => n.toLowerCase().includes(needle));
-  return hits.length === 1 ? hits[0] : undefined;
+  // The lower-case names are kept once: a client naming unknown zones costs no case conversion.
+  let hit: string | undefined;
+  for (const [lowerName, name] of byLower) {
+    if (!lowerName.includes(needle)) continue;
+    if (hit !== undefined) return undefined;
+    hit = name;
+  }
+  return hit;
 }
 
 /** The server's own zone: the default when a request names none or an unknown one. */
