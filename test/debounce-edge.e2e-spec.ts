@@ -86,7 +86,7 @@ for (const platform of PLATFORMS) {
     afterAll(() => app.close());
 
     it('does not store a HEAD response: a GET follower of a HEAD leader gets the preset answer', async () => {
-      const s = { headers: { session: 'head-' + platform } };
+      const s = { headers: { 'user-agent': 'head-' + platform } };
       const [head, get] = await Promise.all([
         request(`${base}/slow`, { method: 'HEAD', ...s }),
         startingAfter(30, () => request(`${base}/slow`, s)),
@@ -100,7 +100,7 @@ for (const platform of PLATFORMS) {
     });
 
     it('does not store a body over maxBodyBytes', async () => {
-      const s = { headers: { session: 'big-' + platform } };
+      const s = { headers: { 'user-agent': 'big-' + platform } };
       const [leader, follower] = await Promise.all([
         post(`${base}/big`, s),
         startingAfter(30, () => post(`${base}/big`, s)),
@@ -111,7 +111,7 @@ for (const platform of PLATFORMS) {
     });
 
     it('does not store a streamed response (StreamableFile)', async () => {
-      const s = { headers: { session: 'stream-' + platform } };
+      const s = { headers: { 'user-agent': 'stream-' + platform } };
       const [leader, follower] = await Promise.all([
         post(`${base}/stream`, s),
         startingAfter(30, () => post(`${base}/stream`, s)),
@@ -122,7 +122,7 @@ for (const platform of PLATFORMS) {
     });
 
     it('uses the module `response` option for the preset answer', async () => {
-      const s = { headers: { session: 'custom-' + platform } };
+      const s = { headers: { 'user-agent': 'custom-' + platform } };
       assert.equal((await post(`${base}/plain`, s)).status, 200);
       const dup = await post(`${base}/plain`, s);
       assert.equal(dup.status, 429);
@@ -180,7 +180,7 @@ describe('ProtectionModule.forRootAsync', () => {
       'fastify',
     );
     try {
-      const s = { headers: { session: 'async-options' } };
+      const s = { headers: { 'user-agent': 'async-options' } };
       assert.equal((await post(`${app.url}/edge/plain`, s)).status, 200);
       assert.equal(
         (await post(`${app.url}/edge/plain`, s)).status,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after as afterAll, before, describe, it } from 'node:test';
-import { startingAfter, post, request, type Reply } from './helpers/http';
+import { mintSession, startingAfter, post, request, type Reply } from './helpers/http';
 import { PLATFORMS, startDemo, type RunningApp } from './helpers/platforms';
 import { TestRedis } from './helpers/redis-server';
 
@@ -63,10 +63,17 @@ for (const [platform, store] of PLATFORMS.flatMap((p) => STORES.map((s) => [p, s
         assert.equal(late.headers.get('retry-after'), '1');
       });
 
-      it('keys on query (canonical), User-Agent and session, not on the body', async () => {
+      it('keys on query (canonical), User-Agent and a signed session, not on the body', async () => {
         const p = id('keys');
+        const [s1, s2] = [await mintSession(base), await mintSession(base)];
         const url = `${base}/debounce-nore.json?p=${p}`;
         assert.equal((await post(`${url}&a=1&b=2`)).status, 200);
+        // Right after the leader, well inside its 600 ms window.
+        for (const forged of ['sess-' + p, s1.slice(0, 44) + 'x'])
+          assertDebounced(
+            await post(`${url}&a=1&b=2`, { headers: { session: forged } }),
+            `a session the app did not sign (${forged}) is no new identity`,
+          );
         assertDebounced(await post(`${base}/debounce-nore.json?b=2&p=${p}&a=1`), 'reordered query');
         assert.equal((await post(`${url}&a=1&b=3`)).status, 200, 'other query value');
         assert.equal(
@@ -75,14 +82,14 @@ for (const [platform, store] of PLATFORMS.flatMap((p) => STORES.map((s) => [p, s
           'other User-Agent',
         );
         assert.equal(
-          (await post(`${url}&a=1&b=2`, { headers: { session: 'sess-' + p } })).status,
+          (await post(`${url}&a=1&b=2`, { headers: { session: s1 } })).status,
           200,
-          'other session',
+          'a signed session',
         );
         assert.equal(
-          (await post(`${url}&a=1&b=2`, { headers: { cookie: `session=c-${p}` } })).status,
+          (await post(`${url}&a=1&b=2`, { headers: { cookie: `session=${s2}` } })).status,
           200,
-          'other session cookie',
+          'another signed session, as a cookie',
         );
         assertDebounced(
           await post(`${url}&a=1&b=2`, { json: { q: 'different body' } }),
@@ -187,7 +194,7 @@ for (const [platform, store] of PLATFORMS.flatMap((p) => STORES.map((s) => [p, s
       });
 
       it('reuses what an exception filter answered (200 error-seq)', async () => {
-        const sess = { headers: { session: id('err') } };
+        const sess = { headers: { 'user-agent': id('err') } };
         const replies = await parallel(4, () => post(`${base}/debounce-error.json`, sess));
         const texts = new Set(replies.map((r) => r.text));
         assert.equal(texts.size, 1, [...texts].join(' | '));
@@ -197,7 +204,7 @@ for (const [platform, store] of PLATFORMS.flatMap((p) => STORES.map((s) => [p, s
       });
 
       it('answers followers of a failed (500) leader with 208 at once, storing nothing', async () => {
-        const sess = { headers: { session: id('boom') } };
+        const sess = { headers: { 'user-agent': id('boom') } };
         const leader = post(`${base}/debounce-boom.json`, sess);
         const follower = startingAfter(30, () => post(`${base}/debounce-boom.json`, sess));
         const [l, f] = await Promise.all([leader, follower]);
@@ -257,7 +264,7 @@ for (const [platform, store] of PLATFORMS.flatMap((p) => STORES.map((s) => [p, s
     it('mints sessions on /test/session.json (header, cookie, body)', async () => {
       const r = await request(`${base}/session.json`);
       const { session } = r.json<{ session: string }>();
-      assert.match(session, /^[0-9a-f-]{36}$/);
+      assert.match(session, /^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{22}$/);
       assert.equal(r.headers.get('session'), session);
       assert.match(r.headers.get('set-cookie') ?? '', new RegExp(`^session=${session};`));
     });

@@ -44,7 +44,7 @@ for (const platform of PLATFORMS) {
     afterAll(() => Promise.all([demo.close(), app.close()]));
 
     it('runs one of 20 concurrent identical calls; 19 get 202 with one progress key and the elapsed seconds', async () => {
-      const s = { headers: { session: uniq('s20') } };
+      const s = { headers: { 'user-agent': uniq('s20') } };
       const [replies, late] = await Promise.all([
         Promise.all(
           Array.from({ length: 20 }, () => request(`${demo.url}/test/double-kill.json?s=2.2`, s)),
@@ -67,8 +67,12 @@ for (const platform of PLATFORMS) {
 
     it('keys on the client identity (principal) and on the key function', async () => {
       const [a, b] = await Promise.all([
-        request(`${demo.url}/test/double-kill.json?s=0.3`, { headers: { session: uniq('p1') } }),
-        request(`${demo.url}/test/double-kill.json?s=0.3`, { headers: { session: uniq('p2') } }),
+        request(`${demo.url}/test/double-kill.json?s=0.3`, {
+          headers: { 'user-agent': uniq('p1') },
+        }),
+        request(`${demo.url}/test/double-kill.json?s=0.3`, {
+          headers: { 'user-agent': uniq('p2') },
+        }),
       ]);
       assert.deepEqual([a.status, b.status], [200, 200], 'two clients never block each other');
       const type = uniq('t');
@@ -216,7 +220,7 @@ describe('@DoubleKill on Redis', () => {
   });
 
   it('shares the lock between two instances', async () => {
-    const s = { headers: { session: uniq('shared') } };
+    const s = { headers: { 'user-agent': uniq('shared') } };
     const [a, b] = await Promise.all([
       request(`${pair.a.url}/test/double-kill.json?s=0.5`, s),
       startingAfter(100, () => request(`${pair.b.url}/test/double-kill.json?s=0.5`, s)),

@@ -92,7 +92,8 @@ for (const platform of PLATFORMS) {
       base: string,
       path: string,
       headers: Record<string, string> = {},
-    ): Promise<Reply> => request(base + path, { headers });
+      extra: { from?: string } = {},
+    ): Promise<Reply> => request(base + path, { headers, ...extra });
     before(async () => {
       demo = await startDemo({ platform, captchaPlaintext: true });
       real = await startDemo({ platform });
@@ -250,23 +251,28 @@ for (const platform of PLATFORMS) {
       assert.ok(retry >= 1 && retry <= 60, `Retry-After ${retry}`);
     });
 
-    it('first: one free call per N s per (route, client), not renewed by dropping or inventing tickets', async () => {
-      const s = { session: `fb-first-${platform}` };
-      assert.equal((await get(demo.url, '/test/captcha-30.json', s)).text, 'captcha-30');
-      assert406(await get(demo.url, '/test/captcha-30.json', s), 'second call');
+    it('first: one free call per N s per (route, client address), not renewed by dropping or inventing tickets', async () => {
+      // Each platform's run connects from its own loopback address: a client of its own.
+      const s = { from: platform === 'fastify' ? '127.0.0.11' : '127.0.0.12' };
+      assert.equal((await get(demo.url, '/test/captcha-30.json', {}, s)).text, 'captcha-30');
+      assert406(await get(demo.url, '/test/captcha-30.json', {}, s), 'second call');
       assert406(
-        await get(demo.url, '/test/captcha-30.json', { ...s, 'client-ticket': 'made-up' }),
+        await get(demo.url, '/test/captcha-30.json', { 'client-ticket': 'made-up' }, s),
         'invented ticket',
       );
       assert.equal(
-        (await get(demo.url, '/test/captcha-30.json', { session: `other-${platform}` })).text,
+        (
+          await get(
+            demo.url,
+            '/test/captcha-30.json',
+            {},
+            { from: platform === 'fastify' ? '127.0.0.13' : '127.0.0.14' },
+          )
+        ).text,
         'captcha-30',
-        'another client',
+        'another client address',
       );
-      assert406(
-        await get(demo.url, '/test/captcha.json', { session: `third-${platform}` }),
-        'first: 0 always asks',
-      );
+      assert406(await get(demo.url, '/test/captcha.json', {}, s), 'first: 0 always asks');
     });
 
     it('lets a custom handler (hosted CAPTCHA style) decide a scene, without route changes', async () => {

@@ -50,7 +50,13 @@ class RateLimitTestModule {
   static with(options: ProtectionModuleOptions): DynamicModule {
     return {
       module: RateLimitTestModule,
-      imports: [ProtectionModule.forRoot(options)],
+      // The test's "auth": an x-user header names the authenticated user.
+      imports: [
+        ProtectionModule.forRoot({
+          identity: (req) => (req.headers['x-user'] as string | undefined) ?? null,
+          ...options,
+        }),
+      ],
       controllers: [LimitedController, ClassLimitedController],
     };
   }
@@ -110,13 +116,13 @@ for (const platform of PLATFORMS) {
     });
 
     it('slides: a steady client under the rate is never rejected, and a burst waits for the oldest hit', async () => {
-      const s = { headers: { session: `slide-${platform}` } };
+      const s = { headers: { 'x-user': `slide-${platform}` } };
       for (let i = 0; i < 10; i++) {
         const r = await request(`${app.url}/rl/slide`, s);
         assert.equal(r.status, 200, `steady request ${i}: ${r.text}`);
         await sleep(250); // 3.2 per 800 ms < 4
       }
-      const other = { headers: { session: `burst-${platform}` } };
+      const other = { headers: { 'x-user': `burst-${platform}` } };
       const burst = await Promise.all(
         Array.from({ length: 6 }, () => request(`${app.url}/rl/slide`, other)),
       );
@@ -125,8 +131,20 @@ for (const platform of PLATFORMS) {
       assert.equal(
         (await request(`${app.url}/rl/slide`, s)).status,
         200,
-        'identity key: another client has its own budget',
+        'identity key: another user has their own budget',
       );
+    });
+
+    it('identity key: an anonymous client is counted by its address, whatever session or User-Agent it sends', async () => {
+      await sleep(850); // the slide window empties
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const r = await request(`${app.url}/rl/slide`, {
+          headers: { session: `rotated-${i}`, cookie: `session=c-${i}`, 'user-agent': `ua-${i}` },
+        });
+        statuses.push(r.status);
+      }
+      assert.deepEqual(statuses, [200, 200, 200, 200, 429, 429]);
     });
 
     it('applies a controller-level rule to its routes', async () => {

@@ -8,6 +8,7 @@ import {
   RighterAudit,
   RighterService,
   type ProtectionModuleOptions,
+  ProtectionSession,
 } from 'nest-protection';
 import { post, request, sleep, type Reply } from './helpers/http';
 import {
@@ -167,17 +168,19 @@ for (const platform of PLATFORMS) {
     });
 
     it('binds the token to the client: another session or another sessionless client gets 409', async () => {
-      const s = await request(`${app.url}/r/edit`, { headers: { session: 'alice' } });
+      const sessions = app.app.get(ProtectionSession);
+      const [alice, bob] = [await sessions.issue(), await sessions.issue()];
+      const s = await request(`${app.url}/r/edit`, { headers: { session: alice } });
       assertForgery(
         await post(`${app.url}/r/edit`, {
-          headers: { session: 'bob', 'right-editor': tokenOf(s) },
+          headers: { session: bob, 'right-editor': tokenOf(s) },
         }),
         'other session',
       );
       assert.equal(
         (
           await post(`${app.url}/r/edit`, {
-            headers: { session: 'alice', 'right-editor': tokenOf(s) },
+            headers: { session: alice, 'right-editor': tokenOf(s) },
           })
         ).status,
         200,

@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { after as afterAll, before, describe, it } from 'node:test';
 import {
   ProtectionModule,
+  ProtectionSession,
   Terminal,
   TerminalContext,
   TerminalService,
@@ -129,11 +130,20 @@ for (const platform of PLATFORMS) {
 
     it('ip: the socket address, or forwarding headers from a trusted proxy (loopback by default)', async () => {
       assert.equal((await info()).ip, '127.0.0.1');
-      assert.equal((await info('', { 'x-real-ip': '203.0.113.7' })).ip, '203.0.113.7');
       assert.equal(
-        (await info('', { 'x-forwarded-for': '198.51.100.1, 203.0.113.9, 10.0.0.2' })).ip,
+        (await info('', { 'x-real-ip': '203.0.113.7' })).ip,
+        '127.0.0.1',
+        'X-Real-IP counts only when configured as the proxy header',
+      );
+      assert.equal(
+        (await info('', { 'x-forwarded-for': '198.51.100.1, 203.0.113.9, 127.0.0.2' })).ip,
         '203.0.113.9',
         'right-most untrusted',
+      );
+      assert.equal(
+        (await info('', { 'x-forwarded-for': '198.51.100.1, 10.0.0.2' })).ip,
+        '10.0.0.2',
+        'private ranges are not trusted by default',
       );
       assert.equal(
         (await info('', { 'x-forwarded-for': 'garbage, ::ffff:203.0.113.5' })).ip,
@@ -208,31 +218,57 @@ for (const platform of PLATFORMS) {
       );
     });
 
-    it('requestId: a sane X-Request-Id is kept and echoed; otherwise a new one', async () => {
+    it('requestId: a safe X-Request-Id from a trusted proxy is kept and echoed; otherwise a new one', async () => {
       const kept = await request(`${demo.url}/test/terminal.json`, {
         headers: { 'x-request-id': 'abc-123' },
       });
-      assert.equal(kept.json<Info>().requestId, 'abc-123');
+      assert.equal(
+        kept.json<Info>().requestId,
+        'abc-123',
+        'loopback is a trusted proxy by default',
+      );
       assert.equal(kept.headers.get('x-request-id'), 'abc-123');
+      const untrusted = await request(`${strict.url}/t/param`, {
+        headers: { 'x-request-id': 'abc-123' },
+      });
+      assert.match(
+        untrusted.headers.get('x-request-id') ?? '',
+        /^[A-Za-z0-9_-]{16}$/,
+        'a client that is no trusted proxy never chooses its id (it could name another request)',
+      );
+      for (const unsafe of ['a@b', 'a=b', 'x'.repeat(129)]) {
+        const r = await request(`${demo.url}/test/terminal.json`, {
+          headers: { 'x-request-id': unsafe },
+        });
+        assert.match(r.json<Info>().requestId, /^[A-Za-z0-9_-]{16}$/, unsafe.slice(0, 10));
+      }
       const fresh = await request(`${demo.url}/test/terminal.json`, {
         headers: { 'x-request-id': 'bad id with spaces' },
       });
-      assert.match(fresh.json<Info>().requestId, /^[0-9a-z]{12}-[0-9a-z]{6}$/);
+      assert.match(fresh.json<Info>().requestId, /^[A-Za-z0-9_-]{16}$/);
       assert.equal(fresh.headers.get('x-request-id'), fresh.json<Info>().requestId);
       const none = await request(`${demo.url}/test/load/speed.html`);
       assert.match(
         none.headers.get('x-request-id') ?? '',
-        /^[0-9a-z]{12}-[0-9a-z]{6}$/,
+        /^[A-Za-z0-9_-]{16}$/,
         'every route echoes one',
       );
     });
 
     it('is visible in a service called from the request, across async hops, and via @Terminal()', async () => {
+      const session = await strict.app.get(ProtectionSession).issue();
       const r = await request(`${strict.url}/t/service?locale=fr`, {
-        headers: { 'x-user': '9', 'x-request-id': 'svc-1', session: 's1' },
+        headers: { 'x-user': '9', session },
       });
       const t = r.json<TerminalInfo>();
-      assert.deepEqual([t.locale, t.userId, t.requestId, t.identity], ['fr', '9', 'svc-1', 's:s1']);
+      assert.deepEqual(
+        [t.locale, t.userId, t.identity],
+        ['fr', '9', 'u:9'],
+        'the authenticated user outranks the session',
+      );
+      assert.match(t.requestId, /^[A-Za-z0-9_-]{16}$/);
+      const anonymous = await request(`${strict.url}/t/service`, { headers: { session } });
+      assert.equal(anonymous.json<TerminalInfo>().identity, 's:' + session);
       const m = await request(`${demo.url}/test/i18n-message.json`, {
         headers: { 'accept-language': 'en-US,en;q=0.9' },
       });

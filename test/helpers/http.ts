@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http';
+
 /** One HTTP exchange over a real socket, with its timing. */
 export interface Reply {
   status: number;
@@ -15,6 +17,11 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   json?: unknown;
   body?: string;
+  /**
+   * The loopback source address to connect from (`127.0.0.2`, ...): another client address as
+   * the server's socket sees it, without any forwarding header.
+   */
+  from?: string;
 }
 
 export async function request(url: string, options: RequestOptions = {}): Promise<Reply> {
@@ -25,6 +32,8 @@ export async function request(url: string, options: RequestOptions = {}): Promis
     headers['content-type'] ??= 'application/json';
   }
   const started = performance.now();
+  if (options.from !== undefined)
+    return requestFrom(url, options.from, options.method, headers, body, started);
   const res = await fetch(url, {
     method: options.method ?? 'GET',
     headers,
@@ -40,6 +49,42 @@ export async function request(url: string, options: RequestOptions = {}): Promis
     at,
     json: <T>() => JSON.parse(text) as T,
   };
+}
+
+function requestFrom(
+  url: string,
+  from: string,
+  method = 'GET',
+  headers: Record<string, string>,
+  body: string | undefined,
+  started: number,
+): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method, headers, localAddress: from, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        const at = performance.now();
+        const replyHeaders = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) {
+          for (const v of Array.isArray(value) ? value : [value ?? ''])
+            replyHeaders.append(name, v);
+        }
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: replyHeaders,
+          text,
+          ms: at - started,
+          at,
+          json: <T>() => JSON.parse(text) as T,
+        });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 export const post = (url: string, options: Omit<RequestOptions, 'method'> = {}): Promise<Reply> =>
@@ -67,4 +112,9 @@ export async function eventually(
     if (Date.now() >= deadline) return false;
     await sleep(100);
   }
+}
+
+/** A session the app signed, from the demo's `GET /test/session.json` (base = `<url>/test`). */
+export async function mintSession(base: string): Promise<string> {
+  return (await request(`${base}/session.json`)).json<{ session: string }>().session;
 }

@@ -2,7 +2,8 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import type { DynamicModule, Type } from '@nestjs/common';
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import { ProtectionModule, type ProtectionModuleOptions } from 'nest-protection';
 import { TestRedis } from './redis-server';
 import {
   createDemoApp,
@@ -63,5 +64,21 @@ export async function startRedisPair(options: DemoAppOptions = {}): Promise<Redi
       await Promise.all([a.close(), b.close()]);
       await redis.stop();
     },
+  };
+}
+
+/** A module of a test's own controllers (and providers) under `ProtectionModule.forRoot(options)`. */
+export function protectedModule(
+  options: ProtectionModuleOptions,
+  controllers: Array<Type<unknown>>,
+  providers: Array<Type<unknown>> = [],
+): DynamicModule {
+  @Module({})
+  class TestModule {}
+  return {
+    module: TestModule,
+    imports: [ProtectionModule.forRoot(options)],
+    controllers,
+    providers,
   };
 }

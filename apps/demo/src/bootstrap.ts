@@ -28,11 +28,9 @@ export async function createDemoApp(options: DemoAppOptions = {}): Promise<INest
   if (options.redisUrl) protection.store = { redis: options.redisUrl };
   // The demo logs its /test/reqres-log* requests, bodies and a few headers, passwords masked.
   protection.logging ??= {
-    when: (req) =>
-      // Express middleware sees a rewritten req.url; originalUrl is what the client sent.
-      ((req as { originalUrl?: string }).originalUrl ?? req.url ?? '').startsWith(
-        '/test/reqres-log',
-      )
+    // The route as the router sees it: `/test/%72eqres-log.json` is logged too.
+    when: (_req, route) =>
+      route.path.startsWith('/test/reqres-log')
         ? {
             requestBody: true,
             requestHeaders: ['content-type', 'user-agent', 'authorization'],

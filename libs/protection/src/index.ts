@@ -17,7 +17,8 @@ export type {
 } from './protection-options.interface';
 
 export type { ProtectionRequest } from './core/http.types';
-export type { TrustProxyOption } from './core/client-ip';
+export type { TrustedProxies, TrustProxyOption } from './core/client-ip';
+export { ProtectionSession } from './protection.session';
 export {
   ProtectionException,
   type RejectionBody,

@@ -1,6 +1,7 @@
-import { compileProxyTrust, type TrustProxyOption } from './core/client-ip';
+import { readTrustProxy, type TrustProxyOption } from './core/client-ip';
 import type { ProtectionRequest } from './core/http.types';
 import type { IdentitySettings } from './core/identity';
+import { SessionKeys } from './core/session';
 import { isPlainObject, type OptionReader, optionKeys } from './core/option-reader';
 import { STORE_MEMBERS, storeProblem, type ProtectionStore } from './protection.store';
 import type { RedisStoreOptions, RedisStoreSettings } from './store/redis-options';
@@ -17,7 +18,13 @@ export interface BaseModuleOptions {
     /** Default bound of every memory-store table. @default 100000 */
     maxEntries?: number;
   };
-  /** Where the session id is read from, for the client identity. */
+  /**
+   * The module secret: signs the sessions the library issues (`ProtectionSession`). One string
+   * or a list (the first signs, all verify), each at least 32 characters. Without one a random
+   * secret is shared through the store (Redis) or made per process (memory).
+   */
+  secret?: string | readonly string[];
+  /** Where a library-issued session is read from (cookie first, then header). */
   session?: {
     /** Cookie name. @default 'session' */
     cookie?: string;
@@ -25,15 +32,19 @@ export interface BaseModuleOptions {
     header?: string;
   };
   /**
-   * Custom client identity; return null/undefined to fall back to session, user id, then a
-   * hash of IP and User-Agent.
+   * The authenticated user, when `req.user.id` is not where your auth puts it; return
+   * null/undefined for an anonymous request (then a library-issued session, else the client
+   * address and User-Agent identify the client).
    */
   identity?: (req: ProtectionRequest) => string | null | undefined;
   /**
-   * Which socket peers may set the client IP through `X-Real-IP` / `X-Forwarded-For`: `true`,
-   * a hop count, or addresses/CIDRs. @default loopback and private ranges
+   * Which socket peers are proxies whose forwarding header names the client: `true`, `false`,
+   * a hop count, addresses/CIDRs, or `{ proxies, header }` to read `x-real-ip` or RFC 7239
+   * `forwarded` instead of `x-forwarded-for`. @default loopback only
    */
   trustProxy?: TrustProxyOption;
+  /** IPv6 clients are counted by this prefix length (48 to 128). @default 64 */
+  ipv6Subnet?: number;
   /**
    * Enter every request into AsyncLocalStorage so services can read the request context
    * (`TerminalContext.current()`, `@DoubleKill` principals, `RighterService.allow()`).
@@ -44,7 +55,7 @@ export interface BaseModuleOptions {
 }
 
 export const BASE_KEYS = optionKeys<BaseModuleOptions>()(
-  'store memory session identity trustProxy asyncContext',
+  'store memory secret session identity trustProxy ipv6Subnet asyncContext',
 );
 
 /** The shared options after validation. */
@@ -57,6 +68,8 @@ export interface ResolvedBaseOptions {
   /** Default bound of memory tables (`memory.maxEntries`). */
   readonly memoryMax: number;
   readonly identity: IdentitySettings;
+  /** The module secret(s); null: shared through the store, or per process. */
+  readonly secrets: readonly string[] | null;
   readonly asyncContext: boolean | 'auto';
 }
 
@@ -77,14 +90,18 @@ export function resolveBaseOptions(
     o.identity,
     'a function (req) => string | null | undefined',
   );
+  const secrets = r.secrets('secret', o.secret);
   return Object.freeze({
     store: Object.freeze(storeOption(r, o.store)),
+    secrets,
     memory: Object.freeze({ maxEntries: memoryMax }),
     memoryMax,
     identity: Object.freeze({
       sessionCookie: r.name('session.cookie', session.cookie, 'session'),
       sessionHeader: r.name('session.header', session.header, 'session').toLowerCase(),
-      trust: compileProxyTrust(trustProxyOption(r, o.trustProxy)),
+      sessions: new SessionKeys(secrets),
+      trust: readTrustProxy(r, o.trustProxy),
+      ipv6Subnet: r.int('ipv6Subnet', o.ipv6Subnet, 64, 48, 128),
       ...(custom ? { custom } : {}),
     }),
     asyncContext: r.oneOf('asyncContext', o.asyncContext, [true, false, 'auto'] as const, 'auto'),
@@ -118,18 +135,4 @@ function storeOption(r: OptionReader, value: unknown): ResolvedBaseOptions['stor
       commandTimeout: r.int('store.commandTimeout', v.commandTimeout, 500, 1, 60_000),
     }),
   };
-}
-
-function trustProxyOption(r: OptionReader, value: unknown): TrustProxyOption | undefined {
-  if (value === undefined || typeof value === 'boolean') return value;
-  if (typeof value === 'number') return r.int('trustProxy', value, 0, 0, 32);
-  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
-    try {
-      compileProxyTrust(value);
-    } catch {
-      r.fail('trustProxy', value, 'IP addresses or CIDRs such as "10.0.0.0/8"');
-    }
-    return value;
-  }
-  r.fail('trustProxy', value, 'true, false, a hop count, or a list of addresses/CIDRs');
 }

@@ -35,6 +35,7 @@ import { OverloadService } from './overload/overload.service';
 import { LoggingBinder } from './logging/logging.binder';
 import { RequestIdEcho } from './terminal/request-id.echo';
 import { TerminalService } from './terminal/terminal.service';
+import { ProtectionSession } from './protection.session';
 
 /**
  * One import protects the app: `ProtectionModule.forRoot()` (all defaults), `forRoot({ ... })`
@@ -64,6 +65,7 @@ import { TerminalService } from './terminal/terminal.service';
     ServerHooks,
     RequestContextBinder,
     RequestIdEcho,
+    ProtectionSession,
     TerminalService,
     RighterService,
     DoubleKillRunner,
@@ -74,6 +76,7 @@ import { TerminalService } from './terminal/terminal.service';
   exports: [
     PROTECTION_OPTIONS,
     ProtectionStore,
+    ProtectionSession,
     TerminalService,
     RighterService,
     ProgressService,

@@ -97,7 +97,7 @@ export function createProtectionStore(options: ResolvedProtectionOptions): Prote
 const PORTS = {
   debounce: ['claim', 'settle', 'await'],
   locks: ['acquire', 'renew', 'release'],
-  captcha: ['quest', 'check'],
+  captcha: ['quest', 'check', 'spend'],
   rateLimit: ['hit'],
   records: ['consumeOnce', 'put', 'get', 'sharedSecret'],
 } as const satisfies { [P in keyof ProtectionStore]?: ReadonlyArray<keyof ProtectionStore[P]> };

@@ -1,15 +1,21 @@
-import * as crypto from 'node:crypto';
-import { createHash } from 'node:crypto';
-import { resolveClientIp, type ProxyTrust } from './client-ip';
+import { addressKey, resolveClientIp, type ProxyTrust } from './client-ip';
+import { sha256 } from './hash';
 import { firstHeaderValue, lowerCaseHeader, rawRequest } from './http.adapter';
 import type { ProtectionRequest } from './http.types';
+import type { SessionKeys } from './session';
 
-/** How the client identity is found: custom function, session cookie/header, user id, IP + User-Agent. */
+/**
+ * How the client is found: the authenticated user (the `identity` option, else `req.user.id`),
+ * else a session the library signed, else the client address key plus the User-Agent.
+ */
 export interface IdentitySettings {
   readonly sessionCookie: string;
   /** In lower case. */
   readonly sessionHeader: string;
+  readonly sessions: SessionKeys;
   readonly trust: ProxyTrust;
+  /** IPv6 clients are counted by this prefix length (IPv4 by address). */
+  readonly ipv6Subnet: number;
   readonly custom?: (req: ProtectionRequest) => string | null | undefined;
 }
 
@@ -17,8 +23,8 @@ const MAX_ID_LENGTH = 256;
 const MAX_COOKIE_HEADER = 8192;
 
 function bounded(prefix: string, value: string): string {
-  // An attacker controls session ids: a huge one must not become a huge store key, and control
-  // characters (NUL separates key parts) must not reach a key.
+  // A huge id must not become a huge store key, and control characters (NUL separates key
+  // parts) must not reach a key.
   return value.length <= MAX_ID_LENGTH && !CONTROL.test(value)
     ? prefix + value
     : prefix + 'h:' + sha256(value);
@@ -26,16 +32,6 @@ function bounded(prefix: string, value: string): string {
 
 // eslint-disable-next-line no-control-regex -- matching the control characters is the point
 const CONTROL = /[\x00-\x1f\x7f]/;
-
-export function sha256(value: string | Buffer): string {
-  // The one-shot crypto.hash (Node >= 20.12) skips the Hash object: several times cheaper.
-  return oneShot
-    ? oneShot('sha256', value, 'base64url')
-    : createHash('sha256').update(value).digest('base64url');
-}
-
-type OneShotHash = (algorithm: string, data: string | Buffer, encoding: 'base64url') => string;
-const oneShot = (crypto as { hash?: OneShotHash }).hash;
 
 /** Reads one cookie without a cookie plugin; malformed cookie headers are ignored. */
 export function readCookie(req: ProtectionRequest, name: string): string | undefined {
@@ -70,30 +66,57 @@ export function userIdOf(req: ProtectionRequest): string | undefined {
   return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
 }
 
+/** The authenticated user (`identity` option, else `req.user.id`) as a key part, if any. */
+export function authenticatedIdentity(
+  req: ProtectionRequest,
+  settings: IdentitySettings,
+): string | undefined {
+  const custom = settings.custom?.(req);
+  if (custom) return bounded('c:', custom);
+  const uid = userIdOf(req);
+  return uid ? bounded('u:', uid) : undefined;
+}
+
+/** The request's session when the library minted it (cookie first, then header), else undefined. */
+export function sessionOf(req: ProtectionRequest, settings: IdentitySettings): string | undefined {
+  // The headers once: on Fastify `headers` is a getter.
+  const headers = req.headers;
+  const keys = settings.sessions;
+  const cookie = cookieFrom(headers.cookie, settings.sessionCookie);
+  if (cookie !== undefined && keys.verify(cookie)) return cookie;
+  const header = firstHeaderValue(headers[settings.sessionHeader]);
+  return header !== undefined && keys.verify(header) ? header : undefined;
+}
+
+/** The client address key: IPv4 address or IPv6 prefix, after trusted proxies. */
+export function clientAddressKey(req: ProtectionRequest, settings: IdentitySettings): string {
+  return addressKey(resolveClientIp(req, settings.trust), settings.ipv6Subnet);
+}
+
 /**
- * The client identity: the session id (cookie, then header), else the authenticated user id,
- * else a hash of client IP and User-Agent, so sessionless clients never share one key.
+ * What abuse-facing counters count by (rate limits by identity, the CAPTCHA free pass): the
+ * authenticated user, else the client address key; never a session or a User-Agent, which a
+ * client can drop or change for free.
  */
+export function abuseKey(req: ProtectionRequest, settings: IdentitySettings): string {
+  return authenticatedIdentity(req, settings) ?? 'a:' + clientAddressKey(req, settings);
+}
+
+/** The client identity; the address + User-Agent case is hashed. */
 export function resolveIdentity(req: ProtectionRequest, settings: IdentitySettings): string {
   const material = identityMaterial(req, settings);
   return material.startsWith('a:') ? 'a:' + sha256(material.slice(2)) : material;
 }
 
 /**
- * What the identity is made of, before the IP + User-Agent case is hashed: for callers that
- * hash it into a key of their own anyway (one hash instead of two).
+ * What the identity is made of, before the address + User-Agent case is hashed: for callers that
+ * hash it into a key of their own anyway (one hash instead of two). A client-sent session never
+ * outranks an authenticated user.
  */
 export function identityMaterial(req: ProtectionRequest, settings: IdentitySettings): string {
-  const custom = settings.custom?.(req);
-  if (custom) return bounded('c:', custom);
-  // The headers once: on Fastify `headers` is a getter.
-  const headers = req.headers;
-  const session =
-    cookieFrom(headers.cookie, settings.sessionCookie) ||
-    firstHeaderValue(headers[settings.sessionHeader]);
-  if (session) return bounded('s:', session);
-  const uid = userIdOf(req);
-  if (uid) return bounded('u:', uid);
-  const ip = resolveClientIp(req, settings.trust, headers);
-  return 'a:' + ip + '\n' + (headers['user-agent'] ?? '');
+  const user = authenticatedIdentity(req, settings);
+  if (user) return user;
+  const session = sessionOf(req, settings);
+  if (session) return 's:' + session;
+  return 'a:' + clientAddressKey(req, settings) + '\n' + (req.headers['user-agent'] ?? '');
 }

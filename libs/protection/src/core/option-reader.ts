@@ -121,6 +121,22 @@ export class OptionReader {
     return value;
   }
 
+  /**
+   * Signing secrets: one string or a list (the first signs, all verify), each at least 32
+   * characters; null when absent. A bad value is reported hidden, never echoed into a log.
+   */
+  secrets(path: string, value: unknown): readonly string[] | null {
+    if (value === undefined) return null;
+    const list: unknown[] = Array.isArray(value) ? value : [value];
+    if (list.length === 0 || list.some((x) => typeof x !== 'string' || x.length < 32))
+      this.fail(
+        path,
+        '(hidden)',
+        'a string of at least 32 characters, or a non-empty list of them',
+      );
+    return Object.freeze([...(list as string[])]);
+  }
+
   /** A string of 1 to `max` characters, or undefined when absent. */
   text(path: string, value: unknown, max: number): string | undefined {
     if (value === undefined) return undefined;

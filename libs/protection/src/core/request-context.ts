@@ -1,14 +1,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ResolvedProtectionOptions } from '../protection-options.factory';
-import { resolveClientIp } from './client-ip';
-import { getResponseHeader } from './http.adapter';
+import { resolveClientIp, type ProxyTrust } from './client-ip';
+import { getResponseHeader, rawRequest } from './http.adapter';
 import type { ProtectionRequest, ProtectionResponse } from './http.types';
-import { resolveIdentity } from './identity';
+import { abuseKey, clientAddressKey, resolveIdentity } from './identity';
 import { uniqueId } from './unique-id';
 
 const CONTEXT = Symbol('nest-protection.context');
 const storage = new AsyncLocalStorage<RequestContext>();
-const SANE_REQUEST_ID = /^[A-Za-z0-9._:@+=-]{1,128}$/;
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * What the library knows about the request being served, kept in AsyncLocalStorage so
@@ -18,6 +18,7 @@ const SANE_REQUEST_ID = /^[A-Za-z0-9._:@+=-]{1,128}$/;
 export class RequestContext {
   private cachedIdentity: string | undefined;
   private cachedIp: string | undefined;
+  private cachedAddressKey: string | undefined;
   private cachedRequestId: string | undefined;
   private slots: Map<symbol, unknown> | undefined;
 
@@ -57,7 +58,7 @@ export class RequestContext {
     return storage.run(ctx, fn);
   }
 
-  /** Client identity: custom function, session, user id, else a hash of IP and User-Agent. */
+  /** Client identity: the authenticated user, a library-issued session, else address + User-Agent. */
   get identity(): string {
     return (this.cachedIdentity ??= resolveIdentity(this.request, this.options.identity));
   }
@@ -67,11 +68,22 @@ export class RequestContext {
     return (this.cachedIp ??= resolveClientIp(this.request, this.options.identity.trust));
   }
 
-  /** The client's request id when it is a sane token, else a new one. */
+  /** The client address key: the IPv4 address, or the IPv6 address cut to its prefix. */
+  get addressKey(): string {
+    return (this.cachedAddressKey ??= clientAddressKey(this.request, this.options.identity));
+  }
+
+  /** What abuse counters count by: the authenticated user, else the client address key. */
+  get abuseKey(): string {
+    return abuseKey(this.request, this.options.identity);
+  }
+
+  /** A trusted proxy's request id when it is a safe token, else a new one. */
   get requestId(): string {
     return (this.cachedRequestId ??= requestIdOf(
       this.request,
       this.options.terminal?.requestIdHeader ?? 'x-request-id',
+      this.options.identity.trust,
       this.response,
     ));
   }
@@ -92,14 +104,16 @@ export class RequestContext {
 }
 
 /**
- * The request id of `req`: its `headerName` header when that is a sane token, else a new id
- * (core/unique-id.ts).
+ * The request id of `req`: its `headerName` header when a trusted proxy sent it and it is a
+ * safe token, else a new random id. A client's own id is never taken: it could name another
+ * request's id and mix the two in the logs.
  * Once echoed, the response header is the record (no extra property on the hot request object,
  * whose shape Fastify keeps stable).
  */
 export function requestIdOf(
   req: ProtectionRequest,
   headerName: string,
+  trust: ProxyTrust,
   res?: ProtectionResponse,
 ): string {
   if (res) {
@@ -107,5 +121,10 @@ export function requestIdOf(
     if (echoed !== undefined) return echoed;
   }
   const sent = req.headers[headerName];
-  return typeof sent === 'string' && SANE_REQUEST_ID.test(sent) ? sent : uniqueId();
+  if (sent === undefined) return uniqueId();
+  return typeof sent === 'string' &&
+    SAFE_REQUEST_ID.test(sent) &&
+    trust.trustsPeer(rawRequest(req).socket?.remoteAddress)
+    ? sent
+    : uniqueId();
 }

@@ -17,6 +17,12 @@ export interface DebounceOptions {
   header?: readonly string[];
   /** The body is part of the key: JSON by its canonical form (keys sorted), others by bytes. @default false */
   body?: boolean;
+  /**
+   * With `reuse`: request headers holding credentials; a digest of them is part of the key, so a
+   * follower only ever receives a response to a request that carried the same credentials.
+   * @default ['authorization', 'cookie']
+   */
+  credentials?: readonly string[];
 }
 
 /** `@Debounce` options after validation; `waiting` stays undefined to follow the module default. */
@@ -28,4 +34,6 @@ export interface DebounceRouteOptions {
   readonly query: boolean;
   readonly header: readonly string[];
   readonly body: boolean;
+  /** Lower case; empty unless `reuse`. */
+  readonly credentials: readonly string[];
 }

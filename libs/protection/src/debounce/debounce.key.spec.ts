@@ -18,6 +18,7 @@ const route = (over: Partial<DebounceRouteOptions> = {}): DebounceRouteOptions =
   query: true,
   header: [],
   body: false,
+  credentials: [],
   ...over,
 });
 const req = (over: Partial<ProtectionRequest> & { url?: string } = {}): ProtectionRequest => ({
@@ -112,5 +113,34 @@ describe('debounce key', () => {
     const long = req({ url: '/a/b?q=' + 'x'.repeat(1000) });
     assert.equal(local(long), key(long), 'a long key is hashed, bounded like a Redis key');
     assert.ok(!key(req()).includes('\0'), 'hashed keys never look like raw ones');
+  });
+});
+
+describe('debounce key: route and credentials', () => {
+  const routed = (url: string, params: Record<string, string>, headers = {}): ProtectionRequest =>
+    ({
+      method: 'POST',
+      url,
+      headers,
+      route: { path: '/users/:id' },
+      params,
+    }) as unknown as ProtectionRequest;
+  it('keys on the matched route and its decoded parameters, not on the URL spelling', () => {
+    const one = key(routed('/users/1', { id: '1' }));
+    assert.equal(key(routed('/users/%31/', { id: '1' })), one, 'spelling');
+    assert.notEqual(key(routed('/users/2', { id: '2' })), one, 'another resource');
+  });
+  it('with reuse, adds a digest of the credentials: other or no credentials never share a key', () => {
+    const reuse = route({ reuse: true, credentials: ['authorization', 'cookie'] });
+    const alice = key(routed('/users/1', { id: '1' }, { authorization: 'Bearer alice' }), reuse);
+    const none = key(routed('/users/1', { id: '1' }), reuse);
+    const bob = key(routed('/users/1', { id: '1' }, { authorization: 'Bearer bob' }), reuse);
+    assert.notEqual(alice, none);
+    assert.notEqual(alice, bob);
+    assert.equal(
+      key(routed('/users/1', { id: '1' }, { authorization: 'Bearer alice' }), reuse),
+      alice,
+    );
+    assert.ok(!alice.includes('alice'), 'the credential itself is not in the key');
   });
 });

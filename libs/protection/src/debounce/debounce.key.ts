@@ -1,13 +1,8 @@
 import { BadRequestException } from '@nestjs/common';
-import {
-  lowerCaseHeader,
-  requestMethod,
-  requestUrl,
-  urlPath,
-  urlQuery,
-} from '../core/http.adapter';
+import { lowerCaseHeader, requestMethod, requestUrl, urlQuery } from '../core/http.adapter';
 import type { ProtectionRequest } from '../core/http.types';
-import { sha256 } from '../core/identity';
+import { resourcePath } from '../core/route-key';
+import { sha256 } from '../core/hash';
 import type { DebounceRouteOptions } from './debounce-options.interface';
 
 const MAX_PATH_IN_KEY = 200;
@@ -71,7 +66,7 @@ function bodyDigestInput(body: unknown): string | Buffer {
   }
 }
 
-/** What a debounce key is made of: the path, and the enabled parts in one string (or bytes). */
+/** What a debounce key is made of: the route and its parameters, and the enabled parts in one string (or bytes). */
 export interface DebounceKeyMaterial {
   readonly path: string;
   readonly parts: string | Buffer;
@@ -84,7 +79,8 @@ export function debounceMaterial(
   identity: (req: ProtectionRequest) => string,
 ): DebounceKeyMaterial {
   const url = requestUrl(req);
-  const path = urlPath(url);
+  // The matched route and its decoded parameters: URL spellings of one resource share a key.
+  const path = resourcePath(req);
   const query = route.query ? urlQuery(url) : undefined;
   // Parts are separated by NUL, which none of them can contain.
   let parts =
@@ -94,12 +90,20 @@ export function debounceMaterial(
   const names = route.header;
   for (let i = 0; i < names.length; i++)
     parts += names[i] + ':' + (lowerCaseHeader(req, names[i]!) ?? '') + '\0';
+  if (route.credentials.length) parts += credentialsDigest(req, route.credentials) + '\0';
   if (!route.body) return { path, parts };
   const body = bodyDigestInput(req.body);
   return {
     path,
     parts: typeof body === 'string' ? parts + body : Buffer.concat([Buffer.from(parts), body]),
   };
+}
+
+/** A digest of the credential headers: a reused response never reaches other credentials. */
+function credentialsDigest(req: ProtectionRequest, names: readonly string[]): string {
+  let material = '';
+  for (let i = 0; i < names.length; i++) material += (lowerCaseHeader(req, names[i]!) ?? '') + '\0';
+  return material.length === names.length ? '' : sha256(material);
 }
 
 /** The shared key form (Redis keys, logs): `<path without query>|<sha256 of the parts>`. */

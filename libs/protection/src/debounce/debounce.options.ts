@@ -27,7 +27,9 @@ export interface ResolvedDebounceOptions extends ResolvedRejectionOptions {
 const MODULE_KEYS = optionKeys<DebounceModuleOptions>()(
   'waiting maxEntries maxBodyBytes response onStoreError',
 );
-const ROUTE_KEYS = optionKeys<DebounceOptions>()('waiting reuse session method query header body');
+const ROUTE_KEYS = optionKeys<DebounceOptions>()(
+  'waiting reuse session method query header body credentials',
+);
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 export function resolveDebounceOptions(
@@ -50,17 +52,22 @@ export function resolveDebounceOptions(
 export function resolveDebounceRoute(options: DebounceOptions): DebounceRouteOptions {
   const r = new OptionReader('@Debounce');
   const v = r.object('', options, ROUTE_KEYS);
-  const header = v.header ?? [];
-  if (!Array.isArray(header) || header.some((h) => typeof h !== 'string' || !HEADER_NAME.test(h))) {
-    r.fail('header', header, 'a list of header names');
-  }
+  const headers = (path: 'header' | 'credentials', fallback: string[]): readonly string[] => {
+    const list = v[path] ?? fallback;
+    if (!Array.isArray(list) || list.some((h) => typeof h !== 'string' || !HEADER_NAME.test(h)))
+      r.fail(path, list, 'a list of header names');
+    return Object.freeze((list as string[]).map((h) => h.toLowerCase()));
+  };
+  const reuse = r.bool('reuse', v.reuse, false);
+  const credentials = headers('credentials', ['authorization', 'cookie']);
   return Object.freeze({
     waiting: v.waiting === undefined ? undefined : r.int('waiting', v.waiting, 0, 1, 3_600_000),
-    reuse: r.bool('reuse', v.reuse, false),
+    reuse,
     session: r.bool('session', v.session, true),
     method: r.bool('method', v.method, true),
     query: r.bool('query', v.query, true),
-    header: Object.freeze((header as string[]).map((h) => h.toLowerCase())),
+    header: headers('header', []),
     body: r.bool('body', v.body, false),
+    credentials: reuse ? credentials : Object.freeze([]),
   });
 }

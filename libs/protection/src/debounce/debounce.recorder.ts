@@ -57,7 +57,7 @@ function toBuffer(chunk: unknown, encoding: unknown): Buffer | null {
 /**
  * Watches what the leader's client actually receives, whoever writes it (the handler's
  * serializer, an exception filter, a user filter), and reports it once as a reusable
- * response, or as "failed" for 5xx, HEAD, streamed and oversized responses and for a
+ * response, or as "failed" for 5xx, 401, 403, HEAD, streamed and oversized responses and for a
  * connection closed before the end.
  */
 export function recordResponse(
@@ -97,7 +97,9 @@ export function recordResponse(
 
   res.end = function (this: ServerResponse, ...args: unknown[]) {
     const result = (originalEnd as (...a: unknown[]) => ServerResponse).apply(this, args);
-    if (streamed || options.head || res.statusCode >= 500) {
+    // 401 and 403 speak about one request's credentials: never handed to anyone else.
+    const status = res.statusCode;
+    if (streamed || options.head || status >= 500 || status === 401 || status === 403) {
       report({ kind: 'failed' });
       return result;
     }

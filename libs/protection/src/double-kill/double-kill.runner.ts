@@ -8,7 +8,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import { AppScan } from '../core/app-scan';
 import { LIBRARY } from '../core/async-context';
-import { sha256 } from '../core/identity';
+import { sha256 } from '../core/hash';
 import { renderRejection } from '../core/protection.exception';
 import { RequestContext } from '../core/request-context';
 import type { ResolvedProtectionOptions } from '../protection-options.factory';

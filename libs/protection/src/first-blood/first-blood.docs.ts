@@ -19,7 +19,8 @@ export function firstBloodDocs(): RouteDocs {
       },
       {
         status: CAPTCHA_IMAGE_LIMIT.status,
-        description: 'Too many CAPTCHA images for this ticket in a minute',
+        description:
+          'Too many CAPTCHA images for this ticket in a minute, or too many guesses or images from this client address on this route in an hour',
         schema: CAPTCHA_IMAGE_LIMIT.schema(),
         headers: {
           'Retry-After': {

@@ -15,6 +15,13 @@ export const CAPTCHA_IMAGE_LIMIT = preset({
   message: 'Too many CAPTCHA images for this ticket; try again later',
 });
 
+/** One client address made too many guesses or image requests on a route in an hour. */
+export const CAPTCHA_ATTEMPT_LIMIT = preset({
+  status: 429,
+  code: 'TOO_MANY_REQUESTS',
+  message: 'Too many CAPTCHA attempts from this address; try again later',
+});
+
 /** 406 `CAPTCHA_REQUIRED` with the `Client-Ticket` header: fetch an image, send the code back. */
 export class CaptchaRequiredException extends PresetException {
   constructor(
@@ -26,9 +33,14 @@ export class CaptchaRequiredException extends PresetException {
   }
 }
 
-/** 429 for a ticket that asked for too many images in a minute. */
+/**
+ * 429 for a ticket that asked for too many images in a minute, or (`'address'`) a client address
+ * that spent its hourly guesses or images on a route.
+ */
 export class CaptchaImageLimitException extends PresetException {
-  constructor(retryAfterSeconds: number) {
-    super(CAPTCHA_IMAGE_LIMIT, undefined, undefined, { 'Retry-After': String(retryAfterSeconds) });
+  constructor(retryAfterSeconds: number, by: 'ticket' | 'address' = 'ticket') {
+    super(by === 'ticket' ? CAPTCHA_IMAGE_LIMIT : CAPTCHA_ATTEMPT_LIMIT, undefined, undefined, {
+      'Retry-After': String(retryAfterSeconds),
+    });
   }
 }

@@ -7,13 +7,15 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { guardedCall, HandlerMetadataCache } from '../core/handler-metadata';
-import { requestHeader, requestUrl, urlPath, urlQueryParams } from '../core/http.adapter';
+import { requestHeader, requestUrl } from '../core/http.adapter';
 import type { ProtectionRequest, ProtectionResponse } from '../core/http.types';
-import { readCookie, sha256 } from '../core/identity';
+import { sha256 } from '../core/hash';
+import { readCookie } from '../core/identity';
 import { reject } from '../core/protection.exception';
 import { rejectWith } from '../core/rejection';
 import { RawReplyException } from '../core/raw-reply';
 import { RequestContext } from '../core/request-context';
+import { routeKey as matchedRouteKey } from '../core/route-key';
 import type {
   ResolvedFirstBloodOptions,
   ResolvedProtectionOptions,
@@ -26,6 +28,7 @@ import { applyStoreErrorPolicy } from '../store/store-failure.policy';
 import { StoreUnavailableError } from '../store/store.errors';
 import { generateCode } from './captcha.code';
 import { builtInImage, renderSvg, toDataUrl } from './captcha.image';
+import { captchaParams, normalizeCode } from './captcha.params';
 import type { FirstBloodRouteOptions } from './first-blood-options.interface';
 import {
   CAPTCHA_REQUIRED,
@@ -39,17 +42,12 @@ const FEATURE = 'FirstBlood';
 /** A challenge (code, retries) lives this long after its last change. */
 const STATE_TTL_MS = 3_600_000;
 const TICKET_COOKIE_MAX_AGE = 600;
-const MAX_GUESS = 64;
+const HOUR_MS = 3_600_000;
 const NO_CACHE = {
   'cache-control': 'no-store, no-cache, must-revalidate',
   pragma: 'no-cache',
   expires: '0',
 };
-
-interface Params {
-  quest: string | undefined;
-  check: string | undefined;
-}
 
 /**
  * Applied by `@FirstBlood` to its route. Decides whether the request runs, needs a CAPTCHA
@@ -96,8 +94,12 @@ export class FirstBloodGuard implements CanActivate, OnModuleInit {
   ): Promise<boolean> {
     const ctx = RequestContext.of(req, res, this.options);
     const url = requestUrl(req);
-    const path = urlPath(url);
-    const routeKey = path.length <= 200 ? path : sha256(path);
+    // The matched route, never the URL as spelled: `/a/%63aptcha` or `/A/captcha/` is one route.
+    const matched = matchedRouteKey(req);
+    const routeKey = matched.length <= 200 ? matched : sha256(matched);
+    // Free passes and attempt budgets count by what a client cannot change for free: the
+    // authenticated user, else the client address key (never a ticket, session or User-Agent).
+    const client = `${routeKey}|${ctx.abuseKey}`;
     const key = await this.loadKey();
     const presented =
       requestHeader(req, settings.ticketName) ?? readCookie(req, settings.ticketName);
@@ -105,10 +107,7 @@ export class FirstBloodGuard implements CanActivate, OnModuleInit {
     const ticket = verifyTicket(presented, key) ? presented : undefined;
     const free = (): Promise<boolean> =>
       route.first > 0
-        ? this.store.records.consumeOnce(
-            `captcha-free:{${routeKey}|${ctx.identity}}`,
-            route.first * 1000,
-          )
+        ? this.store.records.consumeOnce(`captcha-free:{${client}}`, route.first * 1000)
         : Promise.resolve(false);
 
     const handler = settings.handlers.find((h) => h.accepts(route.scene));
@@ -132,18 +131,18 @@ export class FirstBloodGuard implements CanActivate, OnModuleInit {
       throw new Error(messages.firstBloodNoHandler(route.scene));
     }
 
-    const { quest, check } = this.params(req, url, settings);
+    const { quest, check } = captchaParams(req, url, settings);
     if (quest !== undefined) {
       if (!ticket) return this.challenge(req, res, issueTicket(key), settings);
-      return this.image(req, res, ticket, routeKey, quest, route, settings);
+      return this.image(req, res, ticket, routeKey, client, quest, route, settings);
     }
     if (check !== undefined && ticket) {
-      const result = await this.store.captcha.check(
-        ticket,
-        routeKey,
-        this.normalize(check, settings),
-        STATE_TTL_MS,
-      );
+      const [budget, result] = await Promise.all([
+        this.store.captcha.spend(`guess|${client}`, settings.guessesPerHour, HOUR_MS),
+        this.store.captcha.check(ticket, routeKey, normalizeCode(check, settings), STATE_TTL_MS),
+      ]);
+      // Over the budget, the verdict stays unknown, right or wrong.
+      if (!budget.allowed) this.limited(res, budget.retryAfterMs);
       if (result === 'ok') return true;
       return this.challenge(req, res, ticket, settings);
     }
@@ -157,21 +156,30 @@ export class FirstBloodGuard implements CanActivate, OnModuleInit {
     res: ProtectionResponse,
     ticket: string,
     routeKey: string,
+    client: string,
     guess: string,
     route: FirstBloodRouteOptions,
     settings: ResolvedFirstBloodOptions,
   ): Promise<never> {
     const code = generateCode(settings.length, settings.font !== undefined);
-    const { result, retryAfterMs } = await this.store.captcha.quest({
+    const captcha = this.store.captcha;
+    const spent = [captcha.spend(`image|${client}`, settings.imagesPerHour, HOUR_MS)];
+    // An image request carrying a code is a guess too (its answer says whether it matched).
+    if (guess.trim() !== '')
+      spent.push(captcha.spend(`guess|${client}`, settings.guessesPerHour, HOUR_MS));
+    const questing = captcha.quest({
       ticket,
       route: routeKey,
-      guess: this.normalize(guess, settings),
-      code: this.normalize(code, settings),
+      guess: normalizeCode(guess, settings),
+      code: normalizeCode(code, settings),
       codeTtlMs: route.blood * 1000,
       retries: route.retry,
       imagesPerMinute: settings.imagesPerMinute,
       stateTtlMs: STATE_TTL_MS,
     });
+    const [budgets, { result, retryAfterMs }] = await Promise.all([Promise.all(spent), questing]);
+    const refused = budgets.find((b) => !b.allowed);
+    if (refused) this.limited(res, refused.retryAfterMs);
     if (result === 'limited')
       reject(res, new CaptchaImageLimitException(Math.max(1, Math.ceil(retryAfterMs / 1000))));
     if (result === 'same') {
@@ -186,6 +194,14 @@ export class FirstBloodGuard implements CanActivate, OnModuleInit {
       headers: { 'content-type': contentType, ...NO_CACHE },
       body,
     });
+  }
+
+  /** 429: this client address spent its hourly guesses or images on the route. */
+  private limited(res: ProtectionResponse, retryAfterMs: number): never {
+    reject(
+      res,
+      new CaptchaImageLimitException(Math.max(1, Math.ceil(retryAfterMs / 1000)), 'address'),
+    );
   }
 
   /** 406 with the ticket in a header and in exactly one cookie. */
@@ -206,26 +222,6 @@ export class FirstBloodGuard implements CanActivate, OnModuleInit {
       settings.response,
       (body, status) => new CaptchaRequiredException(body, status, headers),
     );
-  }
-
-  /** Query parameter first, then the header of the same name; overlong values are ignored. */
-  private params(req: ProtectionRequest, url: string, settings: ResolvedFirstBloodOptions): Params {
-    const [qQuest, qCheck] = urlQueryParams(url, [settings.questName, settings.checkName]);
-    const pick = (value: string | undefined): string | undefined =>
-      value !== undefined && value.length <= MAX_GUESS
-        ? value
-        : value === undefined
-          ? undefined
-          : '';
-    return {
-      quest: pick(qQuest ?? requestHeader(req, settings.questName)),
-      check: pick(qCheck ?? requestHeader(req, settings.checkName)),
-    };
-  }
-
-  private normalize(code: string, settings: ResolvedFirstBloodOptions): string {
-    const trimmed = code.trim();
-    return settings.caseSensitive ? trimmed : trimmed.toLowerCase();
   }
 
   private async loadKey(): Promise<Buffer> {

@@ -25,6 +25,13 @@ export interface FirstBloodModuleOptions {
   length?: number;
   /** Images one ticket may fetch per minute; the next gets 429. @default 30 */
   imagesPerMinute?: number;
+  /**
+   * Codes one client address (IPv4 address, IPv6 /64) may submit per route per hour, checks and
+   * image pre-checks together; the next gets 429. @default 600
+   */
+  guessesPerHour?: number;
+  /** Images one client address may fetch per route per hour, whatever its tickets. @default 600 */
+  imagesPerHour?: number;
   /** Replaces the SVG image, e.g. a plain-text rendering for tests. */
   render?: CaptchaRenderer;
   /** Other challenges (hosted CAPTCHA, SMS); the first whose `accepts(scene)` is true decides. */
@@ -46,13 +53,15 @@ export interface ResolvedFirstBloodOptions extends ResolvedRejectionOptions {
   readonly caseSensitive: boolean;
   readonly length: number;
   readonly imagesPerMinute: number;
+  readonly guessesPerHour: number;
+  readonly imagesPerHour: number;
   readonly render: CaptchaRenderer | undefined;
   readonly handlers: readonly FirstBloodHandler[];
   readonly font: string | undefined;
 }
 
 const MODULE_KEYS = optionKeys<FirstBloodModuleOptions>()(
-  'ticketName questName checkName base64Accept caseSensitive length imagesPerMinute render handlers font response onStoreError',
+  'ticketName questName checkName base64Accept caseSensitive length imagesPerMinute guessesPerHour imagesPerHour render handlers font response onStoreError',
 );
 const ROUTE_KEYS = optionKeys<FirstBloodOptions>()('first blood retry scene');
 
@@ -86,6 +95,8 @@ export function resolveFirstBloodOptions(
     caseSensitive: r.bool('firstBlood.caseSensitive', v.caseSensitive, false),
     length: r.int('firstBlood.length', v.length, 4, 1, 12),
     imagesPerMinute: r.int('firstBlood.imagesPerMinute', v.imagesPerMinute, 30, 1, 10_000),
+    guessesPerHour: r.int('firstBlood.guessesPerHour', v.guessesPerHour, 600, 1, 1_000_000),
+    imagesPerHour: r.int('firstBlood.imagesPerHour', v.imagesPerHour, 600, 1, 1_000_000),
     render: r.fn<CaptchaRenderer>(
       'firstBlood.render',
       v.render,

@@ -1,1 +1,1 @@
-export type { LogCondition, LoggingModuleOptions } from './logging-options.interface';
+export type { LogCondition, LoggedRoute, LoggingModuleOptions } from './logging-options.interface';

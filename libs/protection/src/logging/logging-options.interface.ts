@@ -22,8 +22,19 @@ export interface LogCondition {
   redact?: readonly string[];
 }
 
+/**
+ * The route a request is for, as `logging.when` sees it: the pattern the platform matched
+ * (`/users/:id`) when it has matched one, else the path as routers compare it (decoded, lower
+ * case, no trailing slash, no host), so `/%72eq` and `/REQ/` are `/req`.
+ */
+export interface LoggedRoute {
+  /** Upper case; HEAD shows as GET. */
+  readonly method: string;
+  readonly path: string;
+}
+
 /** Module option `logging`. */
 export interface LoggingModuleOptions {
-  /** Decides per request what is logged; null or undefined: nothing. */
-  when: (req: ProtectionRequest) => LogCondition | null | undefined;
+  /** Decides per request what is logged; null or undefined: nothing. Match on `route.path`, not on `req.url` as sent. */
+  when: (req: ProtectionRequest, route: LoggedRoute) => LogCondition | null | undefined;
 }

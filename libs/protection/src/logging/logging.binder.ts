@@ -17,11 +17,12 @@ export class LoggingBinder {
     const logging = options.logging;
     if (!logging) return;
     const header = options.terminal?.requestIdHeader ?? 'x-request-id';
+    const trust = options.identity.trust;
     hooks.onNodeRequest((req: IncomingMessage) => {
       MultipartTap.attach(req);
     });
     hooks.preHandler((req, res, next) => {
-      logRequest(logging, req, res, header);
+      logRequest(logging, req, res, header, trust);
       next();
     });
   }

@@ -2,7 +2,9 @@ import { Logger } from '@nestjs/common';
 import type { ServerResponse } from 'node:http';
 import { rawRequest, rawResponse, requestMethod, requestUrl } from '../core/http.adapter';
 import type { ProtectionRequest, ProtectionResponse } from '../core/http.types';
+import type { ProxyTrust } from '../core/client-ip';
 import { requestIdOf } from '../core/request-context';
+import { routeMethod, routePath } from '../core/route-key';
 import type { LogCondition, LoggingModuleOptions } from './logging-options.interface';
 import { MultipartTap } from './multipart-tap';
 
@@ -118,10 +120,11 @@ export function logRequest(
   req: ProtectionRequest,
   res: ProtectionResponse,
   requestIdHeader: string,
+  trust: ProxyTrust,
 ): void {
   let condition: LogCondition | null | undefined;
   try {
-    condition = options.when(req);
+    condition = options.when(req, { method: routeMethod(req), path: routePath(req) });
   } catch (err) {
     logger.warn(`logging.when threw: ${String(err)}`);
     return;
@@ -136,7 +139,7 @@ export function logRequest(
     const max = c.maxBodyBytes ?? 4096;
     const redact = c.redact ?? [];
     const redactHeaders = new Set(redact.map((r) => r.toLowerCase()));
-    const rid = requestIdOf(req, requestIdHeader, res);
+    const rid = requestIdOf(req, requestIdHeader, trust, res);
     const line = `${requestMethod(req)} ${requestUrl(req)}`;
     const tap = MultipartTap.of(rawRequest(req));
     if (tap && !c.requestBody) tap.stop();

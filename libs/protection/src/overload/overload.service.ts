@@ -53,6 +53,7 @@ export class OverloadService implements BeforeApplicationShutdown, OnApplication
           options.identity.trust,
           compileProxyTrust(settings.permit),
           store,
+          options.identity.ipv6Subnet,
         )
       : null;
     const gate = new RequestGate(

@@ -35,12 +35,14 @@ const CLIENT = '203.0.113.1';
 function limiter(
   settings: Partial<PerIpSettings>,
   rateLimit: RateLimitPort = new RateLimitMemory(100),
+  ipv6Subnet?: number,
 ): PerIpLimiter {
   return new PerIpLimiter(
     { limit: 50, windowMs: 1000, maxConcurrent: null, ...settings },
     compileProxyTrust(['10.0.0.2']),
     compileProxyTrust(['10.0.0.1', '10.0.0.2']),
     { rateLimit },
+    ipv6Subnet,
   );
 }
 
@@ -123,6 +125,72 @@ describe('PerIpLimiter', () => {
     const forwarded = exchange({ socket: proxy, headers: { 'x-forwarded-for': '198.51.100.9' } });
     assert.equal(l.clientOf(forwarded.req), '198.51.100.9');
     assert.equal(l.clientOf(exchange().req), CLIENT, 'not on the permit list');
+  });
+
+  it('matches the permit list against the resolved client, not the proxy in front of it', () => {
+    // The default permit list and default trust: loopback.
+    const l = new PerIpLimiter(
+      { limit: 50, windowMs: 1000, maxConcurrent: null },
+      compileProxyTrust(undefined),
+      compileProxyTrust(['127.0.0.1', '::1']),
+      { rateLimit: new RateLimitMemory(100) },
+    );
+    const local = new FakeSocket('::ffff:127.0.0.1');
+    assert.equal(l.clientOf(exchange({ socket: local }).req), null, 'a direct local request');
+    const forwarded = { 'x-forwarded-for': '203.0.113.9' };
+    assert.equal(
+      l.clientOf(exchange({ socket: local, headers: forwarded }).req),
+      '203.0.113.9',
+      "a local proxy's client is not local",
+    );
+    const lan = new FakeSocket('10.0.0.7');
+    const spoofs: Array<Record<string, string>> = [
+      { 'x-real-ip': '::ffff:127.0.0.1' },
+      { 'x-forwarded-for': '::1' },
+    ];
+    for (const headers of spoofs)
+      assert.equal(l.clientOf(exchange({ socket: lan, headers }).req), '10.0.0.7');
+  });
+
+  it('reads only the configured forwarding header', () => {
+    const l = new PerIpLimiter(
+      { limit: 50, windowMs: 1000, maxConcurrent: null },
+      compileProxyTrust({ proxies: ['10.0.0.2'], header: 'x-real-ip' }),
+      compileProxyTrust(['10.0.0.2']),
+      { rateLimit: new RateLimitMemory(100) },
+    );
+    const proxy = new FakeSocket('10.0.0.2');
+    const spoof = exchange({ socket: proxy, headers: { 'x-forwarded-for': '198.51.100.9' } });
+    assert.equal(l.clientOf(spoof.req), null, 'X-Forwarded-For is not read: the proxy itself');
+    const real = exchange({ socket: proxy, headers: { 'x-real-ip': '198.51.100.9' } });
+    assert.equal(l.clientOf(real.req), '198.51.100.9');
+  });
+
+  it('counts an IPv6 client by its prefix: one /64 by default, or the configured length', () => {
+    const key = (l: PerIpLimiter, peer: string): string | null =>
+      l.clientOf(exchange({ socket: new FakeSocket(peer) }).req);
+    const l = limiter({});
+    assert.equal(key(l, '2001:db8:cc::1'), '2001:db8:cc::/64');
+    assert.equal(key(l, '2001:0DB8:00CC:0000:ffff::9'), '2001:db8:cc::/64');
+    assert.equal(key(l, '2001:db8:cc:1::1'), '2001:db8:cc:1::/64');
+    assert.equal(key(l, '::ffff:203.0.113.4'), '203.0.113.4');
+    const wide = limiter({}, undefined, 48);
+    assert.equal(key(wide, '2001:db8:cc:1::1'), '2001:db8:cc::/48');
+    assert.equal(key(limiter({}, undefined, 128), '2001:db8:cc:1::1'), '2001:db8:cc:1::1');
+    assert.throws(() => limiter({}, undefined, 40), RangeError);
+  });
+
+  it('one budget per /64: addresses of one prefix share it, another prefix has its own', async () => {
+    const l = limiter({ limit: 2, windowMs: 1000 });
+    const gate = new RecordingGate();
+    for (const peer of ['2001:db8:cc::1', '2001:db8:cc::2', '2001:db8:cc::3', '2001:db8:dd::1']) {
+      const ex = exchange({ socket: new FakeSocket(peer) });
+      l.limit(ex.req, ex.res, l.clientOf(ex.req) ?? 'permitted', gate);
+      await settle();
+    }
+    assert.equal(gate.admitted.length, 3);
+    assert.equal(gate.refused.length, 1);
+    assert.equal(gate.refused[0]?.req.socket.remoteAddress, '2001:db8:cc::3');
   });
 
   it('fails open when the store is down (the global cap still holds)', async () => {

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { resolveClientIp, type ProxyTrust } from '../core/client-ip';
+import { addressKey, resolveClientIp, type ProxyTrust } from '../core/client-ip';
 import type { ProtectionException } from '../core/protection.exception';
 import { TooManyRequestsException } from '../core/too-many-requests.exception';
 import { uniqueId } from '../core/unique-id';
@@ -23,39 +23,47 @@ interface PermitMemo {
 }
 
 /**
- * Per client IP: at most `limit` requests per sliding window (in the store, so instances
- * sharing Redis share the budget) and optionally `maxConcurrent` in flight (this process).
- * Each check stands alone: it never changes the global cap.
+ * Per client address key (an IPv4 address, an IPv6 /64 by default): at most `limit` requests
+ * per sliding window (in the store, so instances sharing Redis share the budget) and optionally
+ * `maxConcurrent` in flight (this process). Each check stands alone: it never changes the
+ * global cap.
  */
 export class PerIpLimiter {
-  /** Requests in flight per client IP (only IPs with some in flight are kept). */
+  /** Requests in flight per client key (only keys with some in flight are kept). */
   private readonly inFlight = new Map<string, number>();
   private readonly logger = new Logger('ProtectionOverload');
 
+  /**
+   * `permitted`: the permit list, matched against the resolved client address (a client behind
+   * a local proxy is not local). `ipv6Subnet`: the IPv6 prefix length a client is counted by.
+   */
   constructor(
     private readonly settings: PerIpSettings,
     private readonly trust: ProxyTrust,
-    private readonly permitted: ProxyTrust,
+    private readonly permitted: Pick<ProxyTrust, 'isTrusted'>,
     private readonly store: Pick<ProtectionStore, 'rateLimit'>,
-  ) {}
+    private readonly ipv6Subnet = 64,
+  ) {
+    addressKey('::', ipv6Subnet); // a wrong prefix length fails here, not on a request
+  }
 
   /**
-   * The client IP the checks apply to, or null for a client on the permit list. A request
-   * without forwarding headers comes from its socket's peer, so a permitted peer is remembered
-   * on the socket: a keep-alive connection asks once.
+   * The client key the checks apply to, or null for a client on the permit list. A request
+   * without the forwarding header comes from its socket's peer, so a permitted peer is
+   * remembered on the socket: a keep-alive connection asks once.
    */
   clientOf(req: IncomingMessage): string | null {
     const socket = req.socket as PermitMemo | null;
     const headers = req.headers;
-    const direct = headers['x-real-ip'] === undefined && headers['x-forwarded-for'] === undefined;
+    const direct = !this.trust.forwardedBy(headers);
     if (direct && socket?.[PERMITTED] === true) return null;
     const ip = resolveClientIp(req, this.trust, headers);
     const verdict = this.permitted.isTrusted(ip);
     if (direct && socket) socket[PERMITTED] = verdict;
-    return verdict ? null : ip;
+    return verdict ? null : addressKey(ip, this.ipv6Subnet);
   }
 
-  /** Checks `ip`'s budget, then admits or refuses through `gate` (asynchronously, after the store answers). */
+  /** Checks the budget of client key `ip`, then admits or refuses through `gate` (asynchronously, after the store answers). */
   limit(req: IncomingMessage, res: ServerResponse, ip: string, gate: GateVerdicts): void {
     const perIp = this.settings;
     if (perIp.maxConcurrent !== null && (this.inFlight.get(ip) ?? 0) >= perIp.maxConcurrent) {

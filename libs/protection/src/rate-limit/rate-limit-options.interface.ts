@@ -6,7 +6,11 @@ export interface RateLimitOptions {
   limit: number;
   /** Window length in ms (sliding). */
   window: number;
-  /** Who is counted: the client IP, the client identity, the user id, or a function. @default 'ip' */
+  /**
+   * Who is counted: `'ip'` the client address key (IPv4 address, IPv6 /64); `'identity'` the
+   * authenticated user, else the address key; `'user'` `req.user.id`, else the address key; or
+   * a function (its value should be something the client cannot change for free). @default 'ip'
+   */
   key?: 'ip' | 'identity' | 'user' | ((req: ProtectionRequest) => string);
   /** Policy name in the RateLimit headers. @default '<limit>-per-<window>ms' */
   name?: string;

@@ -1,8 +1,7 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { setResponseHeader } from '../core/http.adapter';
 import type { ProtectionRequest, ProtectionResponse } from '../core/http.types';
-import { resolveClientIp } from '../core/client-ip';
-import { resolveIdentity, userIdOf } from '../core/identity';
+import { abuseKey, clientAddressKey, userIdOf } from '../core/identity';
 import type { ResolvedProtectionOptions } from '../protection-options.factory';
 import { PROTECTION_OPTIONS } from '../protection.constants';
 import { ProtectionStore } from '../protection.store';
@@ -90,12 +89,13 @@ export class RateLimitGuard implements CanActivate {
     const identity = this.options.identity;
     switch (rule.key) {
       case 'ip':
-        return 'ip:' + resolveClientIp(req, identity.trust);
+        return 'ip:' + clientAddressKey(req, identity);
       case 'identity':
-        return 'id:' + resolveIdentity(req, identity);
+        // An anonymous client counts by its address: a session or User-Agent is free to change.
+        return 'id:' + abuseKey(req, identity);
       case 'user': {
         const id = userIdOf(req);
-        return id !== undefined ? 'user:' + id : 'ip:' + resolveClientIp(req, identity.trust);
+        return id !== undefined ? 'user:' + id : 'ip:' + clientAddressKey(req, identity);
       }
       default:
         return 'fn:' + String(rule.key(req)).slice(0, 256);

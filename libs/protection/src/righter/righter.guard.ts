@@ -1,7 +1,7 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { guardedCall, HandlerMetadataCache } from '../core/handler-metadata';
-import { requestUrl, urlPath } from '../core/http.adapter';
+import { resourcePath } from '../core/route-key';
 import { RequestContext } from '../core/request-context';
 import type { ResolvedProtectionOptions } from '../protection-options.factory';
 import { PROTECTION_OPTIONS } from '../protection.constants';
@@ -37,7 +37,7 @@ export class RighterGuard implements CanActivate {
     const ctx = RequestContext.of(req, res, this.options);
     const state = RighterService.enter(ctx, () => ({
       edit: route.edit,
-      scope: route.scope ?? urlPath(requestUrl(req)),
+      scope: route.scope ?? resourcePath(req),
       ttl: route.ttl ?? settings.ttl,
     }));
     if (route.edit) {

@@ -43,21 +43,8 @@ export function resolveRighterOptions(
 ): ResolvedRighterOptions | null {
   const v = r.section('righter', raw, MODULE_KEYS);
   if (!v) return null;
-  let secrets: readonly string[] | null = null;
-  if (v.secret !== undefined) {
-    const list: unknown[] = Array.isArray(v.secret) ? v.secret : [v.secret];
-    if (list.length === 0 || list.some((x) => typeof x !== 'string' || x.length < 32)) {
-      // Never echo a secret into a log.
-      r.fail(
-        'righter.secret',
-        '(hidden)',
-        'a string of at least 32 characters, or a non-empty list of them',
-      );
-    }
-    secrets = Object.freeze([...(list as string[])]);
-  }
   return Object.freeze({
-    secrets,
+    secrets: r.secrets('righter.secret', v.secret),
     ttl: r.int('righter.ttl', v.ttl, 3600, 1, 366 * 24 * 3600),
     once: r.bool('righter.once', v.once, false),
     header: r.name('righter.header', v.header, 'Right-Editor'),

@@ -15,6 +15,8 @@ import { PROTECTION_OPTIONS } from '../protection.constants';
 export class RequestIdEcho {
   constructor(hooks: ServerHooks, @Inject(PROTECTION_OPTIONS) options: ResolvedProtectionOptions) {
     const name = options.terminal?.requestIdHeader;
-    if (name) hooks.onRequest((req, res) => setResponseHeader(res, name, requestIdOf(req, name)));
+    const trust = options.identity.trust;
+    if (name)
+      hooks.onRequest((req, res) => setResponseHeader(res, name, requestIdOf(req, name, trust)));
   }
 }

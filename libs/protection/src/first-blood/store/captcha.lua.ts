@@ -23,6 +23,16 @@ return {'new', 0}
 `;
 
 /**
+ * One unit of a fixed-window budget. KEYS[1] = counter. ARGV = limit, window ms. Returns
+ * {count, pttl}.
+ */
+export const CAPTCHA_SPEND = `
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return {n, redis.call('PTTL', KEYS[1])}
+`;
+
+/**
  * CAPTCHA check. KEYS[1] = challenge hash. ARGV = guess, state ttl ms. A match consumes the
  * code; a miss uses one retry and voids the code at zero; an expired code is dropped.
  */
@@ -44,4 +54,5 @@ return 'wrong'
 export const CAPTCHA_SCRIPTS = {
   npCaptchaQuest: { keys: 2, lua: CAPTCHA_QUEST },
   npCaptchaCheck: { keys: 1, lua: CAPTCHA_CHECK },
+  npCaptchaSpend: { keys: 1, lua: CAPTCHA_SPEND },
 };

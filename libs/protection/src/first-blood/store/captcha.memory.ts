@@ -1,5 +1,6 @@
 import { LruMap } from '../../store/lru-map';
 import type {
+  BudgetResult,
   CaptchaCheckResult,
   CaptchaPort,
   CaptchaQuest,
@@ -19,10 +20,27 @@ export class CaptchaMemory implements CaptchaPort {
   private readonly challenges: LruMap<CaptchaState>;
   /** Per ticket: images served in the current minute. */
   private readonly images: LruMap<{ count: number; resetAt: number }>;
+  /** Per (route, client address): guesses and images in the current window. */
+  private readonly budgets: LruMap<{ count: number; resetAt: number }>;
 
   constructor(maxEntries: number) {
     this.challenges = new LruMap(maxEntries);
     this.images = new LruMap(maxEntries);
+    this.budgets = new LruMap(maxEntries);
+  }
+
+  spend(key: string, limit: number, windowMs: number): Promise<BudgetResult> {
+    const now = Date.now();
+    let budget = this.budgets.get(key, now);
+    if (!budget) {
+      budget = { count: 0, resetAt: now + windowMs };
+      this.budgets.set(key, budget, windowMs, now);
+    }
+    return Promise.resolve(
+      ++budget.count > limit
+        ? { allowed: false, retryAfterMs: budget.resetAt - now }
+        : { allowed: true, retryAfterMs: 0 },
+    );
   }
 
   quest(q: CaptchaQuest): Promise<CaptchaQuestResult> {
@@ -90,5 +108,6 @@ export class CaptchaMemory implements CaptchaPort {
   clear(): void {
     this.challenges.clear();
     this.images.clear();
+    this.budgets.clear();
   }
 }

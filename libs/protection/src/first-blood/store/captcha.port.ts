@@ -27,6 +27,13 @@ export interface CaptchaQuest {
   stateTtlMs: number;
 }
 
+/** Outcome of spending one unit of a budget. */
+export interface BudgetResult {
+  allowed: boolean;
+  /** When refused: ms until the window starts again. */
+  retryAfterMs: number;
+}
+
 /**
  * CAPTCHA challenges of `@FirstBlood`. Every operation is one atomic step; implementations
  * throw `StoreUnavailableError` when the backend cannot answer in time.
@@ -48,4 +55,10 @@ export interface CaptchaPort {
     guess: string,
     stateTtlMs: number,
   ): Promise<CaptchaCheckResult>;
+
+  /**
+   * Spends one unit of `key`'s budget: at most `limit` per fixed window of `windowMs` (guesses
+   * and images per route and client address, which a client cannot reset by changing tickets).
+   */
+  spend(key: string, limit: number, windowMs: number): Promise<BudgetResult>;
 }

@@ -1,6 +1,8 @@
 import type { RedisConnection } from '../../store/redis-connection';
 import { CAPTCHA_SCRIPTS } from './captcha.lua';
+import { sha256 } from '../../core/hash';
 import type {
+  BudgetResult,
   CaptchaCheckResult,
   CaptchaPort,
   CaptchaQuest,
@@ -21,6 +23,7 @@ interface CaptchaCommands {
     ]
   ): Promise<[string, number]>;
   npCaptchaCheck(state: string, guess: string, stateTtlMs: number): Promise<CaptchaCheckResult>;
+  npCaptchaSpend(counter: string, limit: number, windowMs: number): Promise<[number, number]>;
 }
 
 /** CAPTCHA challenges in Redis, so a ticket works on every instance. */
@@ -58,5 +61,15 @@ export class CaptchaRedis implements CaptchaPort {
   ): Promise<CaptchaCheckResult> {
     const key = this.conn.k(`captcha:{${ticket}}:${route}`);
     return this.conn.call(() => this.commands.npCaptchaCheck(key, guess, stateTtlMs));
+  }
+
+  async spend(key: string, limit: number, windowMs: number): Promise<BudgetResult> {
+    const counter = this.conn.k(`captcha-budget:{${sha256(key)}}`);
+    const [count, pttl] = await this.conn.call(() =>
+      this.commands.npCaptchaSpend(counter, limit, windowMs),
+    );
+    return Number(count) > limit
+      ? { allowed: false, retryAfterMs: Math.max(0, Number(pttl)) }
+      : { allowed: true, retryAfterMs: 0 };
   }
 }

@@ -1,4 +1,4 @@
-import { sha256 } from '../../core/identity';
+import { sha256 } from '../../core/hash';
 import type { RedisConnection } from '../../store/redis-connection';
 import { RATE_LIMIT } from './rate-limit.lua';
 import type { RateLimitDecision, RateLimitPolicy, RateLimitPort } from './rate-limit.port';
