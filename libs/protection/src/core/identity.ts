@@ -78,9 +78,11 @@ export function authenticatedIdentity(
 }
 
 /** The request's session when the library minted it (cookie first, then header), else undefined. */
-export function sessionOf(req: ProtectionRequest, settings: IdentitySettings): string | undefined {
-  // The headers once: on Fastify `headers` is a getter.
-  const headers = req.headers;
+export function sessionOf(
+  req: ProtectionRequest,
+  settings: IdentitySettings,
+  headers = req.headers,
+): string | undefined {
   const keys = settings.sessions;
   const cookie = cookieFrom(headers.cookie, settings.sessionCookie);
   if (cookie !== undefined && keys.verify(cookie)) return cookie;
@@ -89,8 +91,12 @@ export function sessionOf(req: ProtectionRequest, settings: IdentitySettings): s
 }
 
 /** The client address key: IPv4 address or IPv6 prefix, after trusted proxies. */
-export function clientAddressKey(req: ProtectionRequest, settings: IdentitySettings): string {
-  return addressKey(resolveClientIp(req, settings.trust), settings.ipv6Subnet);
+export function clientAddressKey(
+  req: ProtectionRequest,
+  settings: IdentitySettings,
+  headers = req.headers,
+): string {
+  return addressKey(resolveClientIp(req, settings.trust, headers), settings.ipv6Subnet);
 }
 
 /**
@@ -116,7 +122,9 @@ export function resolveIdentity(req: ProtectionRequest, settings: IdentitySettin
 export function identityMaterial(req: ProtectionRequest, settings: IdentitySettings): string {
   const user = authenticatedIdentity(req, settings);
   if (user) return user;
-  const session = sessionOf(req, settings);
+  // The headers once: on Fastify `headers` is a getter.
+  const headers = req.headers;
+  const session = sessionOf(req, settings, headers);
   if (session) return 's:' + session;
-  return 'a:' + clientAddressKey(req, settings) + '\n' + (req.headers['user-agent'] ?? '');
+  return 'a:' + clientAddressKey(req, settings, headers) + '\n' + (headers['user-agent'] ?? '');
 }

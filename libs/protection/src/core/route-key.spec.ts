@@ -10,7 +10,14 @@ const express = (method: string, url: string, path?: string, params = {}): Prote
   ...(path ? { route: { path }, params } : {}),
 });
 const fastify = (method: string, url: string, pattern: string, params = {}): ProtectionRequest =>
-  ({ method, url, headers: {}, routeOptions: { url: pattern }, params }) as ProtectionRequest;
+  ({
+    method,
+    url,
+    headers: {},
+    routeOptions: { url: pattern },
+    params,
+    raw: {},
+  }) as unknown as ProtectionRequest;
 
 describe('route key', () => {
   it('is the method plus the matched pattern on both platforms; HEAD counts as GET', () => {

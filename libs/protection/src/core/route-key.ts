@@ -36,12 +36,12 @@ export function resourcePath(req: ProtectionRequest): string {
   const pattern = routePattern(req);
   if (pattern === undefined) return canonicalPath(requestUrl(req));
   let path = pattern;
-  const params = (req as FastifyRouted).params;
-  if (params && typeof params === 'object') {
-    for (const [name, value] of Object.entries(params as Record<string, unknown>)) {
-      const text = typeof value === 'string' ? value : Array.isArray(value) ? value.join('/') : '';
-      path += ';' + name + '=' + encodeURIComponent(text);
-    }
+  const params = (req as FastifyRouted).params as Record<string, unknown> | undefined;
+  // for-in, not Object.entries: most routes have no parameters, and entries() always allocates.
+  for (const name in params) {
+    const value = params[name];
+    const text = typeof value === 'string' ? value : Array.isArray(value) ? value.join('/') : '';
+    path += ';' + name + '=' + encodeURIComponent(text);
   }
   // Parameter values are the client's: a huge one is kept as a digest.
   return path.length <= MAX_KEY ? path : pattern + ';#' + sha256(path);
@@ -55,7 +55,8 @@ export function routeMethod(req: ProtectionRequest): string {
 
 /** The registered pattern: Fastify's `routeOptions.url`, Express's `baseUrl + route.path`. */
 function routePattern(req: ProtectionRequest): string | undefined {
-  if ('routeOptions' in req) {
+  // Fastify requests carry the Node request in `raw`; Express requests are the Node request.
+  if (req.raw !== undefined) {
     const url = (req as FastifyRouted).routeOptions?.url;
     return typeof url === 'string' ? bounded(url) : undefined;
   }
