@@ -7,7 +7,7 @@
 /** The feature folder `greeting/`: file name -> content. */
 export const GREETING_FOLDER: Readonly<Record<string, string>> = {
   'greeting.options.ts': `
-import type { OptionReader } from '../core/option-reader';
+import { sectionResolver, type OptionReader } from '../core/option-reader';
 
 /** Module-level \`greeting\` options. */
 export interface GreetingModuleOptions {
@@ -19,22 +19,18 @@ export interface ResolvedGreetingOptions {
   readonly word: string;
 }
 
-export function resolveGreetingOptions(r: OptionReader, raw: unknown): ResolvedGreetingOptions | null {
-  const v = r.section('greeting', raw, ['word'] as const);
-  return v && Object.freeze({ word: r.name('greeting.word', v.word, 'hello') });
-}
+export const resolveGreetingOptions = sectionResolver(
+  'greeting',
+  ['word'] as const,
+  (r: OptionReader, v): ResolvedGreetingOptions => Object.freeze({ word: r.name('greeting.word', v.word, 'hello') }),
+);
 `,
   'greeting.exception.ts': `
-import type { RejectionBody } from '../core/protection.exception';
-import { preset, PresetException } from '../core/rejection';
+import { preset, presetException } from '../core/rejection';
 
-export const GREETING_REQUIRED = preset({ status: 428, code: 'GREETING_REQUIRED', message: 'Say the word first' });
+export const GREETING_REQUIRED = preset(428, 'GREETING_REQUIRED', 'Say the word first');
 
-export class GreetingRequiredException extends PresetException {
-  constructor(body?: RejectionBody | Record<string, unknown>, status?: number) {
-    super(GREETING_REQUIRED, body, status);
-  }
-}
+export class GreetingRequiredException extends presetException(GREETING_REQUIRED) {}
 `,
   'greeting.docs.ts': `
 import type { RouteDocs } from '../core/swagger';

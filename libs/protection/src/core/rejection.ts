@@ -17,26 +17,43 @@ export interface Preset<X extends Record<string, unknown> = Record<never, never>
   schema(): Record<string, unknown>;
 }
 
-export function preset<X extends Record<string, unknown> = Record<never, never>>(p: {
-  status: number;
-  code: string;
-  message: string;
-  /** JSON schemas of the extra fields (`X`), documented as required. */
-  extra?: Record<string, Record<string, unknown>>;
-}): Preset<X> {
-  const extra = p.extra ?? {};
+/** A preset from its status, code and message; `extra`: JSON schemas of its extra fields (`X`). */
+export function preset<X extends Record<string, unknown> = Record<never, never>>(
+  status: number,
+  code: string,
+  message: string,
+  extra: Record<string, Record<string, unknown>> = {},
+): Preset<X> {
   return Object.freeze({
-    status: p.status,
-    code: p.code,
-    message: p.message,
-    body: (fields?: X): RejectionBody => ({
-      statusCode: p.status,
-      code: p.code,
-      message: p.message,
-      ...fields,
-    }),
-    schema: () => rejectionSchema(p.status, p.code, p.message, extra),
+    status,
+    code,
+    message,
+    body: (fields?: X): RejectionBody => ({ statusCode: status, code, message, ...fields }),
+    schema: () => rejectionSchema(status, code, message, extra),
   });
+}
+
+/** What `presetException` returns. */
+export type PresetExceptionClass = new (
+  body?: RejectionBody | Record<string, unknown>,
+  status?: number,
+  headers?: Readonly<Record<string, string>>,
+) => PresetException;
+
+/**
+ * The exception class of `p`, for `class XException extends presetException(X) {}`: its
+ * constructor takes the rendered body, status and headers, all optional.
+ */
+export function presetException(p: Preset<never>): PresetExceptionClass {
+  return class extends PresetException {
+    constructor(
+      body?: RejectionBody | Record<string, unknown>,
+      status?: number,
+      headers?: Readonly<Record<string, string>>,
+    ) {
+      super(p, body, status, headers);
+    }
+  };
 }
 
 /**

@@ -2,15 +2,15 @@ import { ProtectionException, type RejectionBody } from '../core/protection.exce
 import { preset } from '../core/rejection';
 
 /** The answer to a call whose key is running (or, in async mode, was started). */
-export const DOUBLE_KILLED = preset<{ key: string; elapsed: number }>({
-  status: 202,
-  code: 'DOUBLE_KILLED',
-  message: 'Request Too Busy, Take A Coffee',
-  extra: {
+export const DOUBLE_KILLED = preset<{ key: string; elapsed: number }>(
+  202,
+  'DOUBLE_KILLED',
+  'Request Too Busy, Take A Coffee',
+  {
     key: { type: 'string', description: 'Progress key of the running call' },
     elapsed: { type: 'integer', description: 'Whole seconds the running call has run' },
   },
-});
+);
 
 /**
  * The call was killed because the same key is running (202 `DOUBLE_KILLED`), or, in async

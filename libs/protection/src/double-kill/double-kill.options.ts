@@ -1,26 +1,13 @@
-import { OptionReader, type ResolvedRejectionOptions, optionKeys } from '../core/option-reader';
-import type { RejectionResponseOptions } from '../core/protection.exception';
-import type { StoreErrorPolicy } from '../store/store-failure.policy';
+import { OptionReader, optionKeys, rejectionResolver } from '../core/option-reader';
+import type { RejectionModuleOptions, ResolvedRejectionOptions } from '../core/option-reader';
 import type { DoubleKillMethodOptions, DoubleKillOptions } from './double-kill-options.interface';
 
-/** Module-level `doubleKill` options. */
-export interface DoubleKillModuleOptions {
-  /** Replaces the 202 answer. */
-  response?: RejectionResponseOptions;
-  /** Store down: `'closed'` answers 503 `STORE_UNAVAILABLE`, `'open'` runs unlocked. @default 'closed' */
-  onStoreError?: StoreErrorPolicy;
-}
-
+/** Module-level `doubleKill` options: `onStoreError` defaults to `'closed'` (503 `STORE_UNAVAILABLE`); `'open'` runs unlocked. */
+export type DoubleKillModuleOptions = RejectionModuleOptions;
 export type ResolvedDoubleKillOptions = ResolvedRejectionOptions;
+export const resolveDoubleKillOptions = rejectionResolver('doubleKill', 'closed');
 
 const ROUTE_KEYS = optionKeys<DoubleKillOptions>()('key principal checkNull lease async progress');
-
-export function resolveDoubleKillOptions(
-  r: OptionReader,
-  raw: unknown,
-): ResolvedDoubleKillOptions | null {
-  return r.rejection('doubleKill', raw, 'closed');
-}
 
 /** `@DoubleKill` options of `name` (`Class.method`), validated when the class loads. */
 export function resolveDoubleKillMethod(

@@ -1,5 +1,10 @@
 import { existsSync } from 'node:fs';
-import { OptionReader, type ResolvedRejectionOptions, optionKeys } from '../core/option-reader';
+import {
+  OptionReader,
+  type ResolvedRejectionOptions,
+  optionKeys,
+  sectionResolver,
+} from '../core/option-reader';
 import type { RejectionResponseOptions } from '../core/protection.exception';
 import type { StoreErrorPolicy } from '../store/store-failure.policy';
 import type {
@@ -74,40 +79,39 @@ function isHandler(h: unknown): h is FirstBloodHandler {
   );
 }
 
-export function resolveFirstBloodOptions(
-  r: OptionReader,
-  raw: unknown,
-): ResolvedFirstBloodOptions | null {
-  const v = r.section('firstBlood', raw, MODULE_KEYS);
-  if (!v) return null;
-  const handlers = v.handlers ?? [];
-  if (!Array.isArray(handlers) || !handlers.every(isHandler)) {
-    r.fail('firstBlood.handlers', handlers, 'a list of { accepts(scene), handle(ctx) } objects');
-  }
-  if (v.font !== undefined && (typeof v.font !== 'string' || !existsSync(v.font))) {
-    r.fail('firstBlood.font', v.font, 'the path of an existing .ttf file with CJK glyphs');
-  }
-  return Object.freeze({
-    ticketName: r.name('firstBlood.ticketName', v.ticketName, 'Client-Ticket'),
-    questName: r.name('firstBlood.questName', v.questName, 'quest-captcha-image'),
-    checkName: r.name('firstBlood.checkName', v.checkName, 'check-captcha-image'),
-    base64Accept: r.name('firstBlood.base64Accept', v.base64Accept, 'base64'),
-    caseSensitive: r.bool('firstBlood.caseSensitive', v.caseSensitive, false),
-    length: r.int('firstBlood.length', v.length, 4, 1, 12),
-    imagesPerMinute: r.int('firstBlood.imagesPerMinute', v.imagesPerMinute, 30, 1, 10_000),
-    guessesPerHour: r.int('firstBlood.guessesPerHour', v.guessesPerHour, 600, 1, 1_000_000),
-    imagesPerHour: r.int('firstBlood.imagesPerHour', v.imagesPerHour, 600, 1, 1_000_000),
-    render: r.fn<CaptchaRenderer>(
-      'firstBlood.render',
-      v.render,
-      'a function (code) => { contentType, body }',
-    ),
-    handlers: Object.freeze([...handlers]),
-    font: v.font,
-    response: r.response('firstBlood.response', v.response),
-    onStoreError: r.policy('firstBlood.onStoreError', v.onStoreError, 'closed'),
-  });
-}
+export const resolveFirstBloodOptions = sectionResolver(
+  'firstBlood',
+  MODULE_KEYS,
+  (r: OptionReader, v): ResolvedFirstBloodOptions => {
+    const handlers = v.handlers ?? [];
+    if (!Array.isArray(handlers) || !handlers.every(isHandler)) {
+      r.fail('firstBlood.handlers', handlers, 'a list of { accepts(scene), handle(ctx) } objects');
+    }
+    if (v.font !== undefined && (typeof v.font !== 'string' || !existsSync(v.font))) {
+      r.fail('firstBlood.font', v.font, 'the path of an existing .ttf file with CJK glyphs');
+    }
+    return Object.freeze({
+      ticketName: r.name('firstBlood.ticketName', v.ticketName, 'Client-Ticket'),
+      questName: r.name('firstBlood.questName', v.questName, 'quest-captcha-image'),
+      checkName: r.name('firstBlood.checkName', v.checkName, 'check-captcha-image'),
+      base64Accept: r.name('firstBlood.base64Accept', v.base64Accept, 'base64'),
+      caseSensitive: r.bool('firstBlood.caseSensitive', v.caseSensitive, false),
+      length: r.int('firstBlood.length', v.length, 4, 1, 12),
+      imagesPerMinute: r.int('firstBlood.imagesPerMinute', v.imagesPerMinute, 30, 1, 10_000),
+      guessesPerHour: r.int('firstBlood.guessesPerHour', v.guessesPerHour, 600, 1, 1_000_000),
+      imagesPerHour: r.int('firstBlood.imagesPerHour', v.imagesPerHour, 600, 1, 1_000_000),
+      render: r.fn<CaptchaRenderer>(
+        'firstBlood.render',
+        v.render,
+        'a function (code) => { contentType, body }',
+      ),
+      handlers: Object.freeze([...handlers]),
+      font: v.font,
+      response: r.response('firstBlood.response', v.response),
+      onStoreError: r.policy('firstBlood.onStoreError', v.onStoreError, 'closed'),
+    });
+  },
+);
 
 /** `@FirstBlood` options, validated when the class loads. */
 export function resolveFirstBloodRoute(options: FirstBloodOptions): FirstBloodRouteOptions {

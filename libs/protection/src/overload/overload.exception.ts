@@ -1,18 +1,14 @@
 import { preset, PresetException } from '../core/rejection';
 
 /** The process already runs `maxConcurrent` requests. */
-export const OVERLOADED = preset({
-  status: 503,
-  code: 'OVERLOADED',
-  message: 'Server overloaded; retry shortly',
-});
+export const OVERLOADED = preset(503, 'OVERLOADED', 'Server overloaded; retry shortly');
 
 /** The process is draining for shutdown. */
-export const SHUTTING_DOWN = preset({
-  status: 503,
-  code: 'SHUTTING_DOWN',
-  message: 'Server shutting down; retry on another instance',
-});
+export const SHUTTING_DOWN = preset(
+  503,
+  'SHUTTING_DOWN',
+  'Server shutting down; retry on another instance',
+);
 
 /** 503 `OVERLOADED`: the process already runs `maxConcurrent` requests. */
 export class OverloadedException extends PresetException {

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { isAddressOrCidr } from '../core/client-ip';
-import { optionKeys, type OptionReader } from '../core/option-reader';
+import { optionKeys, type OptionReader, sectionResolver } from '../core/option-reader';
 
 /** Module-level `overload` options: global in-flight cap, slow-request log, graceful shutdown. */
 export interface OverloadModuleOptions {
@@ -32,24 +32,23 @@ export interface ResolvedOverloadOptions {
 
 const KEYS = optionKeys<OverloadModuleOptions>()('maxConcurrent slowMs drainTimeout perIp permit');
 
-export function resolveOverloadOptions(
-  r: OptionReader,
-  raw: unknown,
-): ResolvedOverloadOptions | null {
-  const v = r.section('overload', raw, KEYS);
-  if (!v) return null;
-  const auto = Math.max(2000, availableParallelism() * 300);
-  return Object.freeze({
-    maxConcurrent:
-      v.maxConcurrent === -1
-        ? -1
-        : r.int('overload.maxConcurrent', v.maxConcurrent, auto, 1, 1_000_000),
-    slowMs: r.int('overload.slowMs', v.slowMs, 5000, 1, 3_600_000),
-    drainTimeout: r.int('overload.drainTimeout', v.drainTimeout, 20_000, 0, 3_600_000),
-    perIp: perIp(r, v.perIp),
-    permit: permit(r, v.permit),
-  });
-}
+export const resolveOverloadOptions = sectionResolver(
+  'overload',
+  KEYS,
+  (r: OptionReader, v): ResolvedOverloadOptions => {
+    const auto = Math.max(2000, availableParallelism() * 300);
+    return Object.freeze({
+      maxConcurrent:
+        v.maxConcurrent === -1
+          ? -1
+          : r.int('overload.maxConcurrent', v.maxConcurrent, auto, 1, 1_000_000),
+      slowMs: r.int('overload.slowMs', v.slowMs, 5000, 1, 3_600_000),
+      drainTimeout: r.int('overload.drainTimeout', v.drainTimeout, 20_000, 0, 3_600_000),
+      perIp: perIp(r, v.perIp),
+      permit: permit(r, v.permit),
+    });
+  },
+);
 
 function perIp(r: OptionReader, raw: unknown): ResolvedOverloadOptions['perIp'] {
   if (raw === false) return null;

@@ -1,26 +1,13 @@
-import { OptionReader, type ResolvedRejectionOptions, optionKeys } from '../core/option-reader';
-import type { RejectionResponseOptions } from '../core/protection.exception';
-import type { StoreErrorPolicy } from '../store/store-failure.policy';
+import { OptionReader, optionKeys, rejectionResolver } from '../core/option-reader';
+import type { RejectionModuleOptions, ResolvedRejectionOptions } from '../core/option-reader';
 import type { RateLimitOptions, RateLimitRule } from './rate-limit-options.interface';
 
-/** Module-level `rateLimit` options. */
-export interface RateLimitModuleOptions {
-  /** Replaces the 429 answer. */
-  response?: RejectionResponseOptions;
-  /** Store down: `'open'` lets requests through, `'closed'` answers 503. @default 'open' */
-  onStoreError?: StoreErrorPolicy;
-}
-
+/** Module-level `rateLimit` options: `onStoreError` defaults to `'open'` (requests go through). */
+export type RateLimitModuleOptions = RejectionModuleOptions;
 export type ResolvedRateLimitOptions = ResolvedRejectionOptions;
+export const resolveRateLimitOptions = rejectionResolver('rateLimit', 'open');
 
 const ROUTE_KEYS = optionKeys<RateLimitOptions>()('limit window key name');
-
-export function resolveRateLimitOptions(
-  r: OptionReader,
-  raw: unknown,
-): ResolvedRateLimitOptions | null {
-  return r.rejection('rateLimit', raw, 'open');
-}
 
 /** One `@RateLimit` rule, validated when the class loads. */
 export function resolveRateLimitRule(options: RateLimitOptions): RateLimitRule {

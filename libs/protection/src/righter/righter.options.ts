@@ -1,4 +1,9 @@
-import { OptionReader, type ResolvedRejectionOptions, optionKeys } from '../core/option-reader';
+import {
+  OptionReader,
+  type ResolvedRejectionOptions,
+  optionKeys,
+  sectionResolver,
+} from '../core/option-reader';
 import type { RejectionResponseOptions } from '../core/protection.exception';
 import type { StoreErrorPolicy } from '../store/store-failure.policy';
 import type { RighterOptions, RighterRouteOptions } from './righter-options.interface';
@@ -37,21 +42,20 @@ const MODULE_KEYS = optionKeys<RighterModuleOptions>()(
 );
 const ROUTE_KEYS = optionKeys<RighterOptions>()('edit ttl once scope');
 
-export function resolveRighterOptions(
-  r: OptionReader,
-  raw: unknown,
-): ResolvedRighterOptions | null {
-  const v = r.section('righter', raw, MODULE_KEYS);
-  if (!v) return null;
-  return Object.freeze({
-    secrets: r.secrets('righter.secret', v.secret),
-    ttl: r.int('righter.ttl', v.ttl, 3600, 1, 366 * 24 * 3600),
-    once: r.bool('righter.once', v.once, false),
-    header: r.name('righter.header', v.header, 'Right-Editor'),
-    response: r.response('righter.response', v.response),
-    onStoreError: r.policy('righter.onStoreError', v.onStoreError, 'closed'),
-  });
-}
+export const resolveRighterOptions = sectionResolver(
+  'righter',
+  MODULE_KEYS,
+  (r: OptionReader, v): ResolvedRighterOptions => {
+    return Object.freeze({
+      secrets: r.secrets('righter.secret', v.secret),
+      ttl: r.int('righter.ttl', v.ttl, 3600, 1, 366 * 24 * 3600),
+      once: r.bool('righter.once', v.once, false),
+      header: r.name('righter.header', v.header, 'Right-Editor'),
+      response: r.response('righter.response', v.response),
+      onStoreError: r.policy('righter.onStoreError', v.onStoreError, 'closed'),
+    });
+  },
+);
 
 /** `@Righter(...)`: `false` is an edit route, `true` (the default) a commit route. */
 export function resolveRighterRoute(options: boolean | RighterOptions): RighterRouteOptions {

@@ -38,49 +38,24 @@ class RequestTerminal {
   private cachedLocale: string | undefined;
   private cachedZone: string | undefined;
 
-  private static readonly fields: PropertyDescriptorMap & ThisType<RequestTerminal> = {
-    ip: {
+  /** An enumerable getter that reads the field with `read`. */
+  private static field(read: (t: RequestTerminal) => unknown): PropertyDescriptor {
+    return {
       enumerable: true,
-      get() {
-        return this.ctx.ip;
+      get(this: RequestTerminal) {
+        return read(this);
       },
-    },
-    agent: {
-      enumerable: true,
-      get() {
-        return this.readAgent();
-      },
-    },
-    locale: {
-      enumerable: true,
-      get() {
-        return this.readLocale();
-      },
-    },
-    timezone: {
-      enumerable: true,
-      get() {
-        return this.readZone();
-      },
-    },
-    userId: {
-      enumerable: true,
-      get() {
-        return this.readUserId();
-      },
-    },
-    identity: {
-      enumerable: true,
-      get() {
-        return this.ctx.identity;
-      },
-    },
-    requestId: {
-      enumerable: true,
-      get() {
-        return this.ctx.requestId;
-      },
-    },
+    };
+  }
+
+  private static readonly fields: PropertyDescriptorMap = {
+    ip: RequestTerminal.field((t) => t.ctx.ip),
+    agent: RequestTerminal.field((t) => t.readAgent()),
+    locale: RequestTerminal.field((t) => t.readLocale()),
+    timezone: RequestTerminal.field((t) => t.readZone()),
+    userId: RequestTerminal.field((t) => t.readUserId()),
+    identity: RequestTerminal.field((t) => t.ctx.identity),
+    requestId: RequestTerminal.field((t) => t.ctx.requestId),
   };
 
   static create(ctx: RequestContext, settings: ResolvedTerminalOptions): TerminalInfo {

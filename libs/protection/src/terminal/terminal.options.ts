@@ -1,4 +1,4 @@
-import { optionKeys, type OptionReader } from '../core/option-reader';
+import { optionKeys, type OptionReader, sectionResolver } from '../core/option-reader';
 import { canonicalLocale } from './locale';
 import { matchTimeZone, serverTimeZone } from './timezone';
 
@@ -29,35 +29,35 @@ const KEYS = optionKeys<TerminalModuleOptions>()(
   'defaultLocale defaultZone localeQuery localeCookie zoneQuery zoneHeader zoneCookie requestIdHeader',
 );
 
-export function resolveTerminalOptions(
-  r: OptionReader,
-  raw: unknown,
-): ResolvedTerminalOptions | null {
-  const v = r.section('terminal', raw, KEYS);
-  if (!v) return null;
-  let defaultLocale = 'en';
-  if (v.defaultLocale !== undefined) {
-    const tag = typeof v.defaultLocale === 'string' ? canonicalLocale(v.defaultLocale) : undefined;
-    defaultLocale =
-      tag ?? r.fail('terminal.defaultLocale', v.defaultLocale, 'a locale tag such as "en-US"');
-  }
-  let defaultZone = serverTimeZone();
-  if (v.defaultZone !== undefined) {
-    const zone = typeof v.defaultZone === 'string' ? matchTimeZone(v.defaultZone) : undefined;
-    defaultZone =
-      zone ??
-      r.fail('terminal.defaultZone', v.defaultZone, 'an IANA time zone such as "Europe/Paris"');
-  }
-  return Object.freeze({
-    defaultLocale,
-    defaultZone,
-    localeQuery: r.name('terminal.localeQuery', v.localeQuery, 'locale'),
-    localeCookie: r.name('terminal.localeCookie', v.localeCookie, 'locale'),
-    zoneQuery: r.name('terminal.zoneQuery', v.zoneQuery, 'zoneid'),
-    zoneHeader: r.name('terminal.zoneHeader', v.zoneHeader, 'Zone-Id').toLowerCase(),
-    zoneCookie: r.name('terminal.zoneCookie', v.zoneCookie, 'zoneid'),
-    requestIdHeader: r
-      .name('terminal.requestIdHeader', v.requestIdHeader, 'X-Request-Id')
-      .toLowerCase(),
-  });
-}
+export const resolveTerminalOptions = sectionResolver(
+  'terminal',
+  KEYS,
+  (r: OptionReader, v): ResolvedTerminalOptions => {
+    let defaultLocale = 'en';
+    if (v.defaultLocale !== undefined) {
+      const tag =
+        typeof v.defaultLocale === 'string' ? canonicalLocale(v.defaultLocale) : undefined;
+      defaultLocale =
+        tag ?? r.fail('terminal.defaultLocale', v.defaultLocale, 'a locale tag such as "en-US"');
+    }
+    let defaultZone = serverTimeZone();
+    if (v.defaultZone !== undefined) {
+      const zone = typeof v.defaultZone === 'string' ? matchTimeZone(v.defaultZone) : undefined;
+      defaultZone =
+        zone ??
+        r.fail('terminal.defaultZone', v.defaultZone, 'an IANA time zone such as "Europe/Paris"');
+    }
+    return Object.freeze({
+      defaultLocale,
+      defaultZone,
+      localeQuery: r.name('terminal.localeQuery', v.localeQuery, 'locale'),
+      localeCookie: r.name('terminal.localeCookie', v.localeCookie, 'locale'),
+      zoneQuery: r.name('terminal.zoneQuery', v.zoneQuery, 'zoneid'),
+      zoneHeader: r.name('terminal.zoneHeader', v.zoneHeader, 'Zone-Id').toLowerCase(),
+      zoneCookie: r.name('terminal.zoneCookie', v.zoneCookie, 'zoneid'),
+      requestIdHeader: r
+        .name('terminal.requestIdHeader', v.requestIdHeader, 'X-Request-Id')
+        .toLowerCase(),
+    });
+  },
+);

@@ -1,13 +1,7 @@
 import type { RedisConnection } from '../../store/redis-connection';
 import { CAPTCHA_SCRIPTS } from './captcha.lua';
 import { sha256 } from '../../core/hash';
-import type {
-  BudgetResult,
-  CaptchaCheckResult,
-  CaptchaPort,
-  CaptchaQuest,
-  CaptchaQuestResult,
-} from './captcha.port';
+import type * as port from './captcha.port';
 
 interface CaptchaCommands {
   npCaptchaQuest(
@@ -22,19 +16,23 @@ interface CaptchaCommands {
       stateTtlMs: number,
     ]
   ): Promise<[string, number]>;
-  npCaptchaCheck(state: string, guess: string, stateTtlMs: number): Promise<CaptchaCheckResult>;
+  npCaptchaCheck(
+    state: string,
+    guess: string,
+    stateTtlMs: number,
+  ): Promise<port.CaptchaCheckResult>;
   npCaptchaSpend(counter: string, limit: number, windowMs: number): Promise<[number, number]>;
 }
 
 /** CAPTCHA challenges in Redis, so a ticket works on every instance. */
-export class CaptchaRedis implements CaptchaPort {
+export class CaptchaRedis implements port.CaptchaPort {
   private readonly commands: CaptchaCommands;
 
   constructor(private readonly conn: RedisConnection) {
     this.commands = conn.defineCommands<CaptchaCommands>(CAPTCHA_SCRIPTS);
   }
 
-  async quest(q: CaptchaQuest): Promise<CaptchaQuestResult> {
+  async quest(q: port.CaptchaQuest): Promise<port.CaptchaQuestResult> {
     const [result, pttl] = await this.conn.call(() =>
       this.commands.npCaptchaQuest(
         this.conn.k(`captcha:{${q.ticket}}:${q.route}`),
@@ -48,7 +46,7 @@ export class CaptchaRedis implements CaptchaPort {
       ),
     );
     return {
-      result: result as CaptchaQuestResult['result'],
+      result: result as port.CaptchaQuestResult['result'],
       retryAfterMs: Math.max(0, Number(pttl)),
     };
   }
@@ -58,12 +56,12 @@ export class CaptchaRedis implements CaptchaPort {
     route: string,
     guess: string,
     stateTtlMs: number,
-  ): Promise<CaptchaCheckResult> {
+  ): Promise<port.CaptchaCheckResult> {
     const key = this.conn.k(`captcha:{${ticket}}:${route}`);
     return this.conn.call(() => this.commands.npCaptchaCheck(key, guess, stateTtlMs));
   }
 
-  async spend(key: string, limit: number, windowMs: number): Promise<BudgetResult> {
+  async spend(key: string, limit: number, windowMs: number): Promise<port.BudgetResult> {
     const counter = this.conn.k(`captcha-budget:{${sha256(key)}}`);
     const [count, pttl] = await this.conn.call(() =>
       this.commands.npCaptchaSpend(counter, limit, windowMs),

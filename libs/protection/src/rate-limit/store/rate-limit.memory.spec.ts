@@ -9,25 +9,21 @@ describe('RateLimitMemory', () => {
     t.mock.timers.enable({ apis: ['Date'], now: T0 });
     const limit = new RateLimitMemory(100);
     const policy = [{ name: 'p', limit: 2, windowMs: 1000 }];
-    assert.deepEqual(await limit.hit('c', policy, 'm1'), {
-      allowed: true,
-      policies: [{ remaining: 1, resetMs: 1000 }],
-    });
-    t.mock.timers.tick(400);
-    assert.deepEqual(await limit.hit('c', policy, 'm2'), {
-      allowed: true,
-      policies: [{ remaining: 0, resetMs: 600 }],
-    });
-    t.mock.timers.tick(599);
-    assert.deepEqual(await limit.hit('c', policy, 'm3'), {
-      allowed: false,
-      policies: [{ remaining: 0, resetMs: 1 }],
-    });
-    t.mock.timers.tick(1);
-    assert.deepEqual(await limit.hit('c', policy, 'm4'), {
-      allowed: true,
-      policies: [{ remaining: 0, resetMs: 400 }],
-    });
+    // [ms later, allowed, remaining, ms until a place frees]
+    const steps: Array<[number, boolean, number, number]> = [
+      [0, true, 1, 1000],
+      [400, true, 0, 600],
+      [599, false, 0, 1],
+      [1, true, 0, 400],
+    ];
+    for (const [i, [later, allowed, remaining, resetMs]] of steps.entries()) {
+      t.mock.timers.tick(later);
+      assert.deepEqual(
+        await limit.hit('c', policy, `m${i}`),
+        { allowed, policies: [{ remaining, resetMs }] },
+        `step ${i}`,
+      );
+    }
     assert.equal((await limit.hit('other', policy, 'm5')).allowed, true, 'per client');
   });
 
