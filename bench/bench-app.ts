@@ -125,11 +125,18 @@ class OursLimitedModule {
   static with(redisUrl: string | undefined): DynamicModule {
     return {
       module: OursLimitedModule,
-      imports: [ProtectionModule.forRoot(redisUrl ? { store: { redis: redisUrl } } : {})],
+      imports: [
+        ProtectionModule.forRoot(
+          redisUrl ? { secret: BENCH_SECRET, store: { redis: redisUrl } } : {},
+        ),
+      ],
       controllers: [OursLimitedController],
     };
   }
 }
+
+/** A Redis store needs a module secret; the benchmark's is public. */
+const BENCH_SECRET = 'nest-protection-benchmark-secret-0123456789';
 
 /** The module for a scenario; `redisUrl` switches the store. */
 export function benchModule(
@@ -147,7 +154,9 @@ export function benchModule(
   // BENCH_OPTIONS='{"terminal":false}' measures the module with a protection switched off.
   const extra = JSON.parse(process.env.BENCH_OPTIONS ?? '{}') as ProtectionModuleOptions;
   const options = {
-    ...(redisUrl && scenario.endsWith('-redis') ? { store: { redis: redisUrl } } : memory),
+    ...(redisUrl && scenario.endsWith('-redis')
+      ? { secret: BENCH_SECRET, store: { redis: redisUrl } }
+      : memory),
     ...extra,
   };
   return ProtectedModule.with(

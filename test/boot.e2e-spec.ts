@@ -160,7 +160,7 @@ for (const platform of PLATFORMS) {
       assert.match(context[0]!.text, /UsersController \(injects RighterService\)/);
       assert.match(context[0]!.text, /@Righter\(\{ edit: true \}\) on UsersController\.edit/);
       assert.doesNotMatch(context[0]!.text, /@Righter\(false\)/);
-      assert.equal(app.logs.find(/no righter\.secret/).length, 1);
+      assert.equal(app.logs.find(/Righter: no secret/).length, 1);
     });
 
     it('a 409 from @Righter says why in a verbose line, never in the response', async () => {

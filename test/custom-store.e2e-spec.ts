@@ -19,7 +19,7 @@ import {
 } from 'nest-protection';
 import { MemoryStore, type DebouncePort, type ProtectionStore } from 'nest-protection/store';
 import { startingAfter, post, request, sleep } from './helpers/http';
-import { PLATFORMS, startModule, type RunningApp } from './helpers/platforms';
+import { PLATFORMS, startModule, TEST_SECRET, type RunningApp } from './helpers/platforms';
 
 /* The `store` option given a store of the app's own: every protection goes through its ports. */
 
@@ -152,7 +152,8 @@ for (const platform of PLATFORMS) {
       let store: CountingStore;
       before(async () => {
         store = new CountingStore(remote);
-        app = await startModule(CustomStoreModule.with({ store }), platform);
+        // A store shared by instances needs the module secret, as Redis does.
+        app = await startModule(CustomStoreModule.with({ store, secret: TEST_SECRET }), platform);
       });
       afterAll(async () => {
         await app.close();

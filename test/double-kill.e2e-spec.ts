@@ -13,6 +13,7 @@ import {
   startModule,
   startRedisPair,
   type RedisPair,
+  TEST_SECRET,
   type RunningApp,
 } from './helpers/platforms';
 
@@ -206,11 +207,11 @@ describe('@DoubleKill on Redis', () => {
   before(async () => {
     pair = await startRedisPair();
     x = await startModule(
-      DoubleKillTestModule.with({ store: { redis: pair.redis.url } }),
+      DoubleKillTestModule.with({ secret: TEST_SECRET, store: { redis: pair.redis.url } }),
       'fastify',
     );
     y = await startModule(
-      DoubleKillTestModule.with({ store: { redis: pair.redis.url } }),
+      DoubleKillTestModule.with({ secret: TEST_SECRET, store: { redis: pair.redis.url } }),
       'express',
     );
   });
@@ -296,6 +297,7 @@ describe('@DoubleKill on Redis', () => {
   it('releases the locks this process holds on shutdown (not after the 30 s lease)', async () => {
     const leaving = await startModule(
       DoubleKillTestModule.with({
+        secret: TEST_SECRET,
         store: { redis: pair.redis.url },
         overload: { drainTimeout: 100 },
       }),

@@ -43,9 +43,10 @@ for (const platform of PLATFORMS) {
         assert.match(res1, / \d+ ms /);
         assert.match(
           res1,
-          /body=\{"user":"ann","password":"hunter2","nested":\{"a":1\}\}/,
-          'response body as sent (redaction applies to requests)',
+          /body=\{"user":"ann","password":"\[REDACTED\]","nested":\{"a":1\}\}/,
+          'the response body is masked as the request body is',
         );
+        assert.ok(!lines.some((l) => l.includes('hunter2') || l.includes('Bearer secret')));
         const req2 = lines.find((l) => l.startsWith('--> POST /test/reqres-log.json [log-2]'));
         assert.match(req2 ?? '', /body=\{"a":"1","password":"\[REDACTED\]"\}/);
         assert.ok(
@@ -148,6 +149,137 @@ for (const platform of PLATFORMS) {
           ),
           other,
         );
+      } finally {
+        await app.close();
+      }
+    });
+
+    it('masks nested, array and any-case keys in request, response and query string; the handler still gets the body unchanged', async () => {
+      const { logger, lines } = collector();
+      const app = await startDemo({ platform, logger });
+      try {
+        const sent = {
+          user: { Password: 'x-secret-1', list: [{ password: 'y-secret-2' }], name: 'ann' },
+        };
+        const r = await post(`${app.url}/test/reqres-log.json?password=q-secret-3&a=1`, {
+          json: sent,
+          headers: { 'x-request-id': 'deep-1' },
+        });
+        assert.deepEqual(r.json(), sent, 'the handler received the body unchanged');
+        await sleep(50);
+        const mine = lines.filter((l) => l.includes('[deep-1]'));
+        assert.equal(mine.length, 2, lines.join('\n'));
+        for (const secret of ['x-secret-1', 'y-secret-2', 'q-secret-3'])
+          assert.ok(
+            !lines.some((l) => l.includes(secret)),
+            `${secret} leaked: ${lines.join('\n')}`,
+          );
+        const masked =
+          'body={"user":{"Password":"[REDACTED]","list":[{"password":"[REDACTED]"}],"name":"ann"}}';
+        const req = mine.find((l) => l.startsWith('--> POST '));
+        assert.ok(
+          req !== undefined &&
+            req.startsWith('--> POST /test/reqres-log.json?password=[REDACTED]&a=1 [deep-1]'),
+        );
+        assert.ok(req?.endsWith(masked), req);
+        const res = mine.find((l) => l.startsWith('<-- 200 POST '));
+        assert.ok(res?.endsWith(masked), res);
+      } finally {
+        await app.close();
+      }
+    });
+
+    it('escapes control characters: a body or URL cannot start a log line of its own', async () => {
+      const { logger, lines } = collector();
+      const app = await startDemo({ platform, logger });
+      const forged = '\n[Nest] 1  - 01/01/2026, 10:00:00 AM     LOG [Auth] FORGED: admin logged in';
+      try {
+        const plain = await post(`${app.url}/test/reqres-log.json?x=%0A%0D`, {
+          body: `hello${forged}\r\n\u001b[31m\u0085\u2028`,
+          headers: { 'content-type': 'text/plain', 'x-request-id': 'forge-1' },
+        });
+        assert.ok(plain.status < 500, plain.text);
+        const json = await post(`${app.url}/test/reqres-log.json`, {
+          json: { note: `hi${forged}\u0085\u2028` },
+          headers: { 'x-request-id': 'forge-2' },
+        });
+        assert.deepEqual(json.json(), { note: `hi${forged}\u0085\u2028` });
+        await sleep(50);
+        const mine = lines.filter((l) => l.includes('[forge-'));
+        assert.equal(mine.length, 4, lines.join('\n'));
+        for (const line of lines) {
+          assert.ok(!/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(line), line); // eslint-disable-line no-control-regex
+          assert.match(line, /^(-->|<--) /);
+          assert.ok(!line.includes('\n[Nest]'), line);
+        }
+        assert.ok(
+          mine.some((l) => l.includes('\\n[Nest] 1  - ')),
+          'the forged text is logged escaped',
+        );
+        if (platform === 'fastify') {
+          // Fastify hands a text body to the handler as a string: it is logged as text, escaped.
+          const req = mine.find((l) =>
+            l.startsWith('--> POST /test/reqres-log.json?x=%0A%0D [forge-1]'),
+          );
+          assert.ok(req?.includes('body=hello\\n[Nest] 1 '), req);
+          assert.ok(req?.includes('\\r\\n\\u001b[31m\\u0085\\u2028'), req);
+        }
+      } finally {
+        await app.close();
+      }
+    });
+
+    it('writes one JSON object per line with format: json', async () => {
+      const { logger, lines } = collector();
+      const app = await startDemo({
+        platform,
+        logger,
+        protection: {
+          logging: {
+            format: 'json',
+            when: () => ({
+              requestBody: true,
+              responseBody: true,
+              requestHeaders: ['authorization'],
+              responseHeaders: ['content-type'],
+              redact: ['password', 'authorization', 'card.number'],
+            }),
+          },
+        },
+      });
+      try {
+        const sent = {
+          card: { Number: '4111-secret', list: [{ PASSWORD: 'p-secret' }] },
+          note: 'a\nb',
+        };
+        const r = await post(`${app.url}/test/reqres-log.json?Password=q-secret&k=v`, {
+          json: sent,
+          headers: { 'x-request-id': 'json-1', authorization: 'Bearer tok-secret' },
+        });
+        assert.deepEqual(r.json(), sent);
+        await sleep(50);
+        assert.ok(lines.length >= 2, lines.join('\n'));
+        const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+        assert.ok(!lines.some((l) => /secret/.test(l)), lines.join('\n'));
+        const masked = {
+          card: { Number: '[REDACTED]', list: [{ PASSWORD: '[REDACTED]' }] },
+          note: 'a\nb',
+        };
+        const req = entries.find((e) => e.type === 'request' && e.requestId === 'json-1');
+        assert.deepEqual(req, {
+          type: 'request',
+          method: 'POST',
+          url: '/test/reqres-log.json?Password=[REDACTED]&k=v',
+          requestId: 'json-1',
+          headers: { authorization: '[REDACTED]' },
+          body: masked,
+        });
+        const res = entries.find((e) => e.type === 'response' && e.requestId === 'json-1');
+        assert.ok(res, lines.join('\n'));
+        assert.equal(res.status, 200);
+        assert.equal(typeof res.ms, 'number');
+        assert.match(String((res.headers as Record<string, unknown>)['content-type']), /json/);
+        assert.deepEqual(res.body, masked);
       } finally {
         await app.close();
       }

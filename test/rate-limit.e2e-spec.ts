@@ -10,6 +10,7 @@ import {
   startRedisPair,
   type RedisPair,
   type RunningApp,
+  TEST_SECRET,
 } from './helpers/platforms';
 
 /* @RateLimit: sliding windows, several rules, IETF headers, one budget across instances on Redis. */
@@ -182,11 +183,11 @@ describe('@RateLimit on two instances sharing one Redis', () => {
   before(async () => {
     pair = await startRedisPair();
     x = await startModule(
-      RateLimitTestModule.with({ store: { redis: pair.redis.url } }),
+      RateLimitTestModule.with({ secret: TEST_SECRET, store: { redis: pair.redis.url } }),
       'fastify',
     );
     y = await startModule(
-      RateLimitTestModule.with({ store: { redis: pair.redis.url } }),
+      RateLimitTestModule.with({ secret: TEST_SECRET, store: { redis: pair.redis.url } }),
       'express',
     );
   });

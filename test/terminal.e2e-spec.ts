@@ -256,7 +256,7 @@ for (const platform of PLATFORMS) {
     });
 
     it('is visible in a service called from the request, across async hops, and via @Terminal()', async () => {
-      const session = await strict.app.get(ProtectionSession).issue();
+      const session = strict.app.get(ProtectionSession).issue();
       const r = await request(`${strict.url}/t/service?locale=fr`, {
         headers: { 'x-user': '9', session },
       });

@@ -114,7 +114,10 @@ export class DoubleKillTestModule {
 if (require.main === module) {
   void (async () => {
     const app = await NestFactory.create(
-      DoubleKillTestModule.with({ store: { redis: process.argv[2] ?? '' } }),
+      DoubleKillTestModule.with({
+        secret: 'nest-protection-test-secret-0123456789abcdef',
+        store: { redis: process.argv[2] ?? '' },
+      }),
       new FastifyAdapter(),
       { logger: false },
     );

@@ -82,3 +82,6 @@ export function protectedModule(
     providers,
   };
 }
+
+/** The module secret of the test apps that share a Redis store (required there). */
+export const TEST_SECRET = 'nest-protection-test-secret-0123456789abcdef';

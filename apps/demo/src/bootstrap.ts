@@ -1,4 +1,4 @@
-import type { INestApplication, LoggerService } from '@nestjs/common';
+import { Logger, type INestApplication, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
@@ -23,9 +23,15 @@ export interface DemoAppOptions {
 }
 
 /** Creates (does not start) the demo app; shared by main.ts, the e2e suites and the benchmark. */
+/** The demo's secret when PROTECTION_SECRET is unset: public, so for development only. */
+export const DEVELOPMENT_SECRET = 'nest-protection-demo-development-secret-not-for-production';
+
 export async function createDemoApp(options: DemoAppOptions = {}): Promise<INestApplication> {
   const protection: ProtectionModuleOptions = { ...options.protection };
   if (options.redisUrl) protection.store = { redis: options.redisUrl };
+  // Two demo instances on one Redis must sign alike (sessions, tickets, tokens): a fixed
+  // development secret unless PROTECTION_SECRET is set. Never deploy with the fixed one.
+  protection.secret ??= process.env.PROTECTION_SECRET ?? DEVELOPMENT_SECRET;
   // The demo logs its /test/reqres-log* requests, bodies and a few headers, passwords masked.
   protection.logging ??= {
     // The route as the router sees it: `/test/%72eqres-log.json` is logged too.
@@ -50,6 +56,10 @@ export async function createDemoApp(options: DemoAppOptions = {}): Promise<INest
   const app = await NestFactory.create(AppModule.forRoot(protection), adapter, {
     logger: options.logger ?? ['log', 'error', 'warn'],
   });
+  if (protection.secret === DEVELOPMENT_SECRET)
+    new Logger('Demo').warn(
+      'PROTECTION_SECRET is not set: signing with the fixed development secret (never in production)',
+    );
   if (options.platform !== 'express') {
     // Fastify refuses multipart bodies (415) unless a parser is registered; Express gets multer per route.
     await (app as NestFastifyApplication).register(multipart as never, { limits: UPLOAD_LIMITS });

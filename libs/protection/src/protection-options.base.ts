@@ -1,7 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { readTrustProxy, type TrustProxyOption } from './core/client-ip';
 import type { ProtectionRequest } from './core/http.types';
 import type { IdentitySettings } from './core/identity';
-import { SessionKeys } from './core/session';
+import { SignedIds } from './core/signed-ids';
 import { isPlainObject, type OptionReader, optionKeys } from './core/option-reader';
 import { STORE_MEMBERS, storeProblem, type ProtectionStore } from './protection.store';
 import type { RedisStoreOptions, RedisStoreSettings } from './store/redis-options';
@@ -19,9 +20,11 @@ export interface BaseModuleOptions {
     maxEntries?: number;
   };
   /**
-   * The module secret: signs the sessions the library issues (`ProtectionSession`). One string
-   * or a list (the first signs, all verify), each at least 32 characters. Without one a random
-   * secret is shared through the store (Redis) or made per process (memory).
+   * The module secret: signs the sessions the library issues (`ProtectionSession`), CAPTCHA
+   * tickets and, unless `righter.secret` is set, `@Righter` tokens. One string or a list (the
+   * first signs, all verify: rotation), each at least 32 characters. Required with a Redis or
+   * other shared store (it is never written to the store); with the memory store a random
+   * per-process secret stands in.
    */
   secret?: string | readonly string[];
   /** Where a library-issued session is read from (cookie first, then header). */
@@ -68,10 +71,19 @@ export interface ResolvedBaseOptions {
   /** Default bound of memory tables (`memory.maxEntries`). */
   readonly memoryMax: number;
   readonly identity: IdentitySettings;
-  /** The module secret(s); null: shared through the store, or per process. */
-  readonly secrets: readonly string[] | null;
+  /** The module secret(s): configured, else one random secret of this process. */
+  readonly secrets: readonly string[];
+  /** False when `secrets` is the per-process stand-in. */
+  readonly secretConfigured: boolean;
   readonly asyncContext: boolean | 'auto';
 }
+
+/** One random secret per process: what signs when none is configured (memory store only). */
+const PROCESS_SECRETS: readonly string[] = Object.freeze([randomBytes(32).toString('base64url')]);
+const SECRET_REQUIRED =
+  'a string of at least 32 characters with a Redis or other shared store: every instance must ' +
+  'sign sessions, CAPTCHA tickets and @Righter tokens alike, and no secret is kept in the store. ' +
+  `Generate one with: node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))"`;
 
 export function resolveBaseOptions(
   r: OptionReader,
@@ -90,16 +102,21 @@ export function resolveBaseOptions(
     o.identity,
     'a function (req) => string | null | undefined',
   );
-  const secrets = r.secrets('secret', o.secret);
+  const store = storeOption(r, o.store);
+  const configured = r.secrets('secret', o.secret);
+  const shared = store.kind === 'redis' || (store.kind === 'custom' && store.store.shared);
+  if (shared && !configured) r.fail('secret', undefined, SECRET_REQUIRED);
+  const secrets = configured ?? PROCESS_SECRETS;
   return Object.freeze({
-    store: Object.freeze(storeOption(r, o.store)),
+    store: Object.freeze(store),
     secrets,
+    secretConfigured: configured !== null,
     memory: Object.freeze({ maxEntries: memoryMax }),
     memoryMax,
     identity: Object.freeze({
       sessionCookie: r.name('session.cookie', session.cookie, 'session'),
       sessionHeader: r.name('session.header', session.header, 'session').toLowerCase(),
-      sessions: new SessionKeys(secrets),
+      sessions: new SignedIds(secrets, 'session'),
       trust: readTrustProxy(r, o.trustProxy),
       ipv6Subnet: r.int('ipv6Subnet', o.ipv6Subnet, 64, 48, 128),
       ...(custom ? { custom } : {}),

@@ -27,7 +27,10 @@ describe('resolveProtectionOptions', () => {
   });
 
   it('resolves a Redis store with its defaults', () => {
-    const o = resolveProtectionOptions({ store: { redis: 'redis://127.0.0.1:6379' } });
+    const o = resolveProtectionOptions({
+      secret: 'a-test-secret-of-at-least-32-characters',
+      store: { redis: 'redis://127.0.0.1:6379' },
+    });
     assert.equal(o.store.kind, 'redis');
     if (o.store.kind === 'redis') {
       assert.equal(o.store.settings.prefix, 'np');

@@ -49,7 +49,7 @@ export interface ProtectionModuleOptions extends BaseModuleOptions {
   rateLimit?: false | RateLimitModuleOptions;
   /** Global in-flight cap, slow-request log and graceful shutdown, or `false`. @default {} */
   overload?: false | OverloadModuleOptions;
-  /** Request/response logging: `{ when(req) => LogCondition | null }`. @default false (off) */
+  /** Request/response logging: `{ when(req, route) => LogCondition | null, format?: 'text' | 'json' }`. @default false (off) */
   logging?: false | LoggingModuleOptions;
   /** Global `@PageDefault` defaults; `false` ignores them (built-in defaults apply). @default {} */
   page?: false | PageDefaultOptions;

@@ -22,7 +22,7 @@ export const messages = {
   debounceSettleFailed: (message: string): string =>
     `Debounce: could not store the leader's outcome: ${message}`,
   righterPerProcessSecret: (): string =>
-    'Righter: no righter.secret and a memory store, so tokens are sealed with a random per-process secret: they will not survive a restart or open on another instance. Set righter.secret (or use the Redis store).',
+    'Righter: no secret (module option secret, or righter.secret), so tokens are sealed with a random per-process secret: they will not survive a restart or open on another instance. Set secret (32+ characters).',
   righterRefused: (route: string, reason: string): string =>
     `Righter: 409 FORGERY on ${route}: ${reason}`,
   righterAllowOutsideEdit: (where: string): string =>

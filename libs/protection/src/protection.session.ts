@@ -1,11 +1,9 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import type { ResolvedProtectionOptions } from './protection-options.factory';
-import { PROTECTION_OPTIONS } from './protection.constants';
-import { ProtectionStore } from './protection.store';
-import { SharedSecret } from './store/shared-secret';
+import { Inject, Injectable } from '@nestjs/common';
 import { setResponseHeader } from './core/http.adapter';
 import type { ProtectionRequest, ProtectionResponse } from './core/http.types';
 import { sessionOf } from './core/identity';
+import type { ResolvedProtectionOptions } from './protection-options.factory';
+import { PROTECTION_OPTIONS } from './protection.constants';
 
 /**
  * Library-issued sessions: the only session values the protections accept as an identity. Mint
@@ -13,27 +11,15 @@ import { sessionOf } from './core/identity';
  * the library did not sign, is told apart by its address and User-Agent instead.
  */
 @Injectable()
-export class ProtectionSession implements OnModuleInit {
-  private readonly secret: SharedSecret;
-
-  constructor(
-    @Inject(PROTECTION_OPTIONS) private readonly options: ResolvedProtectionOptions,
-    @Inject(ProtectionStore) store: ProtectionStore,
-  ) {
-    this.secret = new SharedSecret(store, 'session', options.secrets);
-  }
-
-  async onModuleInit(): Promise<void> {
-    // The store may be down at boot: sessions then count as absent until the next issue() loads it.
-    await this.load().catch(() => undefined);
-  }
+export class ProtectionSession {
+  constructor(@Inject(PROTECTION_OPTIONS) private readonly options: ResolvedProtectionOptions) {}
 
   /**
-   * A new signed session. With `res`, it is also sent in the session header and as an
-   * HttpOnly, SameSite=Lax cookie (add `Secure` behind HTTPS through your own cookie if needed).
+   * A new session signed with the module `secret`. With `res`, it is also sent in the session
+   * header and as an HttpOnly, SameSite=Lax cookie (behind HTTPS, set your own cookie with
+   * `Secure` from the returned value if you need it).
    */
-  async issue(res?: ProtectionResponse): Promise<string> {
-    await this.load();
+  issue(res?: ProtectionResponse): string {
     const session = this.options.identity.sessions.mint();
     if (res) {
       const { sessionHeader, sessionCookie } = this.options.identity;
@@ -55,11 +41,5 @@ export class ProtectionSession implements OnModuleInit {
   /** The request's verified session (cookie first, then header), or undefined. */
   of(req: ProtectionRequest): string | undefined {
     return sessionOf(req, this.options.identity);
-  }
-
-  private async load(): Promise<void> {
-    const keys = this.options.identity.sessions;
-    if (keys.ready) return;
-    keys.use(await this.secret.load());
   }
 }

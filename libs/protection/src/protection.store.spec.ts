@@ -57,7 +57,7 @@ describe('storeProblem', () => {
     assert.deepEqual(storeProblem({ ...store, records: null }), [
       'store.records',
       null,
-      'an object with consumeOnce, put, get, sharedSecret',
+      'an object with consumeOnce, put, get',
     ]);
     assert.deepEqual(storeProblem({ ...store, rateLimit: {} }), [
       'store.rateLimit.hit',

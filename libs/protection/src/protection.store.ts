@@ -99,7 +99,7 @@ const PORTS = {
   locks: ['acquire', 'renew', 'release'],
   captcha: ['quest', 'check', 'spend'],
   rateLimit: ['hit'],
-  records: ['consumeOnce', 'put', 'get', 'sharedSecret'],
+  records: ['consumeOnce', 'put', 'get'],
 } as const satisfies { [P in keyof ProtectionStore]?: ReadonlyArray<keyof ProtectionStore[P]> };
 
 /** Members that make an option value a store rather than Redis options. */

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { ProtectionRequest } from './http.types';
 import { compileProxyTrust } from './client-ip';
 import { abuseKey, readCookie, resolveIdentity, type IdentitySettings } from './identity';
-import { SessionKeys } from './session';
+import { SignedIds } from './signed-ids';
 
 const req = (
   peer: string,
@@ -15,7 +15,7 @@ const SECRET = 'a-test-secret-of-at-least-32-characters';
 const settings = (over: Partial<IdentitySettings> = {}): IdentitySettings => ({
   sessionCookie: 'session',
   sessionHeader: 'session',
-  sessions: new SessionKeys([SECRET]),
+  sessions: new SignedIds([SECRET], 'session'),
   trust: compileProxyTrust(undefined),
   ipv6Subnet: 64,
   ...over,
@@ -23,7 +23,7 @@ const settings = (over: Partial<IdentitySettings> = {}): IdentitySettings => ({
 
 describe('library-issued sessions', () => {
   it('verifies what it minted, and nothing else', () => {
-    const keys = new SessionKeys([SECRET]);
+    const keys = new SignedIds([SECRET], 'session');
     const session = keys.mint();
     assert.match(session, /^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{22}$/);
     assert.ok(keys.verify(session));
@@ -32,8 +32,13 @@ describe('library-issued sessions', () => {
     assert.ok(!keys.verify(flipped), 'a changed signature');
     assert.ok(!keys.verify(session.slice(0, 44)), 'truncated');
     assert.ok(!keys.verify('x'.repeat(45)), 'invented');
-    assert.ok(!new SessionKeys(['another-secret-of-at-least-32-characters']).verify(session));
-    assert.ok(!new SessionKeys(null).verify(session), 'no secret yet: nothing verifies');
+    assert.ok(
+      !new SignedIds(['another-secret-of-at-least-32-characters'], 'session').verify(session),
+    );
+    assert.ok(
+      !new SignedIds([SECRET], 'ticket').verify(session),
+      'another purpose: a ticket is no session',
+    );
     // The last base64url character carries 2 spare bits: only the exact spelling is valid.
     const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
     for (const c of alphabet) {
@@ -42,10 +47,10 @@ describe('library-issued sessions', () => {
     }
   });
   it('verifies sessions of every secret in the list and signs with the first (rotation)', () => {
-    const old = new SessionKeys([SECRET]).mint();
-    const rotated = new SessionKeys(['the-new-secret-of-at-least-32-characters', SECRET]);
+    const old = new SignedIds([SECRET], 'session').mint();
+    const rotated = new SignedIds(['the-new-secret-of-at-least-32-characters', SECRET], 'session');
     assert.ok(rotated.verify(old));
-    assert.ok(!new SessionKeys([SECRET]).verify(rotated.mint()));
+    assert.ok(!new SignedIds([SECRET], 'session').verify(rotated.mint()));
   });
 });
 

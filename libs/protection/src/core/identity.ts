@@ -2,7 +2,7 @@ import { addressKey, resolveClientIp, type ProxyTrust } from './client-ip';
 import { sha256 } from './hash';
 import { firstHeaderValue, lowerCaseHeader, rawRequest } from './http.adapter';
 import type { ProtectionRequest } from './http.types';
-import type { SessionKeys } from './session';
+import type { SignedIds } from './signed-ids';
 
 /**
  * How the client is found: the authenticated user (the `identity` option, else `req.user.id`),
@@ -12,7 +12,7 @@ export interface IdentitySettings {
   readonly sessionCookie: string;
   /** In lower case. */
   readonly sessionHeader: string;
-  readonly sessions: SessionKeys;
+  readonly sessions: SignedIds;
   readonly trust: ProxyTrust;
   /** IPv6 clients are counted by this prefix length (IPv4 by address). */
   readonly ipv6Subnet: number;

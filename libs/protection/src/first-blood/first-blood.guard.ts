@@ -1,10 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  type CanActivate,
-  type ExecutionContext,
-  type OnModuleInit,
-} from '@nestjs/common';
+import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { guardedCall, HandlerMetadataCache } from '../core/handler-metadata';
 import { requestHeader, requestUrl } from '../core/http.adapter';
@@ -16,6 +10,7 @@ import { rejectWith } from '../core/rejection';
 import { RawReplyException } from '../core/raw-reply';
 import { RequestContext } from '../core/request-context';
 import { routeKey as matchedRouteKey } from '../core/route-key';
+import { SignedIds } from '../core/signed-ids';
 import type {
   ResolvedFirstBloodOptions,
   ResolvedProtectionOptions,
@@ -23,7 +18,6 @@ import type {
 import { PROTECTION_OPTIONS } from '../protection.constants';
 import { messages } from '../protection.messages';
 import { ProtectionStore } from '../protection.store';
-import { SharedSecret } from '../store/shared-secret';
 import { applyStoreErrorPolicy } from '../store/store-failure.policy';
 import { StoreUnavailableError } from '../store/store.errors';
 import { generateCode } from './captcha.code';
@@ -36,7 +30,6 @@ import {
   CaptchaRequiredException,
 } from './first-blood.exception';
 import { FirstBloodMetadata } from './first-blood.metadata';
-import { issueTicket, verifyTicket } from './first-blood.ticket';
 
 const FEATURE = 'FirstBlood';
 /** A challenge (code, retries) lives this long after its last change. */
@@ -54,10 +47,10 @@ const NO_CACHE = {
  * (406 with a server-issued ticket), or is an image request answered here.
  */
 @Injectable()
-export class FirstBloodGuard implements CanActivate, OnModuleInit {
+export class FirstBloodGuard implements CanActivate {
   private readonly routes: HandlerMetadataCache<FirstBloodRouteOptions>;
-  private readonly secret: SharedSecret;
-  private key: Buffer | null = null;
+  /** Client tickets: issued here, so an invented or altered one is recognised without a lookup. */
+  private readonly tickets: SignedIds;
 
   constructor(
     reflector: Reflector,
@@ -65,11 +58,7 @@ export class FirstBloodGuard implements CanActivate, OnModuleInit {
     @Inject(ProtectionStore) private readonly store: ProtectionStore,
   ) {
     this.routes = new HandlerMetadataCache(reflector, FirstBloodMetadata.KEY);
-    this.secret = new SharedSecret(store, 'firstBlood', null);
-  }
-
-  async onModuleInit(): Promise<void> {
-    if (this.options.firstBlood) await this.loadKey().catch(() => undefined);
+    this.tickets = new SignedIds(options.secrets, 'first-blood ticket');
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -100,11 +89,11 @@ export class FirstBloodGuard implements CanActivate, OnModuleInit {
     // Free passes and attempt budgets count by what a client cannot change for free: the
     // authenticated user, else the client address key (never a ticket, session or User-Agent).
     const client = `${routeKey}|${ctx.abuseKey}`;
-    const key = await this.loadKey();
     const presented =
       requestHeader(req, settings.ticketName) ?? readCookie(req, settings.ticketName);
     // An invented or forged ticket is no ticket: it earns nothing and is replaced.
-    const ticket = verifyTicket(presented, key) ? presented : undefined;
+    const ticket =
+      presented !== undefined && this.tickets.verify(presented) ? presented : undefined;
     const free = (): Promise<boolean> =>
       route.first > 0
         ? this.store.records.consumeOnce(`captcha-free:{${client}}`, route.first * 1000)
@@ -125,7 +114,7 @@ export class FirstBloodGuard implements CanActivate, OnModuleInit {
       ) {
         return true;
       }
-      return this.challenge(req, res, ticket ?? issueTicket(key), settings);
+      return this.challenge(req, res, ticket ?? this.tickets.mint(), settings);
     }
     if (!builtInImage(route.scene)) {
       throw new Error(messages.firstBloodNoHandler(route.scene));
@@ -133,7 +122,7 @@ export class FirstBloodGuard implements CanActivate, OnModuleInit {
 
     const { quest, check } = captchaParams(req, url, settings);
     if (quest !== undefined) {
-      if (!ticket) return this.challenge(req, res, issueTicket(key), settings);
+      if (!ticket) return this.challenge(req, res, this.tickets.mint(), settings);
       return this.image(req, res, ticket, routeKey, client, quest, route, settings);
     }
     if (check !== undefined && ticket) {
@@ -147,7 +136,7 @@ export class FirstBloodGuard implements CanActivate, OnModuleInit {
       return this.challenge(req, res, ticket, settings);
     }
     if (await free()) return true;
-    return this.challenge(req, res, ticket ?? issueTicket(key), settings);
+    return this.challenge(req, res, ticket ?? this.tickets.mint(), settings);
   }
 
   /** The image request: a pre-check answer, a new image, or 429. The handler never runs. */
@@ -222,12 +211,5 @@ export class FirstBloodGuard implements CanActivate, OnModuleInit {
       settings.response,
       (body, status) => new CaptchaRequiredException(body, status, headers),
     );
-  }
-
-  private async loadKey(): Promise<Buffer> {
-    if (this.key) return this.key;
-    const [secret] = await this.secret.load();
-    this.key = Buffer.from(sha256(`first-blood ticket key\n${secret ?? ''}`), 'base64url');
-    return this.key;
   }
 }

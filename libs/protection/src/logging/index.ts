@@ -1,1 +1,6 @@
-export type { LogCondition, LoggedRoute, LoggingModuleOptions } from './logging-options.interface';
+export type {
+  LogCondition,
+  LogFormat,
+  LoggedRoute,
+  LoggingModuleOptions,
+} from './logging-options.interface';

@@ -18,7 +18,13 @@ export interface LogCondition {
   responseHeaders?: readonly string[] | ((name: string) => boolean);
   /** Longer bodies are cut, with a marker. @default 4096 */
   maxBodyBytes?: number;
-  /** Header names and JSON paths (`password`, `user.token`) whose values are masked. @default [] */
+  /**
+   * What is masked as `[REDACTED]`, case-insensitive. A name without a dot (`password`) masks
+   * that key at any depth of a JSON or form body, request or response, inside arrays too, plus
+   * query-string parameters, multipart fields and headers of that name. A dotted path
+   * (`card.number`) masks that path from the top of the body (arrays are passed through, so
+   * `items.secret` masks `secret` in every element of `items`). @default []
+   */
   redact?: readonly string[];
 }
 
@@ -33,8 +39,20 @@ export interface LoggedRoute {
   readonly path: string;
 }
 
+/** How each logged line is written; see `LoggingModuleOptions.format`. */
+export type LogFormat = 'text' | 'json';
+
 /** Module option `logging`. */
 export interface LoggingModuleOptions {
   /** Decides per request what is logged; null or undefined: nothing. Match on `route.path`, not on `req.url` as sent. */
   when: (req: ProtectionRequest, route: LoggedRoute) => LogCondition | null | undefined;
+  /**
+   * `'text'`: `--> POST /path [id] headers={...} body=...` and
+   * `<-- 200 POST /path [id] 3 ms ...`, for reading. `'json'`: each message is one JSON object,
+   * `{ type: 'request' | 'response', method, url, requestId, status?, ms?, headers?, body? }`
+   * (`body` as data when it is whole JSON, else as text), for log collectors.
+   * Either way one request line is one line: control characters in any logged value are
+   * escaped (`\n`, `\u001b`), so a client cannot start a line of its own. @default 'text'
+   */
+  format?: LogFormat;
 }

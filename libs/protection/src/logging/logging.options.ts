@@ -7,8 +7,8 @@ export function resolveLoggingOptions(r: OptionReader, raw: unknown): LoggingMod
   const v = r.object(
     'logging',
     raw,
-    ['when'] as const,
-    'false or { when(req) => LogCondition | null }',
+    ['when', 'format'] as const,
+    "false or { when(req) => LogCondition | null, format?: 'text' | 'json' }",
   );
   const when = r.fn<LoggingModuleOptions['when']>(
     'logging.when',
@@ -17,5 +17,6 @@ export function resolveLoggingOptions(r: OptionReader, raw: unknown): LoggingMod
   );
   return Object.freeze({
     when: when ?? r.fail('logging.when', undefined, 'a function (req) => LogCondition | null'),
+    format: r.oneOf('logging.format', v.format, ['text', 'json'] as const, 'text'),
   });
 }

@@ -5,16 +5,23 @@ import type { ProtectionRequest, ProtectionResponse } from '../core/http.types';
 import type { ProxyTrust } from '../core/client-ip';
 import { requestIdOf } from '../core/request-context';
 import { routeMethod, routePath } from '../core/route-key';
+import { bodyData, cut, describeRequestBody, describeResponseBody } from './log-body';
+import { escapeControl } from './log-escape';
 import type { LogCondition, LoggingModuleOptions } from './logging-options.interface';
 import { MultipartTap } from './multipart-tap';
+import { MASK, compileRedaction, redactUrl, type Redaction } from './redact';
 
-const MASK = '[REDACTED]';
 const logger = new Logger('ProtectionLogging');
+
+/** Every line goes out through here: one request, one line, whatever the client sent. */
+function emit(text: string, level: 'log' | 'warn' = 'log'): void {
+  logger[level](escapeControl(text));
+}
 
 function pickHeaders(
   headers: Record<string, unknown>,
   select: LogCondition['requestHeaders'],
-  redact: ReadonlySet<string>,
+  r: Redaction,
 ): Record<string, unknown> | undefined {
   if (!select) return undefined;
   const wanted =
@@ -23,95 +30,40 @@ function pickHeaders(
       : (n: string) => select.some((s) => s.toLowerCase() === n);
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined && wanted(name.toLowerCase()))
-      out[name] = redact.has(name.toLowerCase()) ? MASK : value;
+    const lower = name.toLowerCase();
+    if (value !== undefined && wanted(lower)) out[name] = r.names.has(lower) ? MASK : value;
   }
   return out;
 }
 
-/** A copy of `body` with the values at the redacted paths masked; the original is untouched. */
-function redactBody(body: unknown, paths: readonly string[]): unknown {
-  if (paths.length === 0 || body === null || typeof body !== 'object') return body;
-  let copy: unknown;
-  try {
-    copy = structuredClone(body);
-  } catch {
-    return '[unloggable body]';
-  }
-  for (const path of paths) {
-    const parts = path.split('.');
-    let node = copy as Record<string, unknown> | undefined;
-    for (let i = 0; node && typeof node === 'object' && i < parts.length; i++) {
-      const key = parts[i] as string;
-      if (i === parts.length - 1) {
-        if (key in node) node[key] = MASK;
-      } else {
-        node = node[key] as Record<string, unknown> | undefined;
-      }
-    }
-  }
-  return copy;
+/** One line's content; a json-format line is this object, a text line reads it in order. */
+interface LogEntry {
+  type: 'request' | 'response';
+  method: string;
+  url: string;
+  requestId: string;
+  status?: number;
+  ms?: number;
+  headers?: Record<string, unknown>;
 }
 
-interface ParsedFile {
-  fieldname?: string;
-  originalname?: string;
-  filename?: string;
-  size?: number;
+/** A body as a line shows it: text for text lines, data (JSON when whole) for json lines. */
+interface ShownBody {
+  text: string;
+  data: () => unknown;
 }
 
-/** Multipart as fields plus files by name and size, from the tap, else from what a parser left on req. */
-function describeMultipart(
-  req: ProtectionRequest,
-  tap: MultipartTap | undefined,
-  paths: readonly string[],
-): string {
-  if (tap) {
-    const seen = tap.snapshot();
-    const files = seen.files.map((f) => ({
-      field: f.field,
-      name: f.name,
-      type: f.type,
-      size: f.size,
-    }));
-    return JSON.stringify({
-      fields: redactBody(seen.fields, paths),
-      files,
-      ...(seen.complete ? {} : { partial: true }),
-    });
-  }
-  const parsed = (req as { files?: unknown }).files ?? (req as { file?: unknown }).file;
-  const list = (
-    Array.isArray(parsed)
-      ? parsed
-      : parsed && typeof parsed === 'object'
-        ? Object.values(parsed).flat()
-        : []
-  ) as ParsedFile[];
-  const files = list.map((f) => ({
-    field: f.fieldname,
-    name: f.originalname ?? f.filename,
-    size: f.size,
-  }));
-  return JSON.stringify({ fields: redactBody(req.body ?? {}, paths), files });
-}
-
-function describeBody(
-  req: ProtectionRequest,
-  tap: MultipartTap | undefined,
-  paths: readonly string[],
-  max: number,
-): string {
-  if (tap || String(req.headers['content-type'] ?? '').startsWith('multipart/'))
-    return cut(describeMultipart(req, tap, paths), max);
-  const body = req.body;
-  if (body === undefined) return '';
-  if (Buffer.isBuffer(body)) return cut(`<${body.length} bytes>`, max);
-  return cut(typeof body === 'string' ? body : JSON.stringify(redactBody(body, paths)), max);
-}
-
-function cut(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max)}...[cut ${text.length - max} chars]`;
+function render(json: boolean, e: LogEntry, body: ShownBody | undefined): string {
+  if (json) return JSON.stringify(body ? { ...e, body: body.data() } : e);
+  const head =
+    e.type === 'request'
+      ? `--> ${e.method} ${e.url} [${e.requestId}]`
+      : `<-- ${e.status} ${e.method} ${e.url} [${e.requestId}] ${e.ms} ms`;
+  return (
+    head +
+    (e.headers ? ` headers=${JSON.stringify(e.headers)}` : '') +
+    (body ? ` body=${body.text}` : '')
+  );
 }
 
 /** Starts logging one request per its `LogCondition`; never throws into the request. */
@@ -126,7 +78,7 @@ export function logRequest(
   try {
     condition = options.when(req, { method: routeMethod(req), path: routePath(req) });
   } catch (err) {
-    logger.warn(`logging.when threw: ${String(err)}`);
+    emit(`logging.when threw: ${String(err)}`, 'warn');
     return;
   }
   if (!condition) {
@@ -135,21 +87,27 @@ export function logRequest(
   }
   try {
     const c = condition;
+    const json = options.format === 'json';
     const started = performance.now();
     const max = c.maxBodyBytes ?? 4096;
-    const redact = c.redact ?? [];
-    const redactHeaders = new Set(redact.map((r) => r.toLowerCase()));
-    const rid = requestIdOf(req, requestIdHeader, trust, res);
-    const line = `${requestMethod(req)} ${requestUrl(req)}`;
+    const r = compileRedaction(c.redact);
+    const base = {
+      method: requestMethod(req),
+      url: redactUrl(requestUrl(req), r),
+      requestId: requestIdOf(req, requestIdHeader, trust, res),
+    };
     const tap = MultipartTap.of(rawRequest(req));
     if (tap && !c.requestBody) tap.stop();
     const requestText = (): string => {
-      const headers = pickHeaders(req.headers, c.requestHeaders, redactHeaders);
-      return (
-        `--> ${line} [${rid}]` +
-        (headers ? ` headers=${JSON.stringify(headers)}` : '') +
-        (c.requestBody ? ` body=${describeBody(req, tap, redact, max)}` : '')
-      );
+      const body = c.requestBody ? describeRequestBody(req, tap, r) : undefined;
+      const shown = c.requestBody
+        ? {
+            text: body ? cut(body.text, max) : '',
+            data: () => (body ? bodyData(body, max) : undefined),
+          }
+        : undefined;
+      const headers = pickHeaders(req.headers, c.requestHeaders, r);
+      return render(json, { type: 'request', ...base, headers }, shown);
     };
     // A multipart body arrives after this point (the handler's parser reads it): its line waits
     // for the body to go by, or for the response, whichever comes first.
@@ -157,7 +115,7 @@ export function logRequest(
     const logRequestLine = (): void => {
       if (requestLogged) return;
       requestLogged = true;
-      logger.log(requestText());
+      emit(requestText());
     };
     if (!c.after) {
       if (tap && c.requestBody) tap.whenDone(() => safely(logRequestLine));
@@ -166,6 +124,8 @@ export function logRequest(
     const raw = rawResponse(res);
     const chunks: Buffer[] = [];
     let size = 0;
+    let head: Record<string, unknown> = {};
+    if (c.responseBody || c.responseHeaders) captureHead(raw, (h) => (head = h));
     if (c.responseBody)
       captureBody(raw, (chunk) => {
         if (size < max) chunks.push(chunk);
@@ -176,22 +136,27 @@ export function logRequest(
         logRequestLine();
         if (c.response === false) return;
         const ms = Math.round(performance.now() - started);
-        const headers = pickHeaders(raw.getHeaders(), c.responseHeaders, redactHeaders);
-        const body = c.responseBody
-          ? cut(Buffer.concat(chunks).toString('utf8'), max) +
-            (size > max ? `...[cut ${size - max} bytes]` : '')
-          : undefined;
-        logger.log(
-          `<-- ${raw.statusCode} ${line} [${rid}] ${ms} ms` +
-            (headers ? ` headers=${JSON.stringify(headers)}` : '') +
-            (body !== undefined ? ` body=${body}` : ''),
-        );
+        const sent = { ...raw.getHeaders(), ...head };
+        const headers = pickHeaders(sent, c.responseHeaders, r);
+        let shown: ShownBody | undefined;
+        if (c.responseBody) {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const body = describeResponseBody(text, sent['content-type'], r);
+          // Past the budget only the first bytes were kept: what is shown says how many went unseen.
+          const whole = size <= max;
+          const shownText = whole
+            ? cut(body.text, max)
+            : `${body.text.slice(0, max)}...[cut ${size - max} bytes]`;
+          shown = { text: shownText, data: () => (whole ? bodyData(body, max) : shownText) };
+        }
+        const entry: LogEntry = { type: 'response', ...base, status: raw.statusCode, ms, headers };
+        emit(render(json, entry, shown));
       } catch (err) {
-        logger.warn(`response log failed: ${String(err)}`);
+        emit(`response log failed: ${String(err)}`, 'warn');
       }
     });
   } catch (err) {
-    logger.warn(`request log failed: ${String(err)}`);
+    emit(`request log failed: ${String(err)}`, 'warn');
   }
 }
 
@@ -199,8 +164,32 @@ function safely(fn: () => void): void {
   try {
     fn();
   } catch (err) {
-    logger.warn(`request log failed: ${String(err)}`);
+    emit(`request log failed: ${String(err)}`, 'warn');
   }
+}
+
+/** Headers handed to `writeHead` (Fastify sets them there, not with setHeader), lower-case names. */
+function captureHead(
+  res: ServerResponse,
+  onHead: (headers: Record<string, unknown>) => void,
+): void {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called with .apply(this)
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+    safely(() => {
+      const given = args[args.length - 1];
+      const out: Record<string, unknown> = {};
+      if (Array.isArray(given)) {
+        // Node takes a flat [name, value, ...] list here.
+        for (let i = 0; i + 1 < given.length; i += 2)
+          out[String(given[i]).toLowerCase()] = given[i + 1];
+      } else if (given && typeof given === 'object') {
+        for (const [name, value] of Object.entries(given)) out[name.toLowerCase()] = value;
+      }
+      onHead(out);
+    });
+    return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+  };
 }
 
 /** Observes what is written to the Node response, without changing it. */

@@ -8,12 +8,10 @@ import { PROTECTION_OPTIONS } from '../protection.constants';
 import type { RighterRouteOptions } from './righter-options.interface';
 import { RighterMetadata } from './righter.metadata';
 import { RighterService } from './righter.service';
-import { applyStoreErrorPolicy } from '../store/store-failure.policy';
 import { LIBRARY } from '../core/async-context';
 
 /**
- * Applied by `@Righter` to its route. Edit routes: makes `allow()` available (the shared
- * secret is loaded first). Commit routes: refuses the request with 409 unless its token opens.
+ * Applied by `@Righter` to its route. Edit routes: makes `allow()` available. Commit routes: refuses the request with 409 unless its token opens.
  */
 @Injectable()
 export class RighterGuard implements CanActivate {
@@ -40,15 +38,7 @@ export class RighterGuard implements CanActivate {
       scope: route.scope ?? resourcePath(req),
       ttl: route.ttl ?? settings.ttl,
     }));
-    if (route.edit) {
-      try {
-        await this.righter.loadKeys();
-      } catch (err) {
-        // No shared secret, no token: 503 rather than an edit view the commit cannot accept.
-        applyStoreErrorPolicy('Righter', 'closed', err, res);
-      }
-      return true;
-    }
+    if (route.edit) return true;
     await this.righter.verify(ctx, state, route.once ?? settings.once);
     return true;
   }

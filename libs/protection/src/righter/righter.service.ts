@@ -16,7 +16,6 @@ import type {
 import { PROTECTION_LOGGER_CONTEXT, PROTECTION_OPTIONS } from '../protection.constants';
 import { messages } from '../protection.messages';
 import { ProtectionStore } from '../protection.store';
-import { SharedSecret } from '../store/shared-secret';
 import { applyStoreErrorPolicy } from '../store/store-failure.policy';
 import { FORGERY, ForgeryException } from './righter.exception';
 import { deriveKey, openToken, sealToken } from './righter.token';
@@ -45,36 +44,28 @@ export class RighterService implements OnModuleInit {
   static readonly [READS_CONTEXT] = true;
 
   private readonly logger = new Logger(PROTECTION_LOGGER_CONTEXT);
-  private keys: Buffer[] | null = null;
-  private readonly secret: SharedSecret;
+  /** Derived from `righter.secret`, else the module secret: the first seals, all open. */
+  private readonly keys: readonly Buffer[];
+  private readonly secretConfigured: boolean;
 
   constructor(
     @Inject(PROTECTION_OPTIONS) private readonly options: ResolvedProtectionOptions,
     @Inject(ProtectionStore) private readonly store: ProtectionStore,
     private readonly scan: AppScan,
   ) {
-    this.secret = new SharedSecret(store, 'righter', options.righter?.secrets ?? null);
+    const own = options.righter?.secrets ?? null;
+    this.keys = (own ?? options.secrets).map(deriveKey);
+    this.secretConfigured = own !== null || options.secretConfigured;
   }
 
-  async onModuleInit(): Promise<void> {
-    if (!this.options.righter) return;
-    // Only apps with @Righter routes hear about the secret, and only they load it now (with
-    // Redis down now, the first request loads it).
+  onModuleInit(): void {
+    if (!this.options.righter || this.secretConfigured) return;
+    // Only apps with @Righter routes hear about the per-process secret.
     const routes = this.scan.labels(
       (m) =>
         typeof m.fn === 'function' && Reflect.getMetadata(RighterMetadata.KEY, m.fn) !== undefined,
     );
-    if (routes.length === 0) return;
-    if (this.secret.perProcess) this.logger.warn(messages.righterPerProcessSecret());
-    await this.loadKeys().catch(() => undefined);
-  }
-
-  /**
-   * The keys, loading the shared secret from the store on first need.
-   * @throws StoreUnavailableError while the store cannot give the shared secret.
-   */
-  async loadKeys(): Promise<Buffer[]> {
-    return (this.keys ??= (await this.secret.load()).map(deriveKey));
+    if (routes.length > 0) this.logger.warn(messages.righterPerProcessSecret());
   }
 
   /**
@@ -88,7 +79,7 @@ export class RighterService implements OnModuleInit {
     const settings = this.settings();
     const ctx = RequestContext.current();
     const state = ctx ? RighterService.state(ctx) : undefined;
-    if (!ctx || !state?.edit || !this.keys) {
+    if (!ctx || !state?.edit) {
       const where = ctx
         ? `${requestMethod(ctx.request)} ${urlPath(requestUrl(ctx.request))}`
         : 'outside a request';
@@ -139,14 +130,7 @@ export class RighterService implements OnModuleInit {
     const settings = this.settings();
     const token = ctx.request.headers[settings.header.toLowerCase()];
     if (typeof token !== 'string' || token === '') this.forgery(ctx, 'no token');
-    let keys: Buffer[] = [];
-    try {
-      keys = await this.loadKeys();
-    } catch (err) {
-      // Without the shared secret no token can be checked: 503, never a free pass.
-      applyStoreErrorPolicy(FEATURE, 'closed', err, ctx.response);
-    }
-    const payload = openToken(token, keys);
+    const payload = openToken(token, this.keys);
     const now = Date.now();
     if (!payload)
       this.forgery(ctx, 'malformed or tampered token, or sealed with an unknown secret');

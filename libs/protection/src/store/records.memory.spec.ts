@@ -25,11 +25,4 @@ describe('RecordsMemory', () => {
     t.mock.timers.tick(1);
     assert.equal(await records.get('progress:a'), null);
   });
-
-  it('keeps the first candidate as the shared secret', async () => {
-    const records = new RecordsMemory(100);
-    assert.equal(await records.sharedSecret('righter', 's1'), 's1');
-    assert.equal(await records.sharedSecret('righter', 's2'), 's1');
-    assert.equal(await records.sharedSecret('firstBlood', 's3'), 's3');
-  });
 });

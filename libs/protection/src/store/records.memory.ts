@@ -1,11 +1,10 @@
 import { LruMap } from './lru-map';
 import type { RecordPort } from './records.port';
 
-/** Records of this process only: bounded LRU tables, except the few secrets (one per feature). */
+/** Records of this process only: bounded LRU tables. */
 export class RecordsMemory implements RecordPort {
   private readonly used: LruMap<true>;
   private readonly values: LruMap<string>;
-  private readonly secrets = new Map<string, string>();
 
   constructor(maxEntries: number) {
     this.used = new LruMap(maxEntries);
@@ -25,12 +24,6 @@ export class RecordsMemory implements RecordPort {
 
   get(key: string): Promise<string | null> {
     return Promise.resolve(this.values.get(key) ?? null);
-  }
-
-  sharedSecret(name: string, candidate: string): Promise<string> {
-    let secret = this.secrets.get(name);
-    if (secret === undefined) this.secrets.set(name, (secret = candidate));
-    return Promise.resolve(secret);
   }
 
   clear(): void {

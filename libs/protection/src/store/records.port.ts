@@ -1,6 +1,6 @@
 /**
  * Small records shared by several protections: single-use marks (Righter `once`, FirstBlood's
- * free passes), JSON records (DoubleKill progress) and the generated shared secrets. Keys are
+ * free passes) and JSON records (DoubleKill progress). Keys are
  * namespaced by their caller (`righter:<jti>`, `progress:<key>`).
  */
 export interface RecordPort {
@@ -12,10 +12,4 @@ export interface RecordPort {
 
   /** Reads the value under `key`, or null. */
   get(key: string): Promise<string | null>;
-
-  /**
-   * Returns the secret stored under `name`, storing `candidate` first when there is none, so
-   * every instance sharing the store ends up with the same secret. It never expires.
-   */
-  sharedSecret(name: string, candidate: string): Promise<string>;
 }

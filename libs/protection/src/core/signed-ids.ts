@@ -4,46 +4,36 @@ import { sha256 } from './hash';
 /** `<22 chars of 128 random bits>.<22 chars of its HMAC>`: what `mint()` makes. */
 const SESSION_LENGTH = 45;
 const SHAPE = /^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{22}$/;
-/** Verified sessions remembered (a client sends its session on every request). */
+/** Verified ids remembered (a client sends its session or ticket on every request). */
 const VERIFIED_CACHE = 4096;
 
 /**
- * Sessions the library mints and signs with the module secret. A value it did not mint
- * (forged, foreign, truncated) does not verify, so a client cannot choose its session: it can
- * only drop one, and then it is a sessionless client again.
+ * Ids the library mints and signs with the module secret, for one purpose (sessions, CAPTCHA
+ * tickets): 128 random bits and an HMAC tag. A value it did not mint (forged, foreign,
+ * truncated, or minted for another purpose) does not verify, so a client cannot choose one: it
+ * can only drop it. Verified without a store lookup.
  */
-export class SessionKeys {
-  private keys: readonly Buffer[] | null = null;
+export class SignedIds {
+  private readonly keys: readonly Buffer[];
   private verified = new Set<string>();
 
-  constructor(secrets: readonly string[] | null) {
-    if (secrets) this.use(secrets);
-  }
-
-  /** True once a secret is known (configured, or loaded from the store at startup). */
-  get ready(): boolean {
-    return this.keys !== null;
-  }
-
-  /** Sets the secrets: the first signs, every one verifies (rotation). */
-  use(secrets: readonly string[]): void {
+  /** `secrets`: the first signs, every one verifies (rotation); `purpose` separates the keys. */
+  constructor(secrets: readonly string[], purpose: string) {
     this.keys = secrets.map((s) =>
-      Buffer.from(sha256(`nest-protection session key\n${s}`), 'base64url'),
+      Buffer.from(sha256(`nest-protection ${purpose} key\n${s}`), 'base64url'),
     );
-    this.verified = new Set();
   }
 
-  /** A new session; throws when no secret is known yet. */
+  /** A new id. */
   mint(): string {
-    const key = this.keys?.[0];
-    if (!key) throw new Error('nest-protection: the session secret is not loaded yet');
+    const key = this.keys[0] as Buffer;
     const id = randomBytes(16).toString('base64url');
     return id + '.' + mac(key, id).toString('base64url');
   }
 
-  /** True for a session this module (or one sharing its secret) minted. */
+  /** True for an id this module (or one sharing its secret) minted for this purpose. */
   verify(value: string): boolean {
-    if (value.length !== SESSION_LENGTH || !this.keys) return false;
+    if (value.length !== SESSION_LENGTH) return false;
     if (this.verified.has(value)) return true;
     if (!SHAPE.test(value)) return false;
     const id = value.slice(0, 22);
