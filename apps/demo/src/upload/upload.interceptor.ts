@@ -1,5 +1,8 @@
 import {
+  BadRequestException,
+  HttpException,
   Injectable,
+  PayloadTooLargeException,
   type CallHandler,
   type ExecutionContext,
   type NestInterceptor,
@@ -60,25 +63,15 @@ export class UploadInterceptor implements NestInterceptor {
       .switchToHttp()
       .getRequest<{ upload?: Upload; body?: Record<string, string>; files?: MulterFile[] }>();
     if (this.adapterHost.httpAdapter.getType() === 'fastify') {
-      const upload: Upload = { fields: {}, files: [] };
-      for await (const part of (req as unknown as FastifyMultipartRequest).parts()) {
-        if (part.type === 'file' && part.toBuffer) {
-          const data = await part.toBuffer();
-          upload.files.push({
-            field: part.fieldname,
-            name: part.filename ?? '',
-            size: data.length,
-            sha256: sha256(data),
-          });
-        } else {
-          upload.fields[part.fieldname] = String(part.value);
-        }
-      }
-      req.upload = upload;
+      req.upload = await readParts(req as unknown as FastifyMultipartRequest);
       return next.handle();
     }
     this.express ??= new (AnyFilesInterceptor({ limits: LIMITS }) as Type<NestInterceptor>)();
-    const handled = await this.express.intercept(context, next);
+    const handled = await Promise.resolve(this.express.intercept(context, next)).catch(
+      (err: unknown) => {
+        throw err instanceof HttpException && err.getStatus() === 400 ? badMultipart(err) : err;
+      },
+    );
     req.upload = {
       fields: { ...req.body },
       files: (req.files ?? []).map((f) => ({
@@ -93,3 +86,38 @@ export class UploadInterceptor implements NestInterceptor {
 }
 
 export const UPLOAD_LIMITS = LIMITS;
+
+function badMultipart(err: Error): BadRequestException {
+  return new BadRequestException({
+    statusCode: 400,
+    code: 'BAD_MULTIPART',
+    message: `Malformed multipart body: ${err.message}`,
+  });
+}
+
+/** The parts of a Fastify multipart body; a malformed body (no boundary, cut short) is a 400. */
+async function readParts(req: FastifyMultipartRequest): Promise<Upload> {
+  const upload: Upload = { fields: {}, files: [] };
+  try {
+    for await (const part of req.parts()) {
+      if (part.type === 'file' && part.toBuffer) {
+        const data = await part.toBuffer();
+        upload.files.push({
+          field: part.fieldname,
+          name: part.filename ?? '',
+          size: data.length,
+          sha256: sha256(data),
+        });
+      } else {
+        upload.fields[part.fieldname] = String(part.value);
+      }
+    }
+  } catch (err) {
+    if (err instanceof HttpException) throw err;
+    // Limits are 413; what is left is a body that is not well-formed multipart.
+    if ((err as { statusCode?: number }).statusCode === 413)
+      throw new PayloadTooLargeException((err as Error).message);
+    throw badMultipart(err as Error);
+  }
+  return upload;
+}

@@ -48,6 +48,9 @@ export class MultipartTap {
       const file: TappedFile = { field, name: info.filename ?? '', type: info.mimeType, size: 0 };
       if (this.files.length < LIMITS.files) this.files.push(file);
       stream.on('data', (chunk: Buffer) => (file.size += chunk.length));
+      // A body cut inside a file part errors the part's stream too: unheard, that error would
+      // crash the process (any client could send one).
+      stream.on('error', () => (this.failed = true));
       stream.resume();
     });
     parser.on('close', () => {
