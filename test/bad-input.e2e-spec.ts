@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
 import { after as afterAll, before, describe, it } from 'node:test';
-import { post, request } from './helpers/http';
+import { post, request, sleep } from './helpers/http';
 import { PLATFORMS, startDemo, type RunningApp } from './helpers/platforms';
 
-/* Malformed bodies on the demo's logged routes: a clear 4xx JSON error, and the process keeps serving. */
+/*
+ * Malformed bodies on the demo's logged routes get a clear 4xx JSON error and the process keeps
+ * serving; slow bodies from one address cannot take every place of the global cap.
+ */
 
 const nested = (depth: number): string => '['.repeat(depth) + ']'.repeat(depth);
 
@@ -53,6 +57,55 @@ for (const platform of PLATFORMS) {
       assert.equal(r.status, platform === 'express' ? 413 : 400, r.text);
       assert.equal(r.json<{ statusCode: number }>().statusCode, r.status);
       assert.equal((await request(`${demo.url}/test/load/speed.html`)).status, 200);
+    });
+  });
+}
+
+/** A POST whose body never finishes arriving, from `from`: its status once answered, or null. */
+function slowBody(base: string, from: string, sockets: Socket[]): Promise<number | null> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname, port: Number(port), localAddress: from }, () => {
+      socket.write(
+        `POST /test/reqres-log.json HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n[`,
+      );
+    });
+    sockets.push(socket);
+    let head = '';
+    socket.on('data', (chunk: Buffer) => {
+      head += chunk.toString('latin1');
+      resolve(Number(head.split(' ')[1]));
+    });
+    socket.on('error', () => resolve(null));
+    socket.on('close', () => resolve(null));
+  });
+}
+
+for (const platform of PLATFORMS) {
+  describe(`one client's share of the global cap on ${platform}`, () => {
+    it('slow-body requests from one address hold at most max(8, 10 %) of the cap: another client is served', async () => {
+      // Cap 20: the share is 8. Before, 20 slow bodies from one address took every place.
+      const demo = await startDemo({
+        platform,
+        logger: false,
+        protection: { overload: { maxConcurrent: 20, drainTimeout: 100 } },
+      });
+      const sockets: Socket[] = [];
+      try {
+        const attacker = '127.0.3.1';
+        const pending = Array.from({ length: 25 }, () => slowBody(demo.url, attacker, sockets));
+        await sleep(300);
+        const answered = await Promise.all(
+          pending.map((p) => Promise.race([p, sleep(200).then(() => 'open' as const)])),
+        );
+        assert.equal(answered.filter((s) => s === 'open').length, 8, String(answered));
+        assert.equal(answered.filter((s) => s === 429).length, 17, String(answered));
+        const other = await request(`${demo.url}/test/load/speed.html`, { from: '127.0.3.2' });
+        assert.equal(other.status, 200, 'another client still gets a place');
+      } finally {
+        for (const s of sockets) s.destroy();
+        await demo.close();
+      }
     });
   });
 }

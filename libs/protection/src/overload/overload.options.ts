@@ -10,8 +10,13 @@ export interface OverloadModuleOptions {
   slowMs?: number;
   /** Longest a shutdown waits for requests in flight. @default 20000 */
   drainTimeout?: number;
-  /** Per client IP: at most `limit` requests per sliding `window` ms, and optionally `maxConcurrent` in flight; `false` = off. @default { limit: 50, window: 1000 } */
-  perIp?: false | { limit?: number; window?: number; maxConcurrent?: number };
+  /**
+   * Per client address (IPv4 address, IPv6 /64): at most `limit` requests per sliding `window`
+   * ms, and at most `maxConcurrent` in flight (default max(8, 10 % of `maxConcurrent`), so one
+   * client never holds the whole cap; `false` lifts it); `false` = all per-address checks off.
+   * @default { limit: 50, window: 1000 }
+   */
+  perIp?: false | { limit?: number; window?: number; maxConcurrent?: number | false };
   /** Client IPs or CIDRs exempt from the per-IP checks, matched against the client address after trusted proxies. @default ['127.0.0.1', '::1'] */
   permit?: readonly string[];
 }
@@ -37,34 +42,43 @@ export const resolveOverloadOptions = sectionResolver(
   KEYS,
   (r: OptionReader, v): ResolvedOverloadOptions => {
     const auto = Math.max(2000, availableParallelism() * 300);
+    const maxConcurrent =
+      v.maxConcurrent === -1
+        ? -1
+        : r.int('overload.maxConcurrent', v.maxConcurrent, auto, 1, 1_000_000);
     return Object.freeze({
-      maxConcurrent:
-        v.maxConcurrent === -1
-          ? -1
-          : r.int('overload.maxConcurrent', v.maxConcurrent, auto, 1, 1_000_000),
+      maxConcurrent,
       slowMs: r.int('overload.slowMs', v.slowMs, 5000, 1, 3_600_000),
       drainTimeout: r.int('overload.drainTimeout', v.drainTimeout, 20_000, 0, 3_600_000),
-      perIp: perIp(r, v.perIp),
+      perIp: perIp(r, v.perIp, maxConcurrent),
       permit: permit(r, v.permit),
     });
   },
 );
 
-function perIp(r: OptionReader, raw: unknown): ResolvedOverloadOptions['perIp'] {
+function perIp(r: OptionReader, raw: unknown, cap: number): ResolvedOverloadOptions['perIp'] {
   if (raw === false) return null;
   const v = r.object(
     'overload.perIp',
     raw,
     ['limit', 'window', 'maxConcurrent'] as const,
-    'false or { limit?, window?, maxConcurrent? }',
+    'false or { limit?, window?, maxConcurrent?: number | false }',
   );
   return Object.freeze({
     limit: r.int('overload.perIp.limit', v.limit, 50, 1, 1_000_000),
     windowMs: r.int('overload.perIp.window', v.window, 1000, 1, 86_400_000),
+    // One client's share of the global cap, so a single address (slow bodies, slow reads) can
+    // never hold every place: max(8, 10 % of the cap) unless configured; `false` lifts it.
     maxConcurrent:
-      v.maxConcurrent === undefined
+      v.maxConcurrent === false || (v.maxConcurrent === undefined && cap === -1)
         ? null
-        : r.int('overload.perIp.maxConcurrent', v.maxConcurrent, 0, 1, 1_000_000),
+        : r.int(
+            'overload.perIp.maxConcurrent',
+            v.maxConcurrent,
+            Math.max(8, Math.ceil(cap / 10)),
+            1,
+            1_000_000,
+          ),
   });
 }
 
