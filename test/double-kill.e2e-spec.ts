@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after as afterAll, before, describe, it } from 'node:test';
-import { DoubleKillException, ProgressService, type ProgressRecord } from 'nest-protection';
+import {
+  DoubleKillException,
+  DoubleKillKeyException,
+  ProgressService,
+  type ProgressRecord,
+} from 'nest-protection';
 import { RedisStore } from 'nest-protection/redis';
 import { DoubleKillTestModule, LockedService, runs } from './helpers/double-kill-app';
 import { startingAfter, eventually, request, sleep, type Reply } from './helpers/http';
@@ -12,14 +17,15 @@ import {
   startDemo,
   startModule,
   startRedisPair,
-  type RedisPair,
   TEST_SECRET,
+  type RedisPair,
   type RunningApp,
 } from './helpers/platforms';
 
 /* @DoubleKill locks, async runs, progress and leases, on both platforms, memory and a real Redis. */
 
 type Killed = { statusCode: number; code: string; message: string; key: string; elapsed: number };
+type Rejected = { statusCode: number; code: string; message: string };
 let n = 0;
 const uniq = (name: string): string => `${name}-${++n}-${Date.now()}`;
 
@@ -150,24 +156,106 @@ for (const platform of PLATFORMS) {
       assert.ok(done.stoppedAt !== null && done.stoppedAt >= done.startedAt);
       const again = await Promise.allSettled([service.background(id, 10)]);
       assert.equal(runs.count - before, 2, 'after it is done, a new call starts a new run');
-      assert.equal((again[0] as PromiseRejectedResult).reason instanceof DoubleKillException, true);
+      const reason = (again[0] as PromiseRejectedResult).reason as unknown;
+      assert.ok(reason instanceof DoubleKillException);
+      assert.match(reason.progressKey, /^[A-Za-z0-9_-]{22,}$/);
+      assert.notEqual(reason.progressKey, key, 'a new run, a new random key');
     });
 
-    it('serves progress over HTTP on the demo (404 for unknown keys)', async () => {
-      const r = await request(`${demo.url}/test/double-kill-async.json?s=0.3`);
-      const { key } = assertKilled(r);
-      const p = await request(`${demo.url}/test/progress/${key}`);
-      assert.equal(p.status, 200);
-      assert.equal(p.json<ProgressRecord>().key, key);
-      assert.equal((await request(`${demo.url}/test/progress/unknown-key`)).status, 404);
-    });
-
-    it('refuses keys it cannot trust: null-ish key results and unserialisable arguments', async () => {
-      await assert.rejects(service.nullable(null), /key function returned "null"/);
-      await assert.rejects(
-        service.nullable('user-undefined'),
-        /must not be empty or contain null\/undefined/,
+    it('serves progress over HTTP on the demo: random keys, readable only by the client that started the job', async () => {
+      const mine = { headers: { 'user-agent': uniq('owner') } };
+      const other = { headers: { 'user-agent': uniq('other') } };
+      const first = assertKilled(
+        await request(`${demo.url}/test/double-kill-async.json?s=0.2`, mine),
       );
+      const running = assertKilled(
+        await request(`${demo.url}/test/double-kill-async.json?s=0.2`, mine),
+      );
+      assert.equal(running.key, first.key, 'a concurrent call gets the running job key');
+      const p = await request(`${demo.url}/test/progress/${first.key}`, mine);
+      assert.equal(p.status, 200, p.text);
+      assert.equal(p.json<ProgressRecord>().key, first.key);
+      const stranger = await request(`${demo.url}/test/progress/${first.key}`, other);
+      assert.equal(stranger.status, 404, 'another identity holding the key finds nothing');
+      assert.ok(
+        await eventually(
+          async () =>
+            (await request(`${demo.url}/test/progress/${first.key}`, mine)).json<ProgressRecord>()
+              .done === true,
+          3000,
+        ),
+      );
+      const done = (await request(`${demo.url}/test/progress/${first.key}`, mine)).json();
+      assert.equal('result' in (done as object), false, 'no result without keepResult');
+      const second = assertKilled(
+        await request(`${demo.url}/test/double-kill-async.json?s=0`, mine),
+      );
+      assert.notEqual(second.key, first.key, 'same method and args, a new job: a new key');
+      assert.equal((await request(`${demo.url}/test/progress/unknown-key`, mine)).status, 404);
+    });
+
+    it('keeps the result in the progress record only with keepResult', async () => {
+      const mine = { headers: { 'user-agent': uniq('keep') } };
+      const other = { headers: { 'user-agent': uniq('keep-other') } };
+      for (const keep of ['1', '0']) {
+        const id = uniq('job');
+        const { key } = assertKilled(
+          await request(`${app.url}/dk/job?id=${id}&ms=50&keep=${keep}`, mine),
+        );
+        const read = (h = mine): Promise<Reply> => request(`${app.url}/dk-progress/${key}`, h);
+        assert.ok(await eventually(async () => (await read()).json<ProgressRecord>().done, 3000));
+        const record = (await read()).json<ProgressRecord>();
+        if (keep === '1') assert.equal(record.result, `done ${id}`);
+        else assert.equal('result' in record, false, JSON.stringify(record));
+        assert.equal((await read(other)).status, 404);
+      }
+    });
+
+    it('checkNull: only an actual null key is refused, with 400 naming the method', async () => {
+      for (const type of ['annulled', 'Bernulli', 'undefined-ish']) {
+        const r = await request(`${demo.url}/test/double-kill-service.json?type=${type}&s=0`);
+        assert.equal(r.status, 200, r.text);
+        assert.deepEqual(r.json(), { success: true, data: `${type}-0` });
+      }
+      assert.equal(
+        (await request(`${app.url}/dk/nullable?v=user-undefined`)).text,
+        'user-undefined',
+      );
+      const r = await request(`${app.url}/dk/nullable?v=null`);
+      assert.equal(r.status, 400, r.text);
+      assert.deepEqual(r.json<Rejected>(), {
+        statusCode: 400,
+        code: 'DOUBLE_KILL_NULL_KEY',
+        message: 'LockedService.nullable: The lock key is null or undefined',
+      });
+    });
+
+    it('answers 400 naming the method when the key function throws', async () => {
+      for (let i = 0; i < 2; i++) {
+        const r = await request(`${app.url}/dk/throwing-key?v=throw`);
+        assert.equal(r.status, 400, r.text);
+        assert.deepEqual(r.json<Rejected>(), {
+          statusCode: 400,
+          code: 'DOUBLE_KILL_KEY_FAILED',
+          message: 'LockedService.throwingKey: The lock key could not be computed',
+        });
+      }
+      assert.equal((await request(`${app.url}/dk/throwing-key?v=fine`)).text, 'fine');
+    });
+
+    it('refuses keys it cannot trust outside HTTP too: null key results and unserialisable arguments', async () => {
+      for (const v of [null, undefined]) {
+        const err = await service.nullable(v).catch((e: unknown) => e);
+        assert.ok(err instanceof DoubleKillKeyException, String(err));
+        assert.equal(err.code, 'DOUBLE_KILL_NULL_KEY');
+        assert.equal(err.getStatus(), 400);
+        assert.match(err.message, /LockedService\.nullable/);
+      }
+      assert.equal(await service.nullable('null'), 'null', 'the text "null" is a key');
+      const thrown = await service.throwingKey('throw').catch((e: unknown) => e);
+      assert.ok(thrown instanceof DoubleKillKeyException);
+      assert.equal(thrown.code, 'DOUBLE_KILL_KEY_FAILED');
+      assert.match(String((thrown.cause as Error).message), /no key for you/);
       await assert.rejects(
         service.byArgs({ socket: new (class Socket {})() }),
         /cannot form a key .* set the "key" option/,
@@ -207,11 +295,11 @@ describe('@DoubleKill on Redis', () => {
   before(async () => {
     pair = await startRedisPair();
     x = await startModule(
-      DoubleKillTestModule.with({ secret: TEST_SECRET, store: { redis: pair.redis.url } }),
+      DoubleKillTestModule.with({ store: { redis: pair.redis.url }, secret: TEST_SECRET }),
       'fastify',
     );
     y = await startModule(
-      DoubleKillTestModule.with({ secret: TEST_SECRET, store: { redis: pair.redis.url } }),
+      DoubleKillTestModule.with({ store: { redis: pair.redis.url }, secret: TEST_SECRET }),
       'express',
     );
   });
@@ -235,6 +323,20 @@ describe('@DoubleKill on Redis', () => {
     );
   });
 
+  it('gives the running job key to a caller on the other instance; its record stays bound to the client', async () => {
+    const mine = { headers: { 'user-agent': uniq('redis-owner') } };
+    const { key } = assertKilled(
+      await request(`${pair.a.url}/test/double-kill-async.json?s=0.5`, mine),
+    );
+    const fromB = assertKilled(
+      await request(`${pair.b.url}/test/double-kill-async.json?s=0.5`, mine),
+    );
+    assert.equal(fromB.key, key);
+    assert.equal((await request(`${pair.b.url}/test/progress/${key}`, mine)).status, 200);
+    const other = { headers: { 'user-agent': uniq('redis-other') } };
+    assert.equal((await request(`${pair.b.url}/test/progress/${key}`, other)).status, 404);
+  });
+
   it('keeps the lock of a call three times longer than its lease (renewal), with increasing fencing tokens', async () => {
     const id = uniq('renew');
     const long = request(`${x.url}/dk/long?id=${id}&ms=900`);
@@ -249,7 +351,7 @@ describe('@DoubleKill on Redis', () => {
   it('frees the lock of a killed process after its lease', async () => {
     const child = spawn(
       process.execPath,
-      [join(__dirname, 'helpers', 'double-kill-app.js'), pair.redis.url],
+      [join(__dirname, 'helpers', 'double-kill-app.js'), pair.redis.url, TEST_SECRET],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     try {
@@ -297,8 +399,8 @@ describe('@DoubleKill on Redis', () => {
   it('releases the locks this process holds on shutdown (not after the 30 s lease)', async () => {
     const leaving = await startModule(
       DoubleKillTestModule.with({
-        secret: TEST_SECRET,
         store: { redis: pair.redis.url },
+        secret: TEST_SECRET,
         overload: { drainTimeout: 100 },
       }),
       'fastify',

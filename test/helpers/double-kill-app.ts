@@ -1,9 +1,19 @@
-import { Controller, Get, Injectable, Module, Query, type DynamicModule } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Injectable,
+  Module,
+  NotFoundException,
+  Param,
+  Query,
+  type DynamicModule,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import {
   DoubleKill,
   DoubleKillContext,
+  ProgressService,
   ProtectionModule,
   type ProtectionModuleOptions,
 } from 'nest-protection';
@@ -48,7 +58,7 @@ export class LockedService {
     return 'held';
   }
 
-  @DoubleKill({ async: true, key: (id: string) => id })
+  @DoubleKill({ async: true, key: (id: string) => id, keepResult: true })
   async background(id: string, ms: number): Promise<string> {
     runs.count++;
     await sleep(ms / 2);
@@ -57,9 +67,26 @@ export class LockedService {
     return `done ${id}`;
   }
 
+  /** Like `background`, without `keepResult`: its record never holds the result. */
+  @DoubleKill({ async: true, key: (id: string) => id })
+  async quiet(id: string, ms: number): Promise<string> {
+    await sleep(ms);
+    return `secret ${id}`;
+  }
+
   @DoubleKill({ key: (v: unknown) => v })
   async nullable(v: unknown): Promise<string> {
     return String(v);
+  }
+
+  @DoubleKill({
+    key: (v: string) => {
+      if (v === 'throw') throw new Error('no key for you');
+      return v;
+    },
+  })
+  async throwingKey(v: string): Promise<string> {
+    return v;
   }
 
   @DoubleKill()
@@ -96,6 +123,37 @@ export class LockedController {
   long(@Query('id') id = 'x', @Query('ms') ms = '100'): Promise<unknown> {
     return this.service.long(id, Number(ms));
   }
+
+  /** An async job; `keep=1` runs the method that keeps its result in the progress record. */
+  @Get('job')
+  job(@Query('id') id = 'x', @Query('ms') ms = '100', @Query('keep') keep?: string): unknown {
+    return keep === '1'
+      ? this.service.background(id, Number(ms))
+      : this.service.quiet(id, Number(ms));
+  }
+
+  /** `v=null` passes an actual null to the key function. */
+  @Get('nullable')
+  nullable(@Query('v') v: string): Promise<string> {
+    return this.service.nullable(v === 'null' ? null : v);
+  }
+
+  @Get('throwing-key')
+  throwingKey(@Query('v') v: string): Promise<string> {
+    return this.service.throwingKey(v);
+  }
+}
+
+@Controller('dk-progress')
+export class ProgressController {
+  constructor(private readonly progress: ProgressService) {}
+
+  @Get(':key')
+  async read(@Param('key') key: string): Promise<unknown> {
+    const record = await this.progress.get(key);
+    if (!record) throw new NotFoundException();
+    return record;
+  }
 }
 
 @Module({})
@@ -104,19 +162,20 @@ export class DoubleKillTestModule {
     return {
       module: DoubleKillTestModule,
       imports: [ProtectionModule.forRoot(options)],
-      controllers: [LockedController],
+      controllers: [LockedController, ProgressController],
       providers: [LockedService],
     };
   }
 }
 
-// As a child process: serve on a random port, print it, hold locks until killed.
+// As a child process (argv: Redis URL, module secret): serve on a random port, print it, hold
+// locks until killed.
 if (require.main === module) {
   void (async () => {
     const app = await NestFactory.create(
       DoubleKillTestModule.with({
-        secret: 'nest-protection-test-secret-0123456789abcdef',
         store: { redis: process.argv[2] ?? '' },
+        secret: process.argv[3] ?? '',
       }),
       new FastifyAdapter(),
       { logger: false },

@@ -4,7 +4,12 @@ export interface DoubleKillOptions {
   key?: string | ((...args: never[]) => unknown);
   /** The current client identity is part of the key (`system` outside a request). @default true */
   principal?: boolean;
-  /** A key function result that is null, undefined, empty, or says "null"/"undefined" is an Error. @default true */
+  /**
+   * A key function result that is `null` or `undefined` rejects the call with
+   * `DoubleKillKeyException` (400 `DOUBLE_KILL_NULL_KEY`) instead of locking every such call
+   * under one key. Only those two values: a string such as `'annulled'` is a key like any other.
+   * @default true
+   */
   checkNull?: boolean;
   /** Lock lease in ms, renewed every lease/3 while the call runs. @default 30000 */
   lease?: number;
@@ -12,6 +17,13 @@ export interface DoubleKillOptions {
   async?: boolean;
   /** Seconds a progress record stays readable after the call ends. @default 300 */
   progress?: number;
+  /**
+   * Keep the method's return value (as JSON) in the progress record as `result`, for the
+   * client that started the call to fetch. Off by default: a record then holds only
+   * `done`, `percent`, timestamps and the error message.
+   * @default false
+   */
+  keepResult?: boolean;
 }
 
 /** `@DoubleKill` options after validation. */
@@ -22,6 +34,7 @@ export interface DoubleKillMethodOptions {
   readonly lease: number;
   readonly async: boolean;
   readonly progress: number;
+  readonly keepResult: boolean;
   /** `<Class>.<method>`, set when the decorator is applied. */
   readonly name: string;
 }

@@ -27,6 +27,8 @@ interface Runner {
  * async pay(orderId: string) { ... }
  * ```
  * @throws DoubleKillException when the same key is running (or, with `async`, once started).
+ * @throws DoubleKillKeyException (400) when the key function throws or, with `checkNull`,
+ * returns null or undefined.
  */
 export function DoubleKill(options: DoubleKillOptions = {}): MethodDecorator {
   return (target, property, descriptor) => {
@@ -48,7 +50,8 @@ export function DoubleKill(options: DoubleKillOptions = {}): MethodDecorator {
     Reflect.defineMetadata(DOUBLE_KILL, meta, trampoline);
     descriptor.value = trampoline as unknown as typeof descriptor.value;
     applyDecorators(
-      ...(meta.principal ? [demandAsyncContext('@DoubleKill (client in the key)')] : []),
+      // Always: the progress record is bound to the client, even when the key is not.
+      demandAsyncContext('@DoubleKill (client of the lock and progress)'),
       documentRoute('doubleKill', doubleKillDocs(meta.async)),
     )(target, property, descriptor);
     return descriptor;

@@ -27,3 +27,34 @@ export class DoubleKillException extends ProtectionException {
     super(body ?? DOUBLE_KILLED.body({ key: progressKey, elapsed }), status, DOUBLE_KILLED.code);
   }
 }
+
+/** A `@DoubleKill` key is null or undefined (checkNull): the call would share one lock with every such call. */
+export const DOUBLE_KILL_NULL_KEY = preset(
+  400,
+  'DOUBLE_KILL_NULL_KEY',
+  'The lock key is null or undefined',
+);
+
+/** A `@DoubleKill` key function threw. */
+export const DOUBLE_KILL_KEY_FAILED = preset(
+  400,
+  'DOUBLE_KILL_KEY_FAILED',
+  'The lock key could not be computed',
+);
+
+/**
+ * The call's lock key could not be made: the key function returned null or undefined
+ * (400 `DOUBLE_KILL_NULL_KEY`) or threw (400 `DOUBLE_KILL_KEY_FAILED`, the error as `cause`).
+ * The message names the method (`Class.method`). Thrown outside HTTP too; the method never ran.
+ */
+export class DoubleKillKeyException extends ProtectionException {
+  constructor(
+    readonly method: string,
+    kind: 'null' | 'failed',
+    options?: { cause?: unknown },
+  ) {
+    const p = kind === 'null' ? DOUBLE_KILL_NULL_KEY : DOUBLE_KILL_KEY_FAILED;
+    super({ ...p.body(), message: `${method}: ${p.message}` }, p.status, p.code);
+    if (options && 'cause' in options) this.cause = options.cause;
+  }
+}

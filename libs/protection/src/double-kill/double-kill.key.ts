@@ -1,4 +1,5 @@
 import type { DoubleKillMethodOptions } from './double-kill-options.interface';
+import { DoubleKillKeyException } from './double-kill.exception';
 
 const MAX_DEPTH = 16;
 
@@ -45,31 +46,39 @@ export function stableKey(value: unknown, depth = 0): string {
   }
 }
 
-/** The call's part of a `@DoubleKill` lock key: from the `key` option or the arguments. */
+/**
+ * The call's part of a `@DoubleKill` lock key: from the `key` option or the arguments. A key
+ * function that throws, or (checkNull) returns null or undefined, is `DoubleKillKeyException`:
+ * a bad input, answered 400, not a server fault.
+ */
 export function keyPart(meta: DoubleKillMethodOptions, args: unknown[]): string {
   if (typeof meta.key === 'string') return 's:' + meta.key;
+  if (typeof meta.key === 'function') {
+    let value: unknown;
+    try {
+      value = meta.key(...args);
+    } catch (err) {
+      throw new DoubleKillKeyException(meta.name, 'failed', { cause: err });
+    }
+    if (meta.checkNull && (value === null || value === undefined))
+      throw new DoubleKillKeyException(meta.name, 'null');
+    return (
+      'f:' +
+      (typeof value === 'string' ? value : serialized(meta, value, 'its key function result'))
+    );
+  }
+  return 'a:' + serialized(meta, args, 'its arguments');
+}
+
+function serialized(meta: DoubleKillMethodOptions, value: unknown, what: string): string {
   try {
-    if (typeof meta.key === 'function') {
-      const value = meta.key(...args);
-      const text = typeof value === 'string' ? value : stableKey(value);
-      if (
-        meta.checkNull &&
-        (value === null || value === undefined || text === '' || /null|undefined/.test(text))
-      ) {
-        throw new Error(
-          `@DoubleKill on ${meta.name}: the key function returned ${JSON.stringify(text)}; a key must not be empty or contain null/undefined (checkNull).`,
-        );
-      }
-      return 'f:' + text;
-    }
-    return 'a:' + stableKey(args);
+    return stableKey(value);
   } catch (err) {
-    if (err instanceof UnserializableKeyError) {
-      throw new Error(
-        `@DoubleKill on ${meta.name}: its arguments cannot form a key (${err.message}); set the "key" option, e.g. key: (id) => id.`,
-        { cause: err },
-      );
-    }
-    throw err;
+    if (!(err instanceof UnserializableKeyError)) throw err;
+    // The developer must fix the method: a server fault, not the client's.
+    throw new Error(
+      `@DoubleKill on ${meta.name}: ${what} cannot form a key (${err.message}); set the "key" option, e.g. key: (id) => id.`,
+      { cause: err },
+    );
   }
 }

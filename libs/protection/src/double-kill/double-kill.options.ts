@@ -7,7 +7,9 @@ export type DoubleKillModuleOptions = RejectionModuleOptions;
 export type ResolvedDoubleKillOptions = ResolvedRejectionOptions;
 export const resolveDoubleKillOptions = rejectionResolver('doubleKill', 'closed');
 
-const ROUTE_KEYS = optionKeys<DoubleKillOptions>()('key principal checkNull lease async progress');
+const ROUTE_KEYS = optionKeys<DoubleKillOptions>()(
+  'key principal checkNull lease async progress keepResult',
+);
 
 /** `@DoubleKill` options of `name` (`Class.method`), validated when the class loads. */
 export function resolveDoubleKillMethod(
@@ -27,6 +29,7 @@ export function resolveDoubleKillMethod(
     async: r.bool('async', v.async, false),
     lease: r.int('lease', v.lease, 30_000, 100, 86_400_000),
     progress: r.int('progress', v.progress, 300, 1, 86_400),
+    keepResult: r.bool('keepResult', v.keepResult, false),
     name,
   });
 }

@@ -17,26 +17,25 @@ import { ProtectionStore } from '../protection.store';
 import { applyStoreErrorPolicy } from '../store/store-failure.policy';
 import type { DoubleKillMethodOptions } from './double-kill-options.interface';
 import { DoubleKillContext, type DoubleKillRun } from './double-kill.context';
-import { DOUBLE_KILLED, DoubleKillException } from './double-kill.exception';
+import {
+  DOUBLE_KILL_KEY_FAILED,
+  DOUBLE_KILLED,
+  DoubleKillException,
+  DoubleKillKeyException,
+} from './double-kill.exception';
 import { keyPart } from './double-kill.key';
 import { doubleKillOf, RUNNER } from './double-kill.metadata';
+import {
+  currentIdentity,
+  jsonSafe,
+  newProgressKey,
+  progressRecordKey,
+  type ProgressRecord,
+} from './progress.record';
 
 const FEATURE = 'DoubleKill';
 /** A running call's progress record lives at most this long; its stop sets `progress` seconds. */
 const RUNNING_RECORD_TTL_MS = 86_400_000;
-/** Namespace of progress records in the store's records. */
-export const PROGRESS_RECORD = 'progress:';
-
-/** The progress record of a `@DoubleKill` call. */
-export interface ProgressRecord {
-  key: string;
-  startedAt: number;
-  stoppedAt: number | null;
-  done: boolean;
-  percent: number;
-  result?: unknown;
-  error?: string;
-}
 
 type Method = (...args: unknown[]) => unknown;
 
@@ -52,6 +51,8 @@ export class DoubleKillRunner implements OnModuleInit, OnApplicationShutdown {
   private readonly held = new Map<string, string>();
   /** Instances and prototypes this runner was bound to. */
   private readonly bound: object[] = [];
+  /** Methods whose throwing key function was logged: once each, not on every request. */
+  private readonly keyFailuresLogged = new Set<string>();
 
   constructor(
     @Inject(PROTECTION_OPTIONS) private readonly options: ResolvedProtectionOptions,
@@ -99,24 +100,46 @@ export class DoubleKillRunner implements OnModuleInit, OnApplicationShutdown {
   ): Promise<unknown> {
     const settings = this.options.doubleKill;
     if (!settings) return original.apply(instance, args);
-    const principal = meta.principal ? (RequestContext.current()?.identity ?? 'system') : '';
-    const id = sha256(`${meta.name}\0${principal}\0${keyPart(meta, args)}`);
-    return this.acquire(meta, id, instance, original, args);
+    const identity = currentIdentity();
+    const principal = meta.principal ? identity : '';
+    const id = sha256(`${meta.name}\0${principal}\0${this.keyOf(meta, args)}`);
+    return this.acquire(meta, id, identity, instance, original, args);
+  }
+
+  private keyOf(meta: DoubleKillMethodOptions, args: unknown[]): string {
+    try {
+      return keyPart(meta, args);
+    } catch (err) {
+      if (
+        err instanceof DoubleKillKeyException &&
+        err.code === DOUBLE_KILL_KEY_FAILED.code &&
+        !this.keyFailuresLogged.has(meta.name)
+      ) {
+        this.keyFailuresLogged.add(meta.name);
+        const cause = err.cause instanceof Error ? err.cause.message : typeof err.cause;
+        this.logger.warn(
+          `${FEATURE}: the key function of ${meta.name} threw (${cause}); such calls get 400 (logged once)`,
+        );
+      }
+      throw err;
+    }
   }
 
   private async acquire(
     meta: DoubleKillMethodOptions,
     id: string,
+    identity: string,
     instance: object,
     original: Method,
     args: unknown[],
   ): Promise<unknown> {
     const settings = this.options.doubleKill;
-    const progressKey = id.slice(0, 22);
+    // Random, kept with the lock: a refused caller learns the running call's key in the same step.
+    const progressKey = newProgressKey();
     const owner = randomUUID();
     let acquisition;
     try {
-      acquisition = await this.store.locks.acquire(id, owner, meta.lease);
+      acquisition = await this.store.locks.acquire(id, owner, meta.lease, progressKey);
     } catch (err) {
       applyStoreErrorPolicy(
         FEATURE,
@@ -127,7 +150,7 @@ export class DoubleKillRunner implements OnModuleInit, OnApplicationShutdown {
       return original.apply(instance, args);
     }
     if (!acquisition.acquired)
-      throw this.killed(progressKey, Math.floor(acquisition.elapsedMs / 1000));
+      throw this.killed(acquisition.tag ?? '', Math.floor(acquisition.elapsedMs / 1000));
 
     this.held.set(id, owner);
     const abort = new AbortController();
@@ -139,12 +162,11 @@ export class DoubleKillRunner implements OnModuleInit, OnApplicationShutdown {
       done: false,
       percent: 0,
     };
+    const recordKey = progressRecordKey(identity, progressKey);
     const save = (ttlMs: number): Promise<void> =>
-      this.store.records
-        .put(PROGRESS_RECORD + progressKey, JSON.stringify(record), ttlMs)
-        .catch((err: Error) => {
-          this.logger.warn(`${FEATURE}: progress of ${meta.name} not saved: ${err.message}`);
-        });
+      this.store.records.put(recordKey, JSON.stringify(record), ttlMs).catch((err: Error) => {
+        this.logger.warn(`${FEATURE}: progress of ${meta.name} not saved: ${err.message}`);
+      });
     await save(RUNNING_RECORD_TTL_MS);
     const renewal = setInterval(
       () => {
@@ -177,12 +199,8 @@ export class DoubleKillRunner implements OnModuleInit, OnApplicationShutdown {
     const execute = async (): Promise<unknown> => {
       try {
         const result = await DoubleKillContext.run(run, () => original.apply(instance, args));
-        Object.assign(record, {
-          done: true,
-          percent: 100,
-          stoppedAt: Date.now(),
-          result: jsonSafe(result),
-        });
+        Object.assign(record, { done: true, percent: 100, stoppedAt: Date.now() });
+        if (meta.keepResult) record.result = jsonSafe(result);
         return result;
       } catch (err) {
         Object.assign(record, {
@@ -219,13 +237,5 @@ export class DoubleKillRunner implements OnModuleInit, OnApplicationShutdown {
       RequestContext.current()?.request,
     );
     return new DoubleKillException(progressKey, elapsed, rendered.body, rendered.status);
-  }
-}
-
-function jsonSafe(value: unknown): unknown {
-  try {
-    return value === undefined ? undefined : (JSON.parse(JSON.stringify(value)) as unknown);
-  } catch {
-    return undefined;
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Small records shared by several protections: single-use marks (Righter `once`, FirstBlood's
  * free passes) and JSON records (DoubleKill progress). Keys are
- * namespaced by their caller (`righter:<jti>`, `progress:<key>`).
+ * namespaced by their caller (`righter:<jti>`, `progress:<digest of client and key>`).
  */
 export interface RecordPort {
   /** Marks `key` as used for `ttlMs`; true the first time, false on every later call. */

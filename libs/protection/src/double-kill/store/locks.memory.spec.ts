@@ -15,7 +15,19 @@ describe('LocksMemory', () => {
     const locks = lockTable(t);
     assert.deepEqual(await locks.acquire('k', 'A', 1000), { acquired: true, fencingToken: 1 });
     t.mock.timers.tick(300);
-    assert.deepEqual(await locks.acquire('k', 'B', 1000), { acquired: false, elapsedMs: 300 });
+    assert.deepEqual(await locks.acquire('k', 'B', 1000), {
+      acquired: false,
+      elapsedMs: 300,
+      tag: '',
+    });
+  });
+
+  it("hands the holder's tag to a refused caller", async () => {
+    const locks = new LocksMemory(100);
+    await locks.acquire('k', 'A', 1000, 'progress-of-A');
+    const refused = await locks.acquire('k', 'B', 1000, 'progress-of-B');
+    assert.equal(refused.acquired, false);
+    assert.equal(!refused.acquired && refused.tag, 'progress-of-A');
   });
 
   it('frees the lock when its lease expires, and the next holder gets a higher fencing token', async (t) => {

@@ -10,7 +10,7 @@ export class LocksMemory implements LockPort {
   // an expired lease is dropped when the key is next touched.
   private readonly held = new Map<
     string,
-    { owner: string; expiresAt: number; startedAt: number }
+    { owner: string; expiresAt: number; startedAt: number; tag: string }
   >();
   private readonly fencing: LruMap<number>;
 
@@ -18,13 +18,13 @@ export class LocksMemory implements LockPort {
     this.fencing = new LruMap(maxEntries);
   }
 
-  acquire(key: string, owner: string, leaseMs: number): Promise<LockAcquisition> {
+  acquire(key: string, owner: string, leaseMs: number, tag = ''): Promise<LockAcquisition> {
     const now = Date.now();
     const held = this.held.get(key);
     if (held && held.expiresAt > now) {
-      return Promise.resolve({ acquired: false, elapsedMs: now - held.startedAt });
+      return Promise.resolve({ acquired: false, elapsedMs: now - held.startedAt, tag: held.tag });
     }
-    this.held.set(key, { owner, expiresAt: now + leaseMs, startedAt: now });
+    this.held.set(key, { owner, expiresAt: now + leaseMs, startedAt: now, tag });
     const fencingToken = (this.fencing.get(key, now) ?? 0) + 1;
     this.fencing.set(key, fencingToken, FENCING_TTL_MS, now);
     return Promise.resolve({ acquired: true, fencingToken });

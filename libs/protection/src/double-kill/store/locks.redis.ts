@@ -8,7 +8,8 @@ interface LockCommands {
     fencing: string,
     owner: string,
     leaseMs: number,
-  ): Promise<[number, number]>;
+    tag: string,
+  ): Promise<[number, number, string?]>;
   npLockRenew(lock: string, owner: string, leaseMs: number): Promise<number>;
   npLockRelease(lock: string, owner: string): Promise<number>;
 }
@@ -21,14 +22,14 @@ export class LocksRedis implements LockPort {
     this.commands = conn.defineCommands<LockCommands>(LOCK_SCRIPTS);
   }
 
-  async acquire(key: string, owner: string, leaseMs: number): Promise<LockAcquisition> {
+  async acquire(key: string, owner: string, leaseMs: number, tag = ''): Promise<LockAcquisition> {
     const lock = this.conn.k(`lock:{${key}}`);
-    const [ok, n] = await this.conn.call(() =>
-      this.commands.npLockAcquire(lock, lock + ':fencing', owner, leaseMs),
+    const [ok, n, held] = await this.conn.call(() =>
+      this.commands.npLockAcquire(lock, lock + ':fencing', owner, leaseMs, tag),
     );
     return ok === 1
       ? { acquired: true, fencingToken: Number(n) }
-      : { acquired: false, elapsedMs: Math.max(0, Number(n)) };
+      : { acquired: false, elapsedMs: Math.max(0, Number(n)), tag: held ?? '' };
   }
 
   async renew(key: string, owner: string, leaseMs: number): Promise<boolean> {
