@@ -524,6 +524,8 @@ describe("consumer: the packed package in a newcomer's app", () => {
             await s.build();
             const outcome = await boot(s.dir, await freePort(), {
               REDIS_URL: 'redis://127.0.0.1:9',
+              // A Redis store also needs the module secret; with it, ioredis is what is missing.
+              PROTECTION_SECRET: 'consumer-test-secret-0123456789abcdef',
               CAPTCHA_PLAINTEXT: '1',
             });
             if (outcome.listening) {

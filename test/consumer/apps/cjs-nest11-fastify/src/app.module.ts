@@ -10,7 +10,9 @@ const plaintext = process.env.CAPTCHA_PLAINTEXT === '1';
   imports: [
     ProtectionModule.forRoot({
       // REDIS_URL asks for the Redis store, which needs ioredis (not installed here).
-      ...(process.env.REDIS_URL ? { store: { redis: process.env.REDIS_URL } } : {}),
+      ...(process.env.REDIS_URL
+        ? { secret: process.env.PROTECTION_SECRET ?? '', store: { redis: process.env.REDIS_URL } }
+        : {}),
       firstBlood: plaintext
         ? { render: (code) => ({ contentType: 'text/plain; charset=utf-8', body: code }) }
         : {},
