@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after as afterAll, before, describe, it } from 'node:test';
@@ -391,6 +392,39 @@ describe('@DoubleKill on Redis', () => {
       assert.equal(await store.locks.renew(key, 'A', 5000), false, 'nor renew it');
       assert.equal((await store.locks.acquire(key, 'C', 5000)).acquired, false, 'B still holds it');
       assert.equal(await store.locks.release(key, 'B'), true);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('fencing tokens never go back, and a key leaves no counter behind much past its lease', async () => {
+    const store = new RedisStore({ redis: pair.redis.url, prefix: 'np', commandTimeout: 500 });
+    await store.init();
+    const cli = (...args: string[]): string =>
+      execFileSync('redis-cli', ['-p', String(pair.redis.port), ...args], {
+        encoding: 'utf8',
+      }).trim();
+    try {
+      const key = uniq('fence');
+      const tokens: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const got = await store.locks.acquire(key, `o${i}`, 1000);
+        assert.ok(got.acquired);
+        tokens.push(got.fencingToken);
+        await store.locks.release(key, `o${i}`);
+      }
+      assert.ok(tokens[0]! < tokens[1]! && tokens[1]! < tokens[2]!, tokens.join(' < '));
+      const counters = cli('--scan', '--pattern', `np:lock:*${key}*:fencing`).split('\n');
+      assert.equal(counters.length, 1, counters.join(','));
+      const ttl = Number(cli('PTTL', counters[0]!));
+      assert.ok(ttl > 0 && ttl <= 1000 + 60_000 + 1000, `counter PTTL ${ttl} (was 30 days)`);
+      // Its expiry (or an eviction) loses nothing: the next token is still above the last.
+      cli('DEL', counters[0]!);
+      const after = await store.locks.acquire(key, 'late', 1000);
+      assert.ok(
+        after.acquired && after.fencingToken > tokens[2]!,
+        `${String(after.acquired && after.fencingToken)}`,
+      );
     } finally {
       await store.close();
     }

@@ -56,7 +56,7 @@ export class MemoryStore implements ProtectionStore {
   constructor(options: MemoryStoreOptions = {}) {
     const max = options.onceMaxEntries ?? 100_000;
     this.debounce = new DebounceMemory(options.debounceMaxEntries ?? 100_000);
-    this.locks = new LocksMemory(max);
+    this.locks = new LocksMemory();
     this.captcha = new CaptchaMemory(max);
     this.rateLimit = new RateLimitMemory(max);
     this.records = new RecordsMemory(max);

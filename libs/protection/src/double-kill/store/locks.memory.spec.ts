@@ -7,13 +7,13 @@ const T0 = 1_800_000_000_000;
 /** A lock table on a mocked clock starting at T0. */
 function lockTable(t: TestContext): LocksMemory {
   t.mock.timers.enable({ apis: ['Date'], now: T0 });
-  return new LocksMemory(100);
+  return new LocksMemory();
 }
 
 describe('LocksMemory', () => {
   it('refuses a held lock, saying how long the holder has run', async (t) => {
     const locks = lockTable(t);
-    assert.deepEqual(await locks.acquire('k', 'A', 1000), { acquired: true, fencingToken: 1 });
+    assert.deepEqual(await locks.acquire('k', 'A', 1000), { acquired: true, fencingToken: T0 });
     t.mock.timers.tick(300);
     assert.deepEqual(await locks.acquire('k', 'B', 1000), {
       acquired: false,
@@ -23,7 +23,7 @@ describe('LocksMemory', () => {
   });
 
   it("hands the holder's tag to a refused caller", async () => {
-    const locks = new LocksMemory(100);
+    const locks = new LocksMemory();
     await locks.acquire('k', 'A', 1000, 'progress-of-A');
     const refused = await locks.acquire('k', 'B', 1000, 'progress-of-B');
     assert.equal(refused.acquired, false);
@@ -36,11 +36,18 @@ describe('LocksMemory', () => {
     t.mock.timers.tick(149);
     assert.equal((await locks.acquire('k', 'B', 5000)).acquired, false);
     t.mock.timers.tick(1);
-    assert.deepEqual(await locks.acquire('k', 'B', 5000), { acquired: true, fencingToken: 2 });
+    assert.deepEqual(await locks.acquire('k', 'B', 5000), {
+      acquired: true,
+      fencingToken: T0 + 150,
+    });
     assert.equal(await locks.renew('k', 'A', 5000), false, 'A lost it');
     assert.equal(await locks.release('k', 'A'), false, 'A cannot release B');
     assert.equal(await locks.release('k', 'B'), true);
-    assert.deepEqual(await locks.acquire('k', 'C', 5000), { acquired: true, fencingToken: 3 });
+    assert.deepEqual(
+      await locks.acquire('k', 'C', 5000),
+      { acquired: true, fencingToken: T0 + 151 },
+      'within one ms: the clock plus one, never the same token',
+    );
   });
 
   it("renews only the owner's live lease", async (t) => {
@@ -59,9 +66,20 @@ describe('LocksMemory', () => {
     assert.equal((await locks.acquire('k', 'B', 100)).acquired, true);
   });
 
-  it('keeps fencing tokens per key', async () => {
-    const locks = new LocksMemory(100);
-    assert.deepEqual(await locks.acquire('x', 'A', 1000), { acquired: true, fencingToken: 1 });
-    assert.deepEqual(await locks.acquire('y', 'A', 1000), { acquired: true, fencingToken: 1 });
+  it('never hands a key a token below an earlier one, whatever else the table saw', async (t) => {
+    const locks = lockTable(t);
+    const first = await locks.acquire('x', 'A', 1000);
+    await locks.release('x', 'A');
+    // A flood of other keys: no per-key state exists to be pushed out.
+    for (let i = 0; i < 100_000; i++) {
+      await locks.acquire(`flood-${i}`, 'F', 1000);
+      await locks.release(`flood-${i}`, 'F');
+    }
+    const again = await locks.acquire('x', 'B', 1000);
+    assert.ok(first.acquired && again.acquired);
+    assert.ok(
+      again.fencingToken > first.fencingToken,
+      `${again.fencingToken} > ${first.fencingToken}`,
+    );
   });
 });

@@ -1,8 +1,4 @@
-import { LruMap } from '../../store/lru-map';
 import type { LockAcquisition, LockPort } from './locks.port';
-
-/** A fencing counter outlives its lock by this long, so tokens only increase while a key is in use. */
-const FENCING_TTL_MS = 30 * 86_400_000;
 
 /** Locks of this process. */
 export class LocksMemory implements LockPort {
@@ -12,11 +8,12 @@ export class LocksMemory implements LockPort {
     string,
     { owner: string; expiresAt: number; startedAt: number; tag: string }
   >();
-  private readonly fencing: LruMap<number>;
-
-  constructor(maxEntries: number) {
-    this.fencing = new LruMap(maxEntries);
-  }
+  /**
+   * The last fencing token of this process. Tokens are at least the clock in ms and above every
+   * token before them, so a key's tokens only increase, with no per-key state a flood could
+   * evict (and none to keep once the key is idle).
+   */
+  private lastToken = 0;
 
   acquire(key: string, owner: string, leaseMs: number, tag = ''): Promise<LockAcquisition> {
     const now = Date.now();
@@ -25,8 +22,7 @@ export class LocksMemory implements LockPort {
       return Promise.resolve({ acquired: false, elapsedMs: now - held.startedAt, tag: held.tag });
     }
     this.held.set(key, { owner, expiresAt: now + leaseMs, startedAt: now, tag });
-    const fencingToken = (this.fencing.get(key, now) ?? 0) + 1;
-    this.fencing.set(key, fencingToken, FENCING_TTL_MS, now);
+    const fencingToken = (this.lastToken = Math.max(this.lastToken + 1, now));
     return Promise.resolve({ acquired: true, fencingToken });
   }
 
