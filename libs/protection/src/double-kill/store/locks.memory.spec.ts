@@ -82,4 +82,15 @@ describe('LocksMemory', () => {
       `${again.fencingToken} > ${first.fencingToken}`,
     );
   });
+
+  it('forgets expired leases nobody touches again, so the table stays bounded', async (t) => {
+    const locks = lockTable(t);
+    for (let i = 0; i < 5000; i++) await locks.acquire(`hung-${i}`, 'H', 100);
+    t.mock.timers.tick(100);
+    // The table sweeps when it doubles: by then the 5,000 expired entries are gone.
+    for (let i = 0; i < 4000; i++) await locks.acquire(`live-${i}`, 'L', 60_000);
+    const size = (locks as unknown as { held: Map<string, unknown> }).held.size;
+    assert.equal(size, 4000, `${size} entries held after 5,000 expired and 4,000 live`);
+    assert.equal((await locks.acquire('live-0', 'X', 1000)).acquired, false, 'live ones kept');
+  });
 });

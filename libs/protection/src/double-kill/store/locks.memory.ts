@@ -8,6 +8,9 @@ export class LocksMemory implements LockPort {
     string,
     { owner: string; expiresAt: number; startedAt: number; tag: string }
   >();
+  /** The table is swept of expired leases when it grows past this (then twice what is left). */
+  private sweepAbove = 1024;
+
   /**
    * The last fencing token of this process. Tokens are at least the clock in ms and above every
    * token before them, so a key's tokens only increase, with no per-key state a flood could
@@ -22,6 +25,7 @@ export class LocksMemory implements LockPort {
       return Promise.resolve({ acquired: false, elapsedMs: now - held.startedAt, tag: held.tag });
     }
     this.held.set(key, { owner, expiresAt: now + leaseMs, startedAt: now, tag });
+    if (this.held.size > this.sweepAbove) this.sweep(now);
     const fencingToken = (this.lastToken = Math.max(this.lastToken + 1, now));
     return Promise.resolve({ acquired: true, fencingToken });
   }
@@ -43,5 +47,11 @@ export class LocksMemory implements LockPort {
 
   clear(): void {
     this.held.clear();
+  }
+
+  /** Drops expired leases nobody touched again (their holders hang or crashed mid-call). */
+  private sweep(now: number): void {
+    for (const [key, held] of this.held) if (held.expiresAt <= now) this.held.delete(key);
+    this.sweepAbove = Math.max(1024, this.held.size * 2);
   }
 }
