@@ -211,12 +211,28 @@ describe('@RateLimit on two instances sharing one Redis', () => {
     assert.equal(b.headers.get('ratelimit'), '"demo";r=3;t=10');
   });
 
-  it('fails open while Redis is down (default onStoreError) and limits again after', async () => {
+  it('while Redis is down, this process applies the same rules (default onStoreError: local), never fails open', async () => {
     await pair.redis.stop();
     try {
-      const r = await request(`${x.url}/rl/two`);
-      assert.equal(r.status, 200);
-      assert.ok(r.ms < 500);
+      // /rl/two: 3 per second and 5 per minute (burst and minute rules) for one client.
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) statuses.push((await request(`${x.url}/rl/two`)).status);
+      assert.deepEqual(statuses, [200, 200, 200, 429, 429], 'the burst rule still holds');
+      const open = await startModule(
+        RateLimitTestModule.with({
+          secret: TEST_SECRET,
+          store: { redis: pair.redis.url, commandTimeout: 200 },
+          rateLimit: { onStoreError: 'open' },
+        }),
+        'fastify',
+      );
+      try {
+        const all: number[] = [];
+        for (let i = 0; i < 5; i++) all.push((await request(`${open.url}/rl/two`)).status);
+        assert.deepEqual(all, [200, 200, 200, 200, 200], "'open' lets everything through");
+      } finally {
+        await open.close();
+      }
     } finally {
       await pair.redis.start();
     }

@@ -2,7 +2,11 @@ import type { RejectionResponseOptions } from './protection.exception';
 
 // Here, not in store/: core reads the option, and store already depends on core.
 /** What a protection does while its store is down: run unprotected, or answer 503. */
-export type StoreErrorPolicy = 'open' | 'closed';
+/**
+ * What a protection does while its store is down: `'open'` lets requests through, `'closed'`
+ * answers 503, `'local'` (rate limits only) applies the same rules in this process.
+ */
+export type StoreErrorPolicy = 'open' | 'closed' | 'local';
 
 /** A wrong module or decorator option: the boot (or the class load) stops with this. */
 export class OptionError extends Error {
@@ -173,7 +177,9 @@ export class OptionReader {
 
   /** What a protection does while the store is down. */
   policy(path: string, value: unknown, fallback: StoreErrorPolicy): StoreErrorPolicy {
-    return this.oneOf(path, value, ['open', 'closed'] as const, fallback);
+    // 'local' needs rules an in-process limiter can apply: rate limits have them.
+    const allowed = fallback === 'local' ? LIMIT_POLICIES : OTHER_POLICIES;
+    return this.oneOf(path, value, allowed, fallback);
   }
 
   /** A `response` replacement (every protection has one). */
@@ -216,33 +222,8 @@ export class OptionReader {
 }
 
 /** A protection's answer replacement and store-failure policy, validated. */
-/** A module section's resolver: `false` switches the feature off, else `build` reads its keys. */
-export function sectionResolver<K extends string, T>(
-  path: string,
-  known: readonly K[],
-  build: (r: OptionReader, v: Partial<Record<K, unknown>>) => T,
-): (r: OptionReader, raw: unknown) => T | null {
-  return (r, raw) => {
-    const v = r.section(path, raw, known);
-    return v ? build(r, v) : null;
-  };
-}
-
-/** The module options of a protection that only rejects: its answer, and its store policy. */
-export interface RejectionModuleOptions {
-  /** Replaces the protection's answer (status, body, content type). */
-  response?: RejectionResponseOptions;
-  /** While the store is down: `'open'` lets requests through, `'closed'` answers 503. */
-  onStoreError?: StoreErrorPolicy;
-}
-
-/** The resolver of a `RejectionModuleOptions` section, with the feature's default policy. */
-export function rejectionResolver(
-  path: string,
-  policy: StoreErrorPolicy,
-): (r: OptionReader, raw: unknown) => ResolvedRejectionOptions | null {
-  return (r, raw) => r.rejection(path, raw, policy);
-}
+const LIMIT_POLICIES = ['local', 'open', 'closed'] as const;
+const OTHER_POLICIES = ['open', 'closed'] as const;
 
 export interface ResolvedRejectionOptions {
   readonly response: RejectionResponseOptions | undefined;

@@ -1,5 +1,7 @@
-import { OptionReader, optionKeys, rejectionResolver } from '../core/option-reader';
-import type { RejectionModuleOptions, ResolvedRejectionOptions } from '../core/option-reader';
+import { OptionReader, optionKeys } from '../core/option-reader';
+import { rejectionResolver } from '../core/option-resolvers';
+import type { ResolvedRejectionOptions } from '../core/option-reader';
+import type { RejectionModuleOptions } from '../core/option-resolvers';
 import type { DoubleKillMethodOptions, DoubleKillOptions } from './double-kill-options.interface';
 
 /** Module-level `doubleKill` options: `onStoreError` defaults to `'closed'` (503 `STORE_UNAVAILABLE`); `'open'` runs unlocked. */

@@ -1,6 +1,8 @@
+import type { StoreErrorPolicy } from '../core/option-reader';
 import { availableParallelism } from 'node:os';
 import { isAddressOrCidr } from '../core/client-ip';
-import { optionKeys, type OptionReader, sectionResolver } from '../core/option-reader';
+import { optionKeys, type OptionReader } from '../core/option-reader';
+import { sectionResolver } from '../core/option-resolvers';
 
 /** Module-level `overload` options: global in-flight cap, slow-request log, graceful shutdown. */
 export interface OverloadModuleOptions {
@@ -16,7 +18,15 @@ export interface OverloadModuleOptions {
    * client never holds the whole cap; `false` lifts it); `false` = all per-address checks off.
    * @default { limit: 50, window: 1000 }
    */
-  perIp?: false | { limit?: number; window?: number; maxConcurrent?: number | false };
+  perIp?:
+    | false
+    | {
+        limit?: number;
+        window?: number;
+        maxConcurrent?: number | false;
+        /** Store down: `'local'` limits in this process, `'open'` lets requests through, `'closed'` answers 503. @default 'local' */
+        onStoreError?: StoreErrorPolicy;
+      };
   /** Client IPs or CIDRs exempt from the per-IP checks, matched against the client address after trusted proxies. @default ['127.0.0.1', '::1'] */
   permit?: readonly string[];
 }
@@ -30,6 +40,7 @@ export interface ResolvedOverloadOptions {
   readonly perIp: {
     readonly limit: number;
     readonly windowMs: number;
+    readonly onStoreError: StoreErrorPolicy;
     readonly maxConcurrent: number | null;
   } | null;
   readonly permit: readonly string[];
@@ -61,12 +72,13 @@ function perIp(r: OptionReader, raw: unknown, cap: number): ResolvedOverloadOpti
   const v = r.object(
     'overload.perIp',
     raw,
-    ['limit', 'window', 'maxConcurrent'] as const,
-    'false or { limit?, window?, maxConcurrent?: number | false }',
+    ['limit', 'window', 'maxConcurrent', 'onStoreError'] as const,
+    'false or { limit?, window?, maxConcurrent?: number | false, onStoreError? }',
   );
   return Object.freeze({
     limit: r.int('overload.perIp.limit', v.limit, 50, 1, 1_000_000),
     windowMs: r.int('overload.perIp.window', v.window, 1000, 1, 86_400_000),
+    onStoreError: r.policy('overload.perIp.onStoreError', v.onStoreError, 'local'),
     // One client's share of the global cap, so a single address (slow bodies, slow reads) can
     // never hold every place: max(8, 10 % of the cap) unless configured; `false` lifts it.
     maxConcurrent:

@@ -38,7 +38,7 @@ function limiter(
   ipv6Subnet?: number,
 ): PerIpLimiter {
   return new PerIpLimiter(
-    { limit: 50, windowMs: 1000, maxConcurrent: null, ...settings },
+    { limit: 50, windowMs: 1000, maxConcurrent: null, onStoreError: 'open', ...settings },
     compileProxyTrust(['10.0.0.2']),
     compileProxyTrust(['10.0.0.1', '10.0.0.2']),
     { rateLimit },
@@ -130,7 +130,7 @@ describe('PerIpLimiter', () => {
   it('matches the permit list against the resolved client, not the proxy in front of it', () => {
     // The default permit list and default trust: loopback.
     const l = new PerIpLimiter(
-      { limit: 50, windowMs: 1000, maxConcurrent: null },
+      { limit: 50, windowMs: 1000, maxConcurrent: null, onStoreError: 'open' },
       compileProxyTrust(undefined),
       compileProxyTrust(['127.0.0.1', '::1']),
       { rateLimit: new RateLimitMemory(100) },
@@ -154,7 +154,7 @@ describe('PerIpLimiter', () => {
 
   it('reads only the configured forwarding header', () => {
     const l = new PerIpLimiter(
-      { limit: 50, windowMs: 1000, maxConcurrent: null },
+      { limit: 50, windowMs: 1000, maxConcurrent: null, onStoreError: 'open' },
       compileProxyTrust({ proxies: ['10.0.0.2'], header: 'x-real-ip' }),
       compileProxyTrust(['10.0.0.2']),
       { rateLimit: new RateLimitMemory(100) },
@@ -202,6 +202,20 @@ describe('PerIpLimiter', () => {
       await check(limiter({}, port), gate);
       assert.equal(gate.admitted.length, 1);
     }
+    Logger.overrideLogger(['log', 'error', 'warn']);
+  });
+
+  it("while the store is down: 'local' applies the same limit in this process, 'closed' answers 503", async () => {
+    Logger.overrideLogger(false); // the warnings are expected
+    const down: RateLimitPort = { hit: () => Promise.reject(new StoreUnavailableError('down')) };
+    const local = limiter({ limit: 2, onStoreError: 'local' }, down);
+    const gate = new RecordingGate();
+    for (let i = 0; i < 3; i++) await check(local, gate);
+    assert.equal(gate.admitted.length, 2, 'the limit holds without the store');
+    assert.equal(gate.refused.length, 1);
+    const closedGate = new RecordingGate();
+    await check(limiter({ onStoreError: 'closed' }, down), closedGate);
+    assert.equal(closedGate.refused[0]?.status, 503);
     Logger.overrideLogger(['log', 'error', 'warn']);
   });
 });

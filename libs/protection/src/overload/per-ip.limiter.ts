@@ -6,8 +6,12 @@ import { TooManyRequestsException } from '../core/too-many-requests.exception';
 import { uniqueId } from '../core/unique-id';
 import type { ProtectionStore } from '../protection.store';
 import { applyStoreErrorPolicy } from '../store/store-failure.policy';
-import { StoreUnavailableError } from '../store/store.errors';
+import { StoreUnavailableError, StoreUnavailableException } from '../store/store.errors';
+import { RateLimitMemory } from '../rate-limit/store/rate-limit.memory';
+import type { RateLimitDecision } from '../rate-limit/store/rate-limit.port';
 import type { ResolvedOverloadOptions } from './overload.options';
+
+const FEATURE = 'Overload per-IP';
 
 export type PerIpSettings = NonNullable<ResolvedOverloadOptions['perIp']>;
 
@@ -43,6 +47,7 @@ export class PerIpLimiter {
     private readonly permitted: Pick<ProxyTrust, 'isTrusted'>,
     private readonly store: Pick<ProtectionStore, 'rateLimit'>,
     private readonly ipv6Subnet = 64,
+    private readonly local = new RateLimitMemory(100_000),
   ) {
     addressKey('::', ipv6Subnet); // a wrong prefix length fails here, not on a request
   }
@@ -76,22 +81,24 @@ export class PerIpLimiter {
       else this.inFlight.set(ip, left);
     });
     const policy = [{ name: 'per-ip', limit: perIp.limit, windowMs: perIp.windowMs }];
-    this.store.rateLimit.hit('ip:' + ip, policy, uniqueId()).then(
-      (decision) => {
-        if (decision.allowed) return gate.admit(req, res, true);
-        const wait = Math.max(
-          1,
-          Math.ceil((decision.policies[0]?.resetMs ?? perIp.windowMs) / 1000),
-        );
-        gate.refuse(req, res, new TooManyRequestsException(wait));
-      },
-      (err: unknown) => {
-        // The store is down: the per-IP limit fails open (the global cap still holds).
-        if (err instanceof StoreUnavailableError)
-          applyStoreErrorPolicy('Overload per-IP', 'open', err);
-        else this.logger.error(`Per-IP check failed: ${String(err)}`);
-        gate.admit(req, res, true);
-      },
-    );
+    const member = uniqueId();
+    const decide = (decision: RateLimitDecision): void => {
+      if (decision.allowed) return gate.admit(req, res, true);
+      const wait = Math.max(1, Math.ceil((decision.policies[0]?.resetMs ?? perIp.windowMs) / 1000));
+      gate.refuse(req, res, new TooManyRequestsException(wait));
+    };
+    this.store.rateLimit.hit('ip:' + ip, policy, member).then(decide, (err: unknown) => {
+      if (!(err instanceof StoreUnavailableError)) {
+        this.logger.error(`Per-IP check failed: ${String(err)}`);
+        return gate.admit(req, res, true);
+      }
+      if (perIp.onStoreError === 'closed')
+        return gate.refuse(req, res, new StoreUnavailableException(FEATURE));
+      applyStoreErrorPolicy(FEATURE, perIp.onStoreError, err);
+      // 'local': the same limit in this process until the store is back; 'open': none.
+      if (perIp.onStoreError === 'local')
+        void this.local.hit('ip:' + ip, policy, member).then(decide);
+      else gate.admit(req, res, true);
+    });
   }
 }

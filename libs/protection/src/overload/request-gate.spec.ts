@@ -87,7 +87,7 @@ describe('RequestGate', () => {
 
   it('runs the per-IP checks for clients off the permit list only, then admits late', async () => {
     const limiter = new PerIpLimiter(
-      { limit: 1, windowMs: 1000, maxConcurrent: null },
+      { limit: 1, windowMs: 1000, maxConcurrent: null, onStoreError: 'open' as const },
       compileProxyTrust(false),
       compileProxyTrust(['10.0.0.1']),
       { rateLimit: new RateLimitMemory(100) },

@@ -5,6 +5,7 @@ import { abuseKey, clientAddressKey, userIdOf } from '../core/identity';
 import type { ResolvedProtectionOptions } from '../protection-options.factory';
 import { PROTECTION_OPTIONS } from '../protection.constants';
 import { ProtectionStore } from '../protection.store';
+import { RateLimitMemory } from './store/rate-limit.memory';
 import { applyStoreErrorPolicy } from '../store/store-failure.policy';
 import type { RateLimitRule } from './rate-limit-options.interface';
 import { TOO_MANY_REQUESTS, TooManyRequestsException } from '../core/too-many-requests.exception';
@@ -24,10 +25,15 @@ const FEATURE = 'RateLimit';
 export class RateLimitGuard implements CanActivate {
   private readonly rules = new WeakMap<object, Map<object, readonly RateLimitRule[]>>();
 
+  /** The in-process stand-in while the store is down (`onStoreError: 'local'`). */
+  private readonly local: RateLimitMemory;
+
   constructor(
     @Inject(PROTECTION_OPTIONS) private readonly options: ResolvedProtectionOptions,
     @Inject(ProtectionStore) private readonly store: ProtectionStore,
-  ) {}
+  ) {
+    this.local = new RateLimitMemory(options.memoryMax);
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const settings = this.options.rateLimit;
@@ -59,7 +65,10 @@ export class RateLimitGuard implements CanActivate {
         decision = await this.store.rateLimit.hit(client, policies, member);
       } catch (err) {
         applyStoreErrorPolicy(FEATURE, settings.onStoreError, err, res);
-        return true;
+        if (settings.onStoreError !== 'local') return true;
+        // The same rules in this process until the store is back: a limit against brute force
+        // must not switch off during an outage.
+        decision = await this.local.hit(client, policies, member);
       }
       group.forEach((rule, i) => {
         const state = decision.policies[i] ?? { remaining: 0, resetMs: rule.windowMs };

@@ -1,11 +1,17 @@
-import { OptionReader, optionKeys, rejectionResolver } from '../core/option-reader';
-import type { RejectionModuleOptions, ResolvedRejectionOptions } from '../core/option-reader';
+import { OptionReader, optionKeys } from '../core/option-reader';
+import { rejectionResolver } from '../core/option-resolvers';
+import type { ResolvedRejectionOptions } from '../core/option-reader';
+import type { RejectionModuleOptions } from '../core/option-resolvers';
 import type { RateLimitOptions, RateLimitRule } from './rate-limit-options.interface';
 
-/** Module-level `rateLimit` options: `onStoreError` defaults to `'open'` (requests go through). */
+/**
+ * Module-level `rateLimit` options: `onStoreError` defaults to `'local'` (while the store is
+ * down, this process applies the same rules on its own); `'open'` lets requests through,
+ * `'closed'` answers 503.
+ */
 export type RateLimitModuleOptions = RejectionModuleOptions;
 export type ResolvedRateLimitOptions = ResolvedRejectionOptions;
-export const resolveRateLimitOptions = rejectionResolver('rateLimit', 'open');
+export const resolveRateLimitOptions = rejectionResolver('rateLimit', 'local');
 
 const ROUTE_KEYS = optionKeys<RateLimitOptions>()('limit window key name');
 

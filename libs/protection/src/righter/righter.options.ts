@@ -1,9 +1,5 @@
-import {
-  OptionReader,
-  type ResolvedRejectionOptions,
-  optionKeys,
-  sectionResolver,
-} from '../core/option-reader';
+import { OptionReader, type ResolvedRejectionOptions, optionKeys } from '../core/option-reader';
+import { sectionResolver } from '../core/option-resolvers';
 import type { RejectionResponseOptions } from '../core/protection.exception';
 import type { StoreErrorPolicy } from '../store/store-failure.policy';
 import type { RighterOptions, RighterRouteOptions } from './righter-options.interface';

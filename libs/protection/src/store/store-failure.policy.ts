@@ -12,8 +12,9 @@ const warnings = new ThrottledLog(new Logger(PROTECTION_LOGGER_CONTEXT), 10_000)
 
 /**
  * The single place that applies `onStoreError`. Returns normally for 'open' (the caller then
- * proceeds unprotected) after a warning at most every 10 s per feature; throws the 503
- * `StoreUnavailableException` for 'closed' (its headers written to `res` when given). Errors that are not store outages are rethrown.
+ * proceeds unprotected) and 'local' (the caller then decides in process), after a warning at
+ * most every 10 s per feature; throws the 503 `StoreUnavailableException` for 'closed' (its
+ * headers written to `res` when given). Errors that are not store outages are rethrown.
  */
 export function applyStoreErrorPolicy(
   feature: string,
@@ -23,8 +24,6 @@ export function applyStoreErrorPolicy(
 ): void {
   if (!(err instanceof StoreUnavailableError)) throw err;
   if (policy === 'closed') reject(res, new StoreUnavailableException(feature));
-  warnings.warn(
-    feature,
-    () => `${feature}: store unavailable, request served unprotected (${err.message})`,
-  );
+  const served = policy === 'local' ? 'limited by this process alone' : 'served unprotected';
+  warnings.warn(feature, () => `${feature}: store unavailable, request ${served} (${err.message})`);
 }

@@ -1,4 +1,5 @@
-import { optionKeys, type OptionReader, sectionResolver } from '../core/option-reader';
+import { optionKeys, type OptionReader } from '../core/option-reader';
+import { sectionResolver } from '../core/option-resolvers';
 import { canonicalLocale } from './locale';
 import { matchTimeZone, serverTimeZone } from './timezone';
 
