@@ -7,7 +7,8 @@
 /** The feature folder `greeting/`: file name -> content. */
 export const GREETING_FOLDER: Readonly<Record<string, string>> = {
   'greeting.options.ts': `
-import { sectionResolver, type OptionReader } from '../core/option-reader';
+import type { OptionReader } from '../core/option-reader';
+import { sectionResolver } from '../core/option-resolvers';
 
 /** Module-level \`greeting\` options. */
 export interface GreetingModuleOptions {
