@@ -1,22 +1,19 @@
 import type { OptionReader } from '../core/option-reader';
 import type { LoggingModuleOptions } from './logging-options.interface';
 
-/** `logging`: off unless a `when(req)` is given. */
+const KEYS = ['when', 'format'] as const;
+const SHAPE = "false or { when(req, route) => LogCondition | null, format?: 'text' | 'json' }";
+const WHEN = 'a function (req, route) => LogCondition | null';
+
+/** `logging`: off unless a `when(req, route)` is given. */
 export function resolveLoggingOptions(r: OptionReader, raw: unknown): LoggingModuleOptions | null {
   if (raw === undefined || raw === false) return null;
-  const v = r.object(
-    'logging',
-    raw,
-    ['when', 'format'] as const,
-    "false or { when(req) => LogCondition | null, format?: 'text' | 'json' }",
-  );
-  const when = r.fn<LoggingModuleOptions['when']>(
-    'logging.when',
-    v.when,
-    'a function (req) => LogCondition | null',
-  );
+  const v = r.object('logging', raw, KEYS, SHAPE);
+  const when =
+    r.fn<LoggingModuleOptions['when']>('logging.when', v.when, WHEN) ??
+    r.fail('logging.when', undefined, WHEN);
   return Object.freeze({
-    when: when ?? r.fail('logging.when', undefined, 'a function (req) => LogCondition | null'),
+    when,
     format: r.oneOf('logging.format', v.format, ['text', 'json'] as const, 'text'),
   });
 }
