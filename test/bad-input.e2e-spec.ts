@@ -109,3 +109,31 @@ for (const platform of PLATFORMS) {
     });
   });
 }
+
+describe('a request whose body never finishes', () => {
+  it('gets 408 on Fastify (which sets no deadline of its own) and stops holding a place', async () => {
+    const demo = await startDemo({
+      platform: 'fastify',
+      logger: false,
+      protection: { overload: { requestTimeout: 1000, drainTimeout: 100 } },
+    });
+    const sockets: Socket[] = [];
+    try {
+      const started = Date.now();
+      const status = await Promise.race([
+        slowBody(demo.url, '127.0.3.9', sockets),
+        sleep(5000).then(() => 'still open'),
+      ]);
+      assert.equal(status, 408, String(status));
+      assert.ok(Date.now() - started >= 900, 'not before the deadline');
+      await sleep(100);
+      const stats = (await request(`${demo.url}/test/overload/stats.json`)).json<{
+        inFlight: number;
+      }>();
+      assert.equal(stats.inFlight, 1, 'only the stats request itself is in flight');
+    } finally {
+      for (const s of sockets) s.destroy();
+      await demo.close();
+    }
+  });
+});

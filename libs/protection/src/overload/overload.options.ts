@@ -13,6 +13,12 @@ export interface OverloadModuleOptions {
   /** Longest a shutdown waits for requests in flight. @default 20000 */
   drainTimeout?: number;
   /**
+   * Ms a client has to send a whole request (headers and body), set on the server only when it
+   * has no such deadline (Fastify's default): then Node answers 408 and closes. 0 leaves the
+   * server as it is. @default 30000
+   */
+  requestTimeout?: number;
+  /**
    * Per client address (IPv4 address, IPv6 /64): at most `limit` requests per sliding `window`
    * ms, and at most `maxConcurrent` in flight (default max(8, 10 % of `maxConcurrent`), so one
    * client never holds the whole cap; `false` lifts it); `false` = all per-address checks off.
@@ -36,6 +42,7 @@ export interface ResolvedOverloadOptions {
   readonly maxConcurrent: number;
   readonly slowMs: number;
   readonly drainTimeout: number;
+  readonly requestTimeout: number;
   /** null when the per-IP checks are off. */
   readonly perIp: {
     readonly limit: number;
@@ -46,7 +53,9 @@ export interface ResolvedOverloadOptions {
   readonly permit: readonly string[];
 }
 
-const KEYS = optionKeys<OverloadModuleOptions>()('maxConcurrent slowMs drainTimeout perIp permit');
+const KEYS = optionKeys<OverloadModuleOptions>()(
+  'maxConcurrent slowMs drainTimeout requestTimeout perIp permit',
+);
 
 export const resolveOverloadOptions = sectionResolver(
   'overload',
@@ -61,6 +70,7 @@ export const resolveOverloadOptions = sectionResolver(
       maxConcurrent,
       slowMs: r.int('overload.slowMs', v.slowMs, 5000, 1, 3_600_000),
       drainTimeout: r.int('overload.drainTimeout', v.drainTimeout, 20_000, 0, 3_600_000),
+      requestTimeout: r.int('overload.requestTimeout', v.requestTimeout, 30_000, 0, 3_600_000),
       perIp: perIp(r, v.perIp, maxConcurrent),
       permit: permit(r, v.permit),
     });

@@ -8,6 +8,7 @@ import {
 import { LIBRARY } from '../core/async-context';
 import { compileProxyTrust } from '../core/client-ip';
 import { ServerHooks } from '../core/server-hooks';
+import { applyRequestTimeout } from './request-timeout';
 import type { ResolvedProtectionOptions } from '../protection-options.factory';
 import { PROTECTION_OPTIONS } from '../protection.constants';
 import { ProtectionStore } from '../protection.store';
@@ -63,6 +64,7 @@ export class OverloadService implements BeforeApplicationShutdown, OnApplication
     );
     this.gate = gate;
     hooks.gate((door) => {
+      applyRequestTimeout(door.server, settings.requestTimeout);
       this.counter.attach(door.server);
       return gate.listener(door);
     });
