@@ -53,9 +53,8 @@ export interface ResolvedOverloadOptions {
   readonly permit: readonly string[];
 }
 
-const KEYS = optionKeys<OverloadModuleOptions>()(
-  'maxConcurrent slowMs drainTimeout requestTimeout perIp permit',
-);
+const NAMES = 'maxConcurrent slowMs drainTimeout requestTimeout perIp permit';
+const KEYS = optionKeys<OverloadModuleOptions>()(NAMES);
 
 export const resolveOverloadOptions = sectionResolver(
   'overload',
