@@ -137,3 +137,36 @@ describe('a request whose body never finishes', () => {
     }
   });
 });
+
+for (const platform of PLATFORMS) {
+  describe(`background work is bounded on ${platform}`, () => {
+    it('@DoubleKill async jobs past doubleKill.maxBackground get 503, and show in the overload stats', async () => {
+      const demo = await startDemo({
+        platform,
+        logger: false,
+        protection: { doubleKill: { maxBackground: 2 } },
+      });
+      try {
+        // Three clients start a 1 s background job each (their keys differ).
+        const start = (n: number) =>
+          request(`${demo.url}/test/double-kill-async.json?s=1`, {
+            headers: { 'user-agent': `bg-${platform}-${n}` },
+          });
+        const [a, b] = [await start(1), await start(2)];
+        assert.deepEqual([a.status, b.status], [202, 202]);
+        const third = await start(3);
+        assert.equal(third.status, 503, third.text);
+        assert.equal(third.json<{ code: string }>().code, 'OVERLOADED');
+        assert.equal(third.headers.get('retry-after'), '1');
+        const stats = (await request(`${demo.url}/test/overload/stats.json`)).json<{
+          background: number;
+        }>();
+        assert.equal(stats.background, 2);
+        await sleep(1300);
+        assert.equal((await start(4)).status, 202, 'a place again once the jobs ended');
+      } finally {
+        await demo.close();
+      }
+    });
+  });
+}

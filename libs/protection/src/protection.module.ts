@@ -36,6 +36,7 @@ import { LoggingBinder } from './logging/logging.binder';
 import { RequestIdEcho } from './terminal/request-id.echo';
 import { TerminalService } from './terminal/terminal.service';
 import { ProtectionSession } from './protection.session';
+import { BackgroundWork } from './core/background-work';
 
 /**
  * One import protects the app: `ProtectionModule.forRoot()` (all defaults), `forRoot({ ... })`
@@ -66,6 +67,7 @@ import { ProtectionSession } from './protection.session';
     RequestContextBinder,
     RequestIdEcho,
     ProtectionSession,
+    BackgroundWork,
     TerminalService,
     RighterService,
     DoubleKillRunner,

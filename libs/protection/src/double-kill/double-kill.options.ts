@@ -1,13 +1,28 @@
 import { OptionReader, optionKeys } from '../core/option-reader';
-import { rejectionResolver } from '../core/option-resolvers';
+import { sectionResolver } from '../core/option-resolvers';
 import type { ResolvedRejectionOptions } from '../core/option-reader';
 import type { RejectionModuleOptions } from '../core/option-resolvers';
 import type { DoubleKillMethodOptions, DoubleKillOptions } from './double-kill-options.interface';
 
 /** Module-level `doubleKill` options: `onStoreError` defaults to `'closed'` (503 `STORE_UNAVAILABLE`); `'open'` runs unlocked. */
-export type DoubleKillModuleOptions = RejectionModuleOptions;
-export type ResolvedDoubleKillOptions = ResolvedRejectionOptions;
-export const resolveDoubleKillOptions = rejectionResolver('doubleKill', 'closed');
+export interface DoubleKillModuleOptions extends RejectionModuleOptions {
+  /** `async` jobs running at once in this process; past it a new one gets 503 OVERLOADED. @default 1000 */
+  maxBackground?: number;
+}
+export interface ResolvedDoubleKillOptions extends ResolvedRejectionOptions {
+  readonly maxBackground: number;
+}
+const MODULE_KEYS = optionKeys<DoubleKillModuleOptions>()('response onStoreError maxBackground');
+export const resolveDoubleKillOptions = sectionResolver(
+  'doubleKill',
+  MODULE_KEYS,
+  (r: OptionReader, v): ResolvedDoubleKillOptions =>
+    Object.freeze({
+      response: r.response('doubleKill.response', v.response),
+      onStoreError: r.policy('doubleKill.onStoreError', v.onStoreError, 'closed'),
+      maxBackground: r.int('doubleKill.maxBackground', v.maxBackground, 1000, 1, 1_000_000),
+    }),
+);
 
 const ROUTE_KEYS = optionKeys<DoubleKillOptions>()(
   'key principal checkNull lease async progress keepResult',

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { BackgroundWork } from '../core/background-work';
 import type { AppScan } from '../core/app-scan';
 import { resolveProtectionOptions } from '../protection-options.factory';
 import { MemoryStore } from '../protection.store';
@@ -21,7 +22,12 @@ describe('DoubleKillRunner', () => {
   it('kills a second call with the same key while the first runs, renews the lease past its length, and frees the key at the end', async (t) => {
     t.mock.timers.enable({ apis: ['Date', 'setInterval'], now: T0 });
     const store = new MemoryStore();
-    const runner = new DoubleKillRunner(resolveProtectionOptions({}), store, noScan);
+    const runner = new DoubleKillRunner(
+      resolveProtectionOptions({}),
+      store,
+      noScan,
+      new BackgroundWork(),
+    );
     const meta = resolveDoubleKillMethod(
       { key: 'order-1', principal: false, lease: 300 },
       'Payments.pay',
@@ -51,7 +57,12 @@ describe('DoubleKillRunner', () => {
   });
 
   it('answers a throwing key function with DoubleKillKeyException, logged at warn once per method', async (t) => {
-    const runner = new DoubleKillRunner(resolveProtectionOptions({}), new MemoryStore(), noScan);
+    const runner = new DoubleKillRunner(
+      resolveProtectionOptions({}),
+      new MemoryStore(),
+      noScan,
+      new BackgroundWork(),
+    );
     const warn = t.mock.method(
       (runner as unknown as { logger: { warn(m: string): void } }).logger,
       'warn',
@@ -81,7 +92,12 @@ describe('DoubleKillRunner', () => {
   });
 
   it('makes a new random progress key for every run, shared with concurrent callers', async () => {
-    const runner = new DoubleKillRunner(resolveProtectionOptions({}), new MemoryStore(), noScan);
+    const runner = new DoubleKillRunner(
+      resolveProtectionOptions({}),
+      new MemoryStore(),
+      noScan,
+      new BackgroundWork(),
+    );
     const meta = resolveDoubleKillMethod({ key: 'k', principal: false }, 'Jobs.run');
     const keys: string[] = [];
     for (let i = 0; i < 2; i++) {

@@ -8,8 +8,10 @@ import {
 import { randomUUID } from 'node:crypto';
 import { AppScan } from '../core/app-scan';
 import { LIBRARY } from '../core/async-context';
+import { BackgroundWork } from '../core/background-work';
+import { OverloadedException } from '../overload/overload.exception';
 import { sha256 } from '../core/hash';
-import { renderRejection } from '../core/protection.exception';
+import { reject, renderRejection } from '../core/protection.exception';
 import { RequestContext } from '../core/request-context';
 import type { ResolvedProtectionOptions } from '../protection-options.factory';
 import { PROTECTION_LOGGER_CONTEXT, PROTECTION_OPTIONS } from '../protection.constants';
@@ -58,6 +60,7 @@ export class DoubleKillRunner implements OnModuleInit, OnApplicationShutdown {
     @Inject(PROTECTION_OPTIONS) private readonly options: ResolvedProtectionOptions,
     @Inject(ProtectionStore) private readonly store: ProtectionStore,
     private readonly scan: AppScan,
+    private readonly background: BackgroundWork,
   ) {}
 
   onModuleInit(): void {
@@ -100,6 +103,9 @@ export class DoubleKillRunner implements OnModuleInit, OnApplicationShutdown {
   ): Promise<unknown> {
     const settings = this.options.doubleKill;
     if (!settings) return original.apply(instance, args);
+    // Background jobs outlive their requests, so the in-flight cap never sees them: their own bound.
+    if (meta.async && this.background.running >= settings.maxBackground)
+      reject(RequestContext.current()?.response, new OverloadedException());
     const identity = currentIdentity();
     const principal = meta.principal ? identity : '';
     const id = sha256(`${meta.name}\0${principal}\0${this.keyOf(meta, args)}`);
@@ -222,9 +228,12 @@ export class DoubleKillRunner implements OnModuleInit, OnApplicationShutdown {
     };
     if (meta.async) {
       // One background run; every caller, this one included, gets 202 with the progress key.
-      execute().catch((err: unknown) =>
-        this.logger.error(`${FEATURE}: background ${meta.name} failed: ${String(err)}`),
-      );
+      this.background.running++;
+      execute()
+        .catch((err: unknown) =>
+          this.logger.error(`${FEATURE}: background ${meta.name} failed: ${String(err)}`),
+        )
+        .finally(() => this.background.running--);
       throw this.killed(progressKey, 0);
     }
     return execute();

@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { LIBRARY } from '../core/async-context';
 import { compileProxyTrust } from '../core/client-ip';
+import { BackgroundWork } from '../core/background-work';
 import { ServerHooks } from '../core/server-hooks';
 import { applyRequestTimeout } from './request-timeout';
 import type { ResolvedProtectionOptions } from '../protection-options.factory';
@@ -20,6 +21,8 @@ import { SlowRequestLog } from './slow-log';
 /** `OverloadService.stats()`. */
 export interface OverloadStats {
   inFlight: number;
+  /** `@DoubleKill` async jobs running after their requests were answered. */
+  background: number;
   served: number;
   rejected: number;
   /** Percentiles (ms) over the latest responses. */
@@ -44,6 +47,7 @@ export class OverloadService implements BeforeApplicationShutdown, OnApplication
     hooks: ServerHooks,
     @Inject(PROTECTION_OPTIONS) private readonly options: ResolvedProtectionOptions,
     @Inject(ProtectionStore) store: ProtectionStore,
+    private readonly background: BackgroundWork,
   ) {
     const settings = options.overload;
     this.counter = new InFlightCounter(new SlowRequestLog(settings?.slowMs ?? Infinity));
@@ -74,6 +78,7 @@ export class OverloadService implements BeforeApplicationShutdown, OnApplication
     const [p50 = 0, p90 = 0, p99 = 0] = this.counter.latencies.percentiles(50, 90, 99);
     return {
       inFlight: this.counter.inFlight,
+      background: this.background.running,
       served: this.counter.served,
       rejected: this.gate?.rejected ?? 0,
       p50,
