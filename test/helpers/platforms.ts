@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
@@ -37,9 +37,10 @@ export async function startModule(
   module: Type<unknown> | DynamicModule,
   platform: DemoPlatform,
   configure?: (app: INestApplication) => void,
+  logger: LoggerService | false = false,
 ): Promise<RunningApp> {
   const adapter = platform === 'express' ? new ExpressAdapter() : new FastifyAdapter();
-  const app = await NestFactory.create(module, adapter, { logger: false, abortOnError: false });
+  const app = await NestFactory.create(module, adapter, { logger, abortOnError: false });
   configure?.(app);
   return listen(app);
 }

@@ -26,7 +26,7 @@ export {
   type RejectionResponseOptions,
 } from './core/protection.exception';
 export { MissingPackageError } from './core/optional-package';
-export { StoreUnavailableException } from './store/store.errors';
+export { StoreFullException, StoreUnavailableException } from './store/store.errors';
 export type { StoreErrorPolicy } from './store/store-failure.policy';
 
 export * from './debounce';

@@ -40,7 +40,11 @@ export const ProtectionStore = Symbol('ProtectionStore');
 export interface MemoryStoreOptions {
   /** Most debounce keys kept at once; the least recently used go first. @default 100000 */
   debounceMaxEntries?: number;
-  /** Bound of every other table (single-use marks, CAPTCHAs, rate-limit logs...). @default 100000 */
+  /**
+   * Bound of each other table (one per purpose: single-use marks, CAPTCHA codes and budgets,
+   * rate-limit windows, locks). Live entries are never evicted: a full table refuses new keys
+   * (`StoreFullError`). @default 100000
+   */
   onceMaxEntries?: number;
 }
 
@@ -56,7 +60,7 @@ export class MemoryStore implements ProtectionStore {
   constructor(options: MemoryStoreOptions = {}) {
     const max = options.onceMaxEntries ?? 100_000;
     this.debounce = new DebounceMemory(options.debounceMaxEntries ?? 100_000);
-    this.locks = new LocksMemory();
+    this.locks = new LocksMemory(max);
     this.captcha = new CaptchaMemory(max);
     this.rateLimit = new RateLimitMemory(max);
     this.records = new RecordsMemory(max);

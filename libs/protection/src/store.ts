@@ -24,4 +24,9 @@ export type {
   RateLimitDecision,
 } from './rate-limit/store/rate-limit.port';
 export type { RecordPort } from './store/records.port';
-export { StoreUnavailableError, StoreUnavailableException } from './store/store.errors';
+export {
+  StoreFullError,
+  StoreFullException,
+  StoreUnavailableError,
+  StoreUnavailableException,
+} from './store/store.errors';

@@ -15,6 +15,7 @@ import { PROTECTION_OPTIONS } from '../protection.constants';
 import { ProtectionStore } from '../protection.store';
 import { InFlightCounter } from './in-flight.counter';
 import { PerIpLimiter } from './per-ip.limiter';
+import { RateLimitMemory } from '../rate-limit/store/rate-limit.memory';
 import { RequestGate } from './request-gate';
 import { SlowRequestLog } from './slow-log';
 
@@ -52,13 +53,16 @@ export class OverloadService implements BeforeApplicationShutdown, OnApplication
     const settings = options.overload;
     this.counter = new InFlightCounter(new SlowRequestLog(settings?.slowMs ?? Infinity));
     if (!settings) return;
+    const memoryMax = options.memory.maxEntries;
     const perIp = settings.perIp
       ? new PerIpLimiter(
           settings.perIp,
           options.identity.trust,
           compileProxyTrust(settings.permit),
-          store,
+          // In memory, a table of its own: a flood of new addresses here cannot fill @RateLimit's.
+          store.shared ? store : { rateLimit: new RateLimitMemory(memoryMax, 'per-IP windows') },
           options.identity.ipv6Subnet,
+          new RateLimitMemory(memoryMax, 'per-IP windows (local)'),
         )
       : null;
     const gate = new RequestGate(

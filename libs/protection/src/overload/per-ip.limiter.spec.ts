@@ -15,6 +15,7 @@ class RecordingGate implements GateVerdicts {
   readonly refused: Array<{
     req: IncomingMessage;
     status: number;
+    code: string;
     retryAfter: string | undefined;
   }> = [];
   admit(req: IncomingMessage, _res: ServerResponse, late: boolean): void {
@@ -25,6 +26,7 @@ class RecordingGate implements GateVerdicts {
     this.refused.push({
       req,
       status: exception.getStatus(),
+      code: exception.code,
       retryAfter: exception.headers['Retry-After'],
     });
   }
@@ -216,6 +218,58 @@ describe('PerIpLimiter', () => {
     const closedGate = new RecordingGate();
     await check(limiter({ onStoreError: 'closed' }, down), closedGate);
     assert.equal(closedGate.refused[0]?.status, 503);
+    Logger.overrideLogger(['log', 'error', 'warn']);
+  });
+
+  it('a full table never forgets a live window: new clients get 503 STORE_FULL (open: admitted)', async () => {
+    Logger.overrideLogger(false); // the warnings are expected
+    const full = new RateLimitMemory(2);
+    const l = limiter({ limit: 1, onStoreError: 'local' }, full);
+    const gate = new RecordingGate();
+    for (const ip of ['198.51.100.1', '198.51.100.2', '198.51.100.3', '198.51.100.1']) {
+      const ex = exchange();
+      l.limit(ex.req, ex.res, ip, gate);
+      await settle();
+    }
+    assert.equal(gate.admitted.length, 2);
+    assert.deepEqual(
+      gate.refused.map((r) => [r.code, r.retryAfter]),
+      [
+        ['STORE_FULL', '1'],
+        ['TOO_MANY_REQUESTS', gate.refused[1]?.retryAfter],
+      ],
+      'the third client finds no room; the first is still counted',
+    );
+    assert.equal(gate.refused[1]?.status, 429);
+    const open = limiter({ limit: 1, onStoreError: 'open' }, new RateLimitMemory(1));
+    const openGate = new RecordingGate();
+    await check(open, openGate);
+    const other = exchange();
+    open.limit(other.req, other.res, '198.51.100.9', openGate);
+    await settle();
+    assert.equal(openGate.admitted.length, 2, "'open' serves the client that found no room");
+    Logger.overrideLogger(['log', 'error', 'warn']);
+  });
+
+  it("store down and the local table full: 'local' refuses with 503 STORE_FULL", async () => {
+    Logger.overrideLogger(false);
+    const down: RateLimitPort = { hit: () => Promise.reject(new StoreUnavailableError('down')) };
+    const l = new PerIpLimiter(
+      { limit: 5, windowMs: 1000, maxConcurrent: null, onStoreError: 'local' },
+      compileProxyTrust(false),
+      compileProxyTrust([]),
+      { rateLimit: down },
+      64,
+      new RateLimitMemory(1),
+    );
+    const gate = new RecordingGate();
+    for (const ip of ['198.51.100.1', '198.51.100.2']) {
+      const ex = exchange();
+      l.limit(ex.req, ex.res, ip, gate);
+      await settle();
+    }
+    assert.equal(gate.admitted.length, 1);
+    assert.equal(gate.refused[0]?.code, 'STORE_FULL');
     Logger.overrideLogger(['log', 'error', 'warn']);
   });
 });

@@ -6,7 +6,8 @@ import { TooManyRequestsException } from '../core/too-many-requests.exception';
 import { uniqueId } from '../core/unique-id';
 import type { ProtectionStore } from '../protection.store';
 import { applyStoreErrorPolicy } from '../store/store-failure.policy';
-import { StoreUnavailableError, StoreUnavailableException } from '../store/store.errors';
+import type { StoreErrorPolicy } from '../core/option-reader';
+import { StoreUnavailableError } from '../store/store.errors';
 import { RateLimitMemory } from '../rate-limit/store/rate-limit.memory';
 import type { RateLimitDecision } from '../rate-limit/store/rate-limit.port';
 import type { ResolvedOverloadOptions } from './overload.options';
@@ -87,18 +88,24 @@ export class PerIpLimiter {
       const wait = Math.max(1, Math.ceil((decision.policies[0]?.resetMs ?? perIp.windowMs) / 1000));
       gate.refuse(req, res, new TooManyRequestsException(wait));
     };
-    this.store.rateLimit.hit('ip:' + ip, policy, member).then(decide, (err: unknown) => {
+    const failed = (onStoreError: StoreErrorPolicy, fallback: boolean) => (err: unknown) => {
       if (!(err instanceof StoreUnavailableError)) {
         this.logger.error(`Per-IP check failed: ${String(err)}`);
         return gate.admit(req, res, true);
       }
-      if (perIp.onStoreError === 'closed')
-        return gate.refuse(req, res, new StoreUnavailableException(FEATURE));
-      applyStoreErrorPolicy(FEATURE, perIp.onStoreError, err);
-      // 'local': the same limit in this process until the store is back; 'open': none.
-      if (perIp.onStoreError === 'local')
-        void this.local.hit('ip:' + ip, policy, member).then(decide);
+      try {
+        applyStoreErrorPolicy(FEATURE, onStoreError, err);
+      } catch (refusal) {
+        return gate.refuse(req, res, refusal as ProtectionException);
+      }
+      // 'local': the same limit in this process until the store is back (a full local table
+      // refuses); 'open': none.
+      if (onStoreError === 'local' && fallback)
+        this.local.hit('ip:' + ip, policy, member).then(decide, failed('closed', false));
       else gate.admit(req, res, true);
-    });
+    };
+    this.store.rateLimit
+      .hit('ip:' + ip, policy, member)
+      .then(decide, failed(perIp.onStoreError, true));
   }
 }

@@ -32,7 +32,7 @@ export class RateLimitGuard implements CanActivate {
     @Inject(PROTECTION_OPTIONS) private readonly options: ResolvedProtectionOptions,
     @Inject(ProtectionStore) private readonly store: ProtectionStore,
   ) {
-    this.local = new RateLimitMemory(options.memoryMax);
+    this.local = new RateLimitMemory(options.memoryMax, 'rate-limit windows (local)');
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -67,8 +67,13 @@ export class RateLimitGuard implements CanActivate {
         applyStoreErrorPolicy(FEATURE, settings.onStoreError, err, res);
         if (settings.onStoreError !== 'local') return true;
         // The same rules in this process until the store is back: a limit against brute force
-        // must not switch off during an outage.
-        decision = await this.local.hit(client, policies, member);
+        // must not switch off during an outage (and a full local table refuses).
+        try {
+          decision = await this.local.hit(client, policies, member);
+        } catch (localErr) {
+          applyStoreErrorPolicy(FEATURE, 'closed', localErr, res);
+          return true;
+        }
       }
       group.forEach((rule, i) => {
         const state = decision.policies[i] ?? { remaining: 0, resetMs: rule.windowMs };

@@ -98,6 +98,7 @@ export class RedisConnection {
       // onStoreError policy until the client's reconnect loop gets through.
       await this.client.connect().catch((err: Error) => this.logError('connect', err));
     }
+    if (this.client.status === 'ready') await this.warnIfEvicting();
     if (this.channels.size === 0) return;
     // The subscriber is off the request path: it may queue its SUBSCRIBE until Redis is up.
     const sub = this.client.duplicate({ enableOfflineQueue: true, lazyConnect: false });
@@ -110,6 +111,26 @@ export class RedisConnection {
       sub.subscribe(...this.channels.keys()).catch((err: Error) => this.logError('subscribe', err)),
       new Promise((resolve) => setTimeout(resolve, 2000).unref()),
     ]);
+  }
+
+  /**
+   * Every key we write has a TTL, so any maxmemory-policy but noeviction lets Redis drop them
+   * under memory pressure: a used single-use token or a rate-limit block would be forgotten.
+   * INFO rather than CONFIG GET: managed Redis services often disable CONFIG.
+   */
+  private async warnIfEvicting(): Promise<void> {
+    const info = await Promise.race([
+      this.client.info('memory').catch(() => ''),
+      new Promise<string>((resolve) => setTimeout(() => resolve(''), 1000).unref()),
+    ]);
+    const field = (name: string): string | undefined =>
+      new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim();
+    const policy = field('maxmemory_policy');
+    if (Number(field('maxmemory') ?? 0) > 0 && policy !== undefined && policy !== 'noeviction') {
+      this.logger.warn(
+        `Redis maxmemory-policy is ${policy}: under memory pressure Redis may evict protection state (single-use marks, rate-limit blocks, CAPTCHA codes) before it expires. Set maxmemory-policy noeviction on this Redis (then a full Redis fails commands, and each protection follows its onStoreError), or give it room.`,
+      );
+    }
   }
 
   async close(): Promise<void> {

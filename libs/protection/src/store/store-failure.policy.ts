@@ -3,18 +3,20 @@ import type { StoreErrorPolicy } from '../core/option-reader';
 import { reject } from '../core/protection.exception';
 import { ThrottledLog } from '../core/throttled-log';
 import { PROTECTION_LOGGER_CONTEXT } from '../protection.constants';
-import { StoreUnavailableError, StoreUnavailableException } from './store.errors';
+import { StoreFullError, StoreUnavailableError, storeErrorException } from './store.errors';
 
 export type { StoreErrorPolicy };
 
-/** One warning per feature every 10 s while its store is down. */
+/** One warning per feature and kind (down or full, refused or served) every 10 s, process-wide. */
 const warnings = new ThrottledLog(new Logger(PROTECTION_LOGGER_CONTEXT), 10_000);
 
 /**
  * The single place that applies `onStoreError`. Returns normally for 'open' (the caller then
  * proceeds unprotected) and 'local' (the caller then decides in process), after a warning at
- * most every 10 s per feature; throws the 503 `StoreUnavailableException` for 'closed' (its
- * headers written to `res` when given). Errors that are not store outages are rethrown.
+ * most every 10 s per feature; throws the 503 for 'closed' (`STORE_UNAVAILABLE`, or
+ * `STORE_FULL` for a memory table full of live state; its headers written to `res` when given).
+ * A full table under 'local' is refused too: the in-process state is what is full. Errors that
+ * are not store failures are rethrown.
  */
 export function applyStoreErrorPolicy(
   feature: string,
@@ -23,7 +25,19 @@ export function applyStoreErrorPolicy(
   res?: object,
 ): void {
   if (!(err instanceof StoreUnavailableError)) throw err;
-  if (policy === 'closed') reject(res, new StoreUnavailableException(feature));
+  const full = err instanceof StoreFullError;
+  if (policy === 'closed' || (policy === 'local' && full)) {
+    if (full)
+      warnings.warn(
+        `${feature} refused`,
+        () => `${feature}: request refused (503), ${err.message}`,
+      );
+    reject(res, storeErrorException(feature, err));
+  }
   const served = policy === 'local' ? 'limited by this process alone' : 'served unprotected';
-  warnings.warn(feature, () => `${feature}: store unavailable, request ${served} (${err.message})`);
+  const state = full ? 'store full' : 'store unavailable';
+  warnings.warn(
+    `${feature} ${state} ${policy}`,
+    () => `${feature}: ${state}, request ${served} (${err.message})`,
+  );
 }

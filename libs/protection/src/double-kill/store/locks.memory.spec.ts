@@ -83,14 +83,20 @@ describe('LocksMemory', () => {
     );
   });
 
-  it('forgets expired leases nobody touches again, so the table stays bounded', async (t) => {
-    const locks = lockTable(t);
+  it('is bounded: expired leases make room, live ones are never dropped (a full table refuses)', async (t) => {
+    t.mock.timers.enable({ apis: ['Date'], now: T0 });
+    const locks = new LocksMemory(5000);
     for (let i = 0; i < 5000; i++) await locks.acquire(`hung-${i}`, 'H', 100);
     t.mock.timers.tick(100);
-    // The table sweeps when it doubles: by then the 5,000 expired entries are gone.
-    for (let i = 0; i < 4000; i++) await locks.acquire(`live-${i}`, 'L', 60_000);
-    const size = (locks as unknown as { held: Map<string, unknown> }).held.size;
-    assert.equal(size, 4000, `${size} entries held after 5,000 expired and 4,000 live`);
+    // The hung leases expired: new keys take their places.
+    for (let i = 0; i < 5000; i++) await locks.acquire(`live-${i}`, 'L', 60_000);
+    assert.equal(locks.size, 5000);
+    await assert.rejects(locks.acquire('one-more', 'X', 1000), {
+      name: 'StoreFullError',
+      message: /"DoubleKill locks" holds 5000 live entries \(memory\.maxEntries\)/,
+    });
     assert.equal((await locks.acquire('live-0', 'X', 1000)).acquired, false, 'live ones kept');
+    assert.equal(await locks.release('live-1', 'L'), true);
+    assert.equal((await locks.acquire('one-more', 'X', 1000)).acquired, true, 'a release makes room');
   });
 });

@@ -1,15 +1,17 @@
+import { ExpiringTable, settle } from '../../store/expiring-table';
 import type { LockAcquisition, LockPort } from './locks.port';
+
+interface Held {
+  owner: string;
+  startedAt: number;
+  tag: string;
+}
 
 /** Locks of this process. */
 export class LocksMemory implements LockPort {
-  // Held locks are never evicted by size (their number is bounded by the calls running now);
-  // an expired lease is dropped when the key is next touched.
-  private readonly held = new Map<
-    string,
-    { owner: string; expiresAt: number; startedAt: number; tag: string }
-  >();
-  /** The table is swept of expired leases when it grows past this (then twice what is left). */
-  private sweepAbove = 1024;
+  // A held lock is never evicted before its lease ends; a full table refuses new keys
+  // (StoreFullError, then `doubleKill.onStoreError`).
+  private readonly held: ExpiringTable<Held>;
 
   /**
    * The last fencing token of this process. Tokens are at least the clock in ms and above every
@@ -18,23 +20,26 @@ export class LocksMemory implements LockPort {
    */
   private lastToken = 0;
 
+  constructor(maxEntries = 100_000) {
+    this.held = new ExpiringTable('DoubleKill locks', maxEntries);
+  }
+
   acquire(key: string, owner: string, leaseMs: number, tag = ''): Promise<LockAcquisition> {
-    const now = Date.now();
-    const held = this.held.get(key);
-    if (held && held.expiresAt > now) {
-      return Promise.resolve({ acquired: false, elapsedMs: now - held.startedAt, tag: held.tag });
-    }
-    this.held.set(key, { owner, expiresAt: now + leaseMs, startedAt: now, tag });
-    if (this.held.size > this.sweepAbove) this.sweep(now);
-    const fencingToken = (this.lastToken = Math.max(this.lastToken + 1, now));
-    return Promise.resolve({ acquired: true, fencingToken });
+    return settle((): LockAcquisition => {
+      const now = Date.now();
+      const held = this.held.get(key, now);
+      if (held) return { acquired: false, elapsedMs: now - held.startedAt, tag: held.tag };
+      this.held.set(key, { owner, startedAt: now, tag }, leaseMs, now);
+      const fencingToken = (this.lastToken = Math.max(this.lastToken + 1, now));
+      return { acquired: true, fencingToken };
+    });
   }
 
   renew(key: string, owner: string, leaseMs: number): Promise<boolean> {
-    const held = this.held.get(key);
-    if (!held || held.owner !== owner || held.expiresAt <= Date.now())
-      return Promise.resolve(false);
-    held.expiresAt = Date.now() + leaseMs;
+    const now = Date.now();
+    const held = this.held.get(key, now);
+    if (!held || held.owner !== owner) return Promise.resolve(false);
+    this.held.set(key, held, leaseMs, now);
     return Promise.resolve(true);
   }
 
@@ -45,13 +50,11 @@ export class LocksMemory implements LockPort {
     return Promise.resolve(true);
   }
 
-  clear(): void {
-    this.held.clear();
+  get size(): number {
+    return this.held.size;
   }
 
-  /** Drops expired leases nobody touched again (their holders hang or crashed mid-call). */
-  private sweep(now: number): void {
-    for (const [key, held] of this.held) if (held.expiresAt <= now) this.held.delete(key);
-    this.sweepAbove = Math.max(1024, this.held.size * 2);
+  clear(): void {
+    this.held.clear();
   }
 }

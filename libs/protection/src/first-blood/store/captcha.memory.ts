@@ -1,4 +1,4 @@
-import { LruMap } from '../../store/lru-map';
+import { ExpiringTable, settle } from '../../store/expiring-table';
 import type {
   BudgetResult,
   CaptchaCheckResult,
@@ -17,34 +17,36 @@ const MINUTE_MS = 60_000;
 
 /** CAPTCHA challenges of this process. */
 export class CaptchaMemory implements CaptchaPort {
-  private readonly challenges: LruMap<CaptchaState>;
+  private readonly challenges: ExpiringTable<CaptchaState>;
   /** Per ticket: images served in the current minute. */
-  private readonly images: LruMap<{ count: number; resetAt: number }>;
+  private readonly images: ExpiringTable<{ count: number; resetAt: number }>;
   /** Per (route, client address): guesses and images in the current window. */
-  private readonly budgets: LruMap<{ count: number; resetAt: number }>;
+  private readonly budgets: ExpiringTable<{ count: number; resetAt: number }>;
 
   constructor(maxEntries: number) {
-    this.challenges = new LruMap(maxEntries);
-    this.images = new LruMap(maxEntries);
-    this.budgets = new LruMap(maxEntries);
+    this.challenges = new ExpiringTable('CAPTCHA codes', maxEntries);
+    this.images = new ExpiringTable('CAPTCHA image budgets', maxEntries);
+    this.budgets = new ExpiringTable('CAPTCHA attempt budgets', maxEntries);
   }
 
   spend(key: string, limit: number, windowMs: number): Promise<BudgetResult> {
+    return settle(() => this.spendSync(key, limit, windowMs));
+  }
+
+  private spendSync(key: string, limit: number, windowMs: number): BudgetResult {
     const now = Date.now();
     let budget = this.budgets.get(key, now);
     if (!budget) {
       budget = { count: 0, resetAt: now + windowMs };
       this.budgets.set(key, budget, windowMs, now);
     }
-    return Promise.resolve(
-      ++budget.count > limit
-        ? { allowed: false, retryAfterMs: budget.resetAt - now }
-        : { allowed: true, retryAfterMs: 0 },
-    );
+    return ++budget.count > limit
+      ? { allowed: false, retryAfterMs: budget.resetAt - now }
+      : { allowed: true, retryAfterMs: 0 };
   }
 
   quest(q: CaptchaQuest): Promise<CaptchaQuestResult> {
-    return Promise.resolve(this.questSync(q));
+    return settle(() => this.questSync(q));
   }
 
   private questSync(q: CaptchaQuest): CaptchaQuestResult {
@@ -76,7 +78,7 @@ export class CaptchaMemory implements CaptchaPort {
     guess: string,
     stateTtlMs: number,
   ): Promise<CaptchaCheckResult> {
-    return Promise.resolve(this.checkSync(ticket, route, guess, stateTtlMs));
+    return settle(() => this.checkSync(ticket, route, guess, stateTtlMs));
   }
 
   private checkSync(

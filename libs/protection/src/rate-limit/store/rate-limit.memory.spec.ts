@@ -45,4 +45,42 @@ describe('RateLimitMemory', () => {
     assert.equal(next.allowed, true);
     assert.equal(next.policies[1]?.remaining, 1);
   });
+
+  it('a flood of new clients never lifts a block: past the bound they get StoreFullError', async (t) => {
+    t.mock.timers.enable({ apis: ['Date'], now: T0 });
+    const limit = new RateLimitMemory(50);
+    const policy = [{ name: 'login', limit: 1, windowMs: 60_000 }];
+    assert.equal((await limit.hit('attacker', policy, 'm')).allowed, true);
+    assert.equal((await limit.hit('attacker', policy, 'm')).allowed, false);
+    let full = 0;
+    for (let i = 0; i < 1000; i++) {
+      await limit.hit(`rotating-${i}`, policy, 'm').catch((err: Error) => {
+        assert.equal(err.name, 'StoreFullError');
+        full++;
+      });
+    }
+    assert.equal(full, 1000 - 49);
+    assert.equal((await limit.hit('attacker', policy, 'm')).allowed, false, 'still blocked');
+    t.mock.timers.tick(60_000);
+    assert.equal((await limit.hit('attacker', policy, 'm')).allowed, true, 'its window ended');
+  });
+
+  it('writes all of a client\'s windows or none when the table is full', async (t) => {
+    t.mock.timers.enable({ apis: ['Date'], now: T0 });
+    const limit = new RateLimitMemory(3);
+    const two = [
+      { name: 'a', limit: 5, windowMs: 1000 },
+      { name: 'b', limit: 5, windowMs: 1000 },
+    ];
+    await limit.hit('x', two, 'm');
+    await assert.rejects(limit.hit('y', two, 'm'), { name: 'StoreFullError' });
+    const x = await limit.hit('x', two, 'm');
+    assert.deepEqual(
+      x.policies.map((p) => p.remaining),
+      [3, 3],
+      'x is unaffected',
+    );
+    const z = await limit.hit('z', [{ name: 'a', limit: 5, windowMs: 1000 }], 'm');
+    assert.equal(z.allowed, true, 'one new key still fits');
+  });
 });
