@@ -7,12 +7,15 @@ describe('ExpiringTable', () => {
   it('keeps every live entry: a new key meeting a full table throws StoreFullError', () => {
     const table = new ExpiringTable<number>('marks', 3);
     for (const k of ['a', 'b', 'c']) table.set(k, 1, 1000, 0);
-    assert.throws(() => table.set('d', 1, 1000, 1), (err: unknown) => {
-      assert.ok(err instanceof StoreFullError && err instanceof StoreUnavailableError);
-      assert.equal(err.table, 'marks');
-      assert.match(err.message, /"marks" holds 3 live entries \(memory\.maxEntries\)/);
-      return true;
-    });
+    assert.throws(
+      () => table.set('d', 1, 1000, 1),
+      (err: unknown) => {
+        assert.ok(err instanceof StoreFullError && err instanceof StoreUnavailableError);
+        assert.equal(err.table, 'marks');
+        assert.match(err.message, /"marks" holds 3 live entries \(memory\.maxEntries\)/);
+        return true;
+      },
+    );
     for (const k of ['a', 'b', 'c']) assert.equal(table.get(k, 999), 1, `${k} is still there`);
     table.set('a', 2, 1000, 2);
     assert.equal(table.get('a', 3), 2, 'an existing key is updated even when full');

@@ -97,6 +97,10 @@ describe('LocksMemory', () => {
     });
     assert.equal((await locks.acquire('live-0', 'X', 1000)).acquired, false, 'live ones kept');
     assert.equal(await locks.release('live-1', 'L'), true);
-    assert.equal((await locks.acquire('one-more', 'X', 1000)).acquired, true, 'a release makes room');
+    assert.equal(
+      (await locks.acquire('one-more', 'X', 1000)).acquired,
+      true,
+      'a release makes room',
+    );
   });
 });

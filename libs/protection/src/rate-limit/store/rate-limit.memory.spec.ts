@@ -65,7 +65,7 @@ describe('RateLimitMemory', () => {
     assert.equal((await limit.hit('attacker', policy, 'm')).allowed, true, 'its window ended');
   });
 
-  it('writes all of a client\'s windows or none when the table is full', async (t) => {
+  it("writes all of a client's windows or none when the table is full", async (t) => {
     t.mock.timers.enable({ apis: ['Date'], now: T0 });
     const limit = new RateLimitMemory(3);
     const two = [
