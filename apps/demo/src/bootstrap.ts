@@ -5,7 +5,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import multipart from '@fastify/multipart';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { ProtectionModuleOptions } from 'nest-protection';
+import type { ProtectionModuleOptions, RedisStoreOptions } from 'nest-protection';
 import { AppModule } from './app.module';
 import { UPLOAD_LIMITS } from './upload/upload.interceptor';
 
@@ -13,9 +13,11 @@ export type DemoPlatform = 'fastify' | 'express';
 
 export interface DemoAppOptions {
   platform?: DemoPlatform;
-  /** Options for ProtectionModule.forRoot; `redisUrl` below sets `store` for you. */
+  /** Options for ProtectionModule.forRoot; `redisUrl` or `redis` below sets `store` for you. */
   protection?: ProtectionModuleOptions;
   redisUrl?: string;
+  /** Any `store.redis` form (a Cluster, Sentinel options...); `redisUrl` wins when both are set. */
+  redis?: RedisStoreOptions['redis'];
   swagger?: boolean;
   /** Render CAPTCHA codes as text/plain (the code itself) so outside tests can read them. */
   captchaPlaintext?: boolean;
@@ -28,7 +30,8 @@ export const DEVELOPMENT_SECRET = 'nest-protection-demo-development-secret-not-f
 
 export async function createDemoApp(options: DemoAppOptions = {}): Promise<INestApplication> {
   const protection: ProtectionModuleOptions = { ...options.protection };
-  if (options.redisUrl) protection.store = { redis: options.redisUrl };
+  const redis = options.redisUrl ?? options.redis;
+  if (redis) protection.store = { redis };
   // Two demo instances on one Redis must sign alike (sessions, tickets, tokens): a fixed
   // development secret unless PROTECTION_SECRET is set. Never deploy with the fixed one.
   protection.secret ??= process.env.PROTECTION_SECRET ?? DEVELOPMENT_SECRET;
@@ -76,4 +79,27 @@ export async function createDemoApp(options: DemoAppOptions = {}): Promise<INest
   }
   app.enableShutdownHooks();
   return app;
+}
+
+/**
+ * The Redis deployment named by the environment: PROTECTION_REDIS_URL (one node, or a
+ * redis+sentinel:// URL), PROTECTION_REDIS_CLUSTER=host:port,host:port (a Cluster), or
+ * PROTECTION_REDIS_SENTINELS=host:port,... with PROTECTION_REDIS_SENTINEL_NAME (mymaster).
+ */
+export function redisFromEnv(env: NodeJS.ProcessEnv): RedisStoreOptions['redis'] | undefined {
+  const list = (v: string): string[] =>
+    v
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean);
+  if (env.PROTECTION_REDIS_URL) return env.PROTECTION_REDIS_URL;
+  if (env.PROTECTION_REDIS_CLUSTER) return { cluster: list(env.PROTECTION_REDIS_CLUSTER) };
+  if (env.PROTECTION_REDIS_SENTINELS) {
+    const sentinels = list(env.PROTECTION_REDIS_SENTINELS).map((h) => {
+      const at = h.lastIndexOf(':');
+      return { host: h.slice(0, at), port: Number(h.slice(at + 1)) };
+    });
+    return { sentinels, name: env.PROTECTION_REDIS_SENTINEL_NAME ?? 'mymaster' };
+  }
+  return undefined;
 }

@@ -1,5 +1,5 @@
 import type { ProtectionModuleOptions } from 'nest-protection';
-import { createDemoApp, type DemoPlatform } from './bootstrap';
+import { createDemoApp, redisFromEnv, type DemoPlatform } from './bootstrap';
 
 /** DEMO_MAX_CONCURRENT (-1 = unlimited), DEMO_PER_IP_LIMIT (0 = off), DEMO_PER_IP_WINDOW (ms). */
 function demoOverload(env: NodeJS.ProcessEnv): NonNullable<ProtectionModuleOptions['overload']> {
@@ -22,9 +22,10 @@ function demoOverload(env: NodeJS.ProcessEnv): NonNullable<ProtectionModuleOptio
 async function main(): Promise<void> {
   const platform: DemoPlatform =
     process.env.PROTECTION_PLATFORM === 'express' ? 'express' : 'fastify';
+  const redis = redisFromEnv(process.env);
   const app = await createDemoApp({
     platform,
-    ...(process.env.PROTECTION_REDIS_URL ? { redisUrl: process.env.PROTECTION_REDIS_URL } : {}),
+    ...(redis ? { redis } : {}),
     captchaPlaintext: process.env.DEMO_CAPTCHA_PLAINTEXT === '1',
     protection: { overload: demoOverload(process.env) },
   });

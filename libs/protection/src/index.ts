@@ -13,6 +13,10 @@ export type {
   ProtectionModuleOptions,
   RedisStoreOptions,
   RedisClientLike,
+  RedisClusterLike,
+  RedisClusterNode,
+  RedisClusterClientOptions,
+  RedisClusterConnectionOptions,
   RedisConnectionOptions,
 } from './protection-options.interface';
 

@@ -140,9 +140,21 @@ function storeOption(r: OptionReader, value: unknown): ResolvedBaseOptions['stor
   );
   const redis = v.redis;
   if (typeof redis === 'string') {
-    if (!/^rediss?:\/\//.test(redis)) r.fail('store.redis', redis, 'a redis:// or rediss:// URL');
+    if (!/^rediss?(\+sentinel)?:\/\//.test(redis))
+      r.fail('store.redis', redis, 'a redis://, rediss:// or redis+sentinel:// URL');
   } else if (!isPlainObject(redis)) {
     r.fail('store.redis', redis, 'an ioredis client, a redis:// URL, or ioredis options');
+  } else if ('cluster' in redis && typeof redis.defineCommand !== 'function') {
+    const nodes = redis.cluster;
+    if (!Array.isArray(nodes) || nodes.length === 0 || !nodes.every(isClusterNode))
+      r.fail('store.redis.cluster', nodes, "a non-empty list of 'host:port' or { host, port }");
+  }
+  if (typeof v.prefix === 'string' && /[{}]/.test(v.prefix)) {
+    r.fail(
+      'store.prefix',
+      v.prefix,
+      'a prefix without { or } (Redis Cluster hashes a key by the part in braces: every key would land on one slot)',
+    );
   }
   return {
     kind: 'redis',
@@ -152,4 +164,9 @@ function storeOption(r: OptionReader, value: unknown): ResolvedBaseOptions['stor
       commandTimeout: r.int('store.commandTimeout', v.commandTimeout, 500, 1, 60_000),
     }),
   };
+}
+
+function isClusterNode(node: unknown): boolean {
+  if (typeof node === 'string') return /^[^\s:]+:\d{1,5}$/.test(node);
+  return isPlainObject(node) && typeof node.host === 'string' && Number.isInteger(node.port);
 }

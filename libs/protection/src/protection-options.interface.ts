@@ -9,6 +9,10 @@ export type { RateLimitModuleOptions } from './rate-limit/rate-limit.options';
 export type { OverloadModuleOptions } from './overload/overload.options';
 export type {
   RedisClientLike,
+  RedisClusterLike,
+  RedisClusterNode,
+  RedisClusterClientOptions,
+  RedisClusterConnectionOptions,
   RedisConnectionOptions,
   RedisStoreOptions,
 } from './store/redis-options';

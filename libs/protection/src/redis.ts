@@ -7,5 +7,7 @@ export type {
   RedisStoreSettings,
   RedisStoreOptions,
   RedisClientLike,
+  RedisClusterLike,
+  RedisClusterConnectionOptions,
   RedisConnectionOptions,
 } from './store/redis-options';

@@ -26,6 +26,7 @@ import {
   DoubleKillKeyException,
 } from './double-kill.exception';
 import { keyPart } from './double-kill.key';
+import { keepLease } from './lease-keeper';
 import { doubleKillOf, RUNNER } from './double-kill.metadata';
 import {
   currentIdentity,
@@ -174,24 +175,14 @@ export class DoubleKillRunner implements OnModuleInit, OnApplicationShutdown {
         this.logger.warn(`${FEATURE}: progress of ${meta.name} not saved: ${err.message}`);
       });
     await save(RUNNING_RECORD_TTL_MS);
-    const renewal = setInterval(
-      () => {
-        this.store.locks.renew(id, owner, meta.lease).then(
-          (ok) => {
-            if (!ok && !abort.signal.aborted) {
-              this.logger.error(
-                `${FEATURE}: lock of ${meta.name} was lost; the call's AbortSignal fires`,
-              );
-              abort.abort(new Error('DoubleKill lock lost'));
-            }
-          },
-          (err: Error) =>
-            this.logger.warn(`${FEATURE}: lease renewal of ${meta.name} failed: ${err.message}`),
-        );
-      },
-      Math.max(50, Math.floor(meta.lease / 3)),
-    );
-    renewal.unref();
+    const stopRenewal = keepLease(this.store.locks, {
+      key: id,
+      owner,
+      leaseMs: meta.lease,
+      abort,
+      log: this.logger,
+      name: `${FEATURE}: lock of ${meta.name}`,
+    });
 
     const run: DoubleKillRun = {
       progressKey,
@@ -216,12 +207,12 @@ export class DoubleKillRunner implements OnModuleInit, OnApplicationShutdown {
         });
         throw err;
       } finally {
-        clearInterval(renewal);
+        stopRenewal();
         this.held.delete(id);
         await save(meta.progress * 1000);
         await this.store.locks.release(id, owner).catch((err: Error) => {
           this.logger.warn(
-            `${FEATURE}: release of ${meta.name} failed (the lease frees it): ${err.message}`,
+            `${FEATURE}: release of ${meta.name} failed (retried when the store is back): ${err.message}`,
           );
         });
       }

@@ -1,8 +1,16 @@
 import { Logger } from '@nestjs/common';
-import { Redis, type RedisOptions } from 'ioredis';
 import { PROTECTION_LOGGER_CONTEXT } from '../protection.constants';
+import {
+  chooseClient,
+  isCluster,
+  lateCommandRisk,
+  ownTimeout,
+  subscriberOf,
+  type StoreClient,
+} from './redis-client';
 import type { RedisStoreSettings } from './redis-options';
 import { StoreUnavailableError } from './store.errors';
+import { Compensations } from './compensations';
 
 /** A Lua script as a port registers it; `keys` omitted: the key count is passed on each call. */
 export interface ScriptDefinition {
@@ -10,55 +18,26 @@ export interface ScriptDefinition {
   keys?: number;
 }
 
-/** Options we set on clients we create: fail fast instead of queueing while Redis is down. */
-function ownClientOptions(commandTimeout: number): RedisOptions {
-  return {
-    commandTimeout,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    connectTimeout: 2000,
-    lazyConnect: true,
-    retryStrategy: (times: number) => Math.min(100 * times, 2000),
-  };
-}
-
-function isRedisClient(value: unknown): value is Redis {
-  if (value instanceof Redis) return true;
-  const v = value as Redis | null;
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    typeof v.defineCommand === 'function' &&
-    typeof v.duplicate === 'function'
-  );
-}
-
 /**
  * The Redis client every Redis port shares: who owns it, the no-hang `call()` rule, the key
  * prefix, one pub/sub subscriber for all ports' channels, and script registration.
  */
 export class RedisConnection {
-  readonly client: Redis;
+  readonly client: StoreClient;
   private readonly owned: boolean;
-  private subscriber: Redis | null = null;
+  private subscriber: StoreClient | null = null;
   private readonly channels = new Map<string, (message: Buffer) => void>();
   private readonly closers: Array<() => void> = [];
   private readonly logger = new Logger(PROTECTION_LOGGER_CONTEXT);
   private lastErrorLog = 0;
+  readonly compensations: Compensations;
 
   constructor(private readonly settings: RedisStoreSettings) {
-    const { redis, commandTimeout } = settings;
-    if (isRedisClient(redis)) {
-      this.client = redis;
-      this.owned = false;
-    } else if (typeof redis === 'string') {
-      this.client = new Redis(redis, ownClientOptions(commandTimeout));
-      this.owned = true;
-    } else {
-      this.client = new Redis({ ...ownClientOptions(commandTimeout), ...(redis as RedisOptions) });
-      this.owned = true;
-    }
-    if (this.owned) this.client.on('error', (err: Error) => this.logError('client', err));
+    const { client, owned } = chooseClient(settings);
+    this.client = client;
+    this.owned = owned;
+    if (owned) client.on('error', (err: Error) => this.logError('client', err));
+    this.compensations = new Compensations((err) => this.logError('compensation', err));
   }
 
   /**
@@ -98,19 +77,62 @@ export class RedisConnection {
       // onStoreError policy until the client's reconnect loop gets through.
       await this.client.connect().catch((err: Error) => this.logError('connect', err));
     }
-    if (this.client.status === 'ready') await this.warnIfEvicting();
-    if (this.channels.size === 0) return;
-    // The subscriber is off the request path: it may queue its SUBSCRIBE until Redis is up.
-    const sub = this.client.duplicate({ enableOfflineQueue: true, lazyConnect: false });
+    if (!this.owned) {
+      const risk = lateCommandRisk(this.client);
+      if (risk) {
+        this.logger.warn(
+          `store.redis: your ioredis client may run a command after the store gave up on it (${risk}). Otherwise a lock can stay held with nothing running after an outage.`,
+        );
+      }
+    }
+    if (this.client.status === 'ready') await this.checkServer();
+    this.client.on('ready', () => void this.compensations.flush());
+    if (this.channels.size > 0) this.subscribe();
+  }
+
+  /** One subscriber for every channel, subscribed until it holds (ioredis resubscribes after). */
+  private subscribe(): void {
+    const sub = subscriberOf(this.client);
     sub.on('error', (err: Error) => this.logError('subscriber', err));
     sub.on('messageBuffer', (channel: Buffer, message: Buffer) =>
       this.channels.get(channel.toString())?.(message),
     );
     this.subscriber = sub;
-    await Promise.race([
-      sub.subscribe(...this.channels.keys()).catch((err: Error) => this.logError('subscribe', err)),
-      new Promise((resolve) => setTimeout(resolve, 2000).unref()),
+    let attempt = 0;
+    const tryOnce = (): void => {
+      if (this.subscriber !== sub) return;
+      sub.subscribe(...this.channels.keys()).catch((err: Error) => {
+        this.logError('subscribe', err);
+        const timer = setTimeout(tryOnce, Math.min(2000, 100 * 2 ** attempt++));
+        timer.unref();
+      });
+    };
+    tryOnce();
+  }
+
+  /**
+   * At boot, once: a single-node client aimed at a Cluster node or a Sentinel would half-work
+   * (MOVED for most keys), so it stops the boot naming the option to use.
+   */
+  private async checkServer(): Promise<void> {
+    const info = await Promise.race([
+      this.client.info().catch(() => ''),
+      new Promise<string>((resolve) => setTimeout(() => resolve(''), 1000).unref()),
     ]);
+    const field = (name: string): string | undefined =>
+      new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim();
+    const mode = field('redis_mode');
+    if (mode === 'cluster' && !isCluster(this.client)) {
+      throw new Error(
+        `ProtectionModule: store.redis points at a Redis Cluster node but is a single-node client, so most keys would fail with MOVED. Use store: { redis: { cluster: ['host:port', ...] } } (the module creates the Cluster client), or pass an ioredis Cluster.`,
+      );
+    }
+    if (mode === 'sentinel') {
+      throw new Error(
+        `ProtectionModule: store.redis points at a Sentinel, not at Redis. Use store: { redis: 'redis+sentinel://host:port,host:port/mymaster' } or { redis: { sentinels: [{ host, port }], name: 'mymaster' } }.`,
+      );
+    }
+    this.warnIfEvicting(field);
   }
 
   /**
@@ -118,13 +140,7 @@ export class RedisConnection {
    * under memory pressure: a used single-use token or a rate-limit block would be forgotten.
    * INFO rather than CONFIG GET: managed Redis services often disable CONFIG.
    */
-  private async warnIfEvicting(): Promise<void> {
-    const info = await Promise.race([
-      this.client.info('memory').catch(() => ''),
-      new Promise<string>((resolve) => setTimeout(() => resolve(''), 1000).unref()),
-    ]);
-    const field = (name: string): string | undefined =>
-      new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim();
+  private warnIfEvicting(field: (name: string) => string | undefined): void {
     const policy = field('maxmemory_policy');
     if (Number(field('maxmemory') ?? 0) > 0 && policy !== undefined && policy !== 'noeviction') {
       this.logger.warn(
@@ -135,6 +151,7 @@ export class RedisConnection {
 
   async close(): Promise<void> {
     for (const fn of this.closers) fn();
+    await this.compensations.close();
     const sub = this.subscriber;
     this.subscriber = null;
     if (sub) await sub.quit().catch(() => sub.disconnect());
@@ -148,9 +165,11 @@ export class RedisConnection {
    */
   async call<T>(fn: () => Promise<T>): Promise<T> {
     if (this.client.status !== 'ready') {
-      throw new StoreUnavailableError(`Redis is not connected (status: ${this.client.status})`);
+      throw new StoreUnavailableError(`Redis is not connected (status: ${this.client.status})`, {
+        sent: false,
+      });
     }
-    const guarded = this.owned || this.client.options.commandTimeout !== undefined;
+    const guarded = this.owned || ownTimeout(this.client) !== undefined;
     try {
       if (guarded) return await fn();
       let timer: NodeJS.Timeout | undefined;

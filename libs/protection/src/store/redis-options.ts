@@ -78,13 +78,61 @@ export interface RedisConnectionOptions {
   failoverDetector?: unknown;
 }
 
+/** The parts of an ioredis `Cluster` the store relies on; any ioredis `Cluster` instance fits. */
+export interface RedisClusterLike extends RedisClientLike {
+  readonly isCluster: boolean;
+  nodes(...args: never[]): unknown[];
+}
+
+/** A cluster node: `'host:port'` or `{ host, port }`. */
+export type RedisClusterNode = string | { host: string; port: number };
+
+/**
+ * ioredis `ClusterOptions` for a cluster client the module creates. `redisOptions` applies to
+ * every node connection (password, TLS...).
+ */
+export interface RedisClusterClientOptions {
+  redisOptions?: Omit<RedisConnectionOptions, 'host' | 'port' | 'path' | 'sentinels' | 'name'>;
+  scaleReads?: 'master' | 'slave' | 'all';
+  maxRedirections?: number;
+  retryDelayOnFailover?: number;
+  retryDelayOnClusterDown?: number;
+  retryDelayOnTryAgain?: number;
+  retryDelayOnMoved?: number;
+  slotsRefreshTimeout?: number;
+  slotsRefreshInterval?: number;
+  enableReadyCheck?: boolean;
+  enableAutoPipelining?: boolean;
+  clusterRetryStrategy?: ((times: number, reason?: Error) => number | void | null) | null;
+  natMap?: unknown;
+  dnsLookup?: unknown;
+  useSRVRecords?: boolean;
+  resolveSrv?: unknown;
+  shardedSubscribers?: boolean;
+}
+
+/** A Redis Cluster the module connects to (and closes on shutdown). */
+export interface RedisClusterConnectionOptions {
+  /** Some or all of the cluster's nodes; the rest are discovered. */
+  cluster: readonly RedisClusterNode[];
+  clusterOptions?: RedisClusterClientOptions;
+}
+
 /** Redis as the shared store: every app instance using it decides as one. */
 export interface RedisStoreOptions {
   /**
-   * A `redis://` / `rediss://` URL or ioredis options for a client the module creates (and
-   * closes on shutdown), or an ioredis client of yours (used as is, never closed by the module).
+   * Where the state lives. A client the module creates (and closes on shutdown): a
+   * `redis://` / `rediss://` URL, a `redis+sentinel://host:port,host:port/mymaster` URL, ioredis
+   * options (`{ host, port }`, or `{ sentinels, name }` for Sentinel), or `{ cluster: nodes,
+   * clusterOptions? }` for a Redis Cluster. Or an ioredis `Redis` or `Cluster` of yours, used as
+   * is and never closed by the module.
    */
-  redis: string | RedisClientLike | RedisConnectionOptions;
+  redis:
+    | string
+    | RedisClientLike
+    | RedisClusterLike
+    | RedisConnectionOptions
+    | RedisClusterConnectionOptions;
   /** Prefix of every key and pub/sub channel. @default 'np' */
   prefix?: string;
   /**
@@ -96,7 +144,7 @@ export interface RedisStoreOptions {
 
 /** Resolved Redis settings. */
 export interface RedisStoreSettings {
-  readonly redis: string | RedisClientLike | RedisConnectionOptions;
+  readonly redis: RedisStoreOptions['redis'];
   /** Prefix of every key and channel. */
   readonly prefix: string;
   /** Longest a command may take before the protection treats Redis as down. */

@@ -27,6 +27,8 @@ export function applyStoreErrorPolicy(
   if (!(err instanceof StoreUnavailableError)) throw err;
   const full = err instanceof StoreFullError;
   if (policy === 'closed' || (policy === 'local' && full)) {
+    // Refused: a write that may still have run (a single-use mark) is taken back.
+    err.undo?.();
     if (full)
       warnings.warn(
         `${feature} refused`,

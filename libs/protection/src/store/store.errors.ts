@@ -3,9 +3,18 @@ import { ProtectionException } from '../core/protection.exception';
 
 /** Thrown by a store whose backend is down, slow past its command timeout, or erroring. */
 export class StoreUnavailableError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  /**
+   * False when the command never left this process (not connected): nothing to undo. True when
+   * it may have run (a timeout, a connection lost after sending).
+   */
+  readonly sent: boolean;
+  /** Set by a port when the caller may undo the write this error leaves uncertain. */
+  undo?: () => void;
+
+  constructor(message: string, options?: { cause?: unknown; sent?: boolean }) {
     super(message, options);
     this.name = 'StoreUnavailableError';
+    this.sent = options?.sent ?? true;
   }
 }
 
@@ -21,6 +30,7 @@ export class StoreFullError extends StoreUnavailableError {
   ) {
     super(
       `memory table "${table}" holds ${maxEntries} live entries (memory.maxEntries); raise it or use a Redis store`,
+      { sent: false },
     );
     this.name = 'StoreFullError';
   }
