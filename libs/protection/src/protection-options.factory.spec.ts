@@ -61,6 +61,21 @@ describe('resolveProtectionOptions', () => {
     ],
     ['store', { store: 'redis' }, /"store" is "redis"; expected 'memory' or \{ redis/],
     ['store.prefix', { store: { redis: 'redis://x', prefix: 'a b' } }, /"store.prefix" is "a b"/],
+    [
+      'store.prefix with braces',
+      { secret: 'x'.repeat(32), store: { redis: 'redis://x', prefix: 'app{1}' } },
+      /"store.prefix" is "app\{1\}"; expected a prefix without \{ or \} \(Redis Cluster hashes a key by the part in braces/,
+    ],
+    [
+      'store.redis URL scheme',
+      { store: { redis: 'http://x:6379' } },
+      /"store.redis" is "http:\/\/x:6379"; expected a redis:\/\/, rediss:\/\/ or redis\+sentinel:\/\/ URL/,
+    ],
+    [
+      'store.redis.cluster',
+      { store: { redis: { cluster: ['127.0.0.1'] } } },
+      /"store.redis.cluster" is \["127.0.0.1"\]; expected a non-empty list of 'host:port' or \{ host, port \}/,
+    ],
     ['memory.maxEntries', { memory: { maxEntries: 0 } }, /"memory.maxEntries" is 0/],
     ['trustProxy', { trustProxy: ['not-an-ip/99'] }, /"trustProxy"/],
     ['identity', { identity: 'header' }, /"identity" is "header"; expected a function/],
