@@ -85,7 +85,13 @@ export class RedisConnection {
         );
       }
     }
-    if (this.client.status === 'ready') await this.checkServer();
+    if (this.client.status === 'ready') {
+      // A failed boot gets no shutdown hook: close what we opened before saying why.
+      await this.checkServer().catch(async (err: unknown) => {
+        await this.close();
+        throw err;
+      });
+    }
     this.client.on('ready', () => void this.compensations.flush());
     if (this.channels.size > 0) this.subscribe();
   }
