@@ -205,7 +205,7 @@ describe('ProtectionModule option validation', () => {
     );
     await assert.rejects(
       startModule(EdgeModule.with({ store: { redis: 'http://nope' } }), 'fastify'),
-      /option "store.redis" is "http:\/\/nope"; expected a redis:\/\/ or rediss:\/\/ URL/,
+      /option "store.redis" is "http:\/\/nope"; expected a redis:\/\/, rediss:\/\/ or redis\+sentinel:\/\/ URL/,
     );
   });
 

@@ -160,8 +160,14 @@ export class RedisConnection {
     await this.compensations.close();
     const sub = this.subscriber;
     this.subscriber = null;
-    if (sub) await sub.quit().catch(() => sub.disconnect());
-    if (this.owned) await this.client.quit().catch(() => this.client.disconnect());
+    // disconnect() after QUIT as well: only it stops a Sentinel client's failover detector,
+    // whose own connections to the sentinels would otherwise keep reconnecting.
+    if (sub) await sub.quit().catch(() => undefined);
+    sub?.disconnect();
+    if (this.owned) {
+      await this.client.quit().catch(() => undefined);
+      this.client.disconnect();
+    }
   }
 
   /**
