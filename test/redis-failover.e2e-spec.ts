@@ -87,8 +87,7 @@ async function failoverUnderLoad(
   masters: () => Promise<number[]>,
   fail: () => Promise<void>,
   recovered: () => Promise<void>,
-  strictSignals = true,
-): Promise<{ lost: number; aborted: number }> {
+): Promise<void> {
   stats.doubles = stats.runs = 0;
   const [a, b] = apps();
   const start = Date.now();
@@ -124,10 +123,13 @@ async function failoverUnderLoad(
   const probes = await Promise.all(
     Array.from({ length: 6 }, (_, i) => call(i % 2 ? b : a, `long-${i}`, 0)),
   );
-  const lost = probes.filter((r) => r.status === 200).length;
+  // Lost: the call held its lock (it ran) and a probe could take the key afterwards.
+  const lostOf = (replies: Reply[]): number =>
+    probes.filter((p, i) => p.status === 200 && replies[i]?.status === 200).length;
   await stream;
   await Promise.all(calls);
   const longReplies = await Promise.all(long);
+  const lost = lostOf(longReplies);
   const aborted = longReplies.filter(
     (r) => r.status === 200 && r.json<{ aborted: boolean }>().aborted,
   ).length;
@@ -139,6 +141,9 @@ async function failoverUnderLoad(
   const tally: Record<string, number> = {};
   for (const o of outcomes)
     tally[`${o.status} ${o.code}`] = (tally[`${o.status} ${o.code}`] ?? 0) + 1;
+  t.diagnostic(
+    `long: ${longReplies.map((r, i) => `${r.status} ${r.text} probe ${probes[i]?.status}`).join('; ')}`,
+  );
   t.diagnostic(
     `failure at ${failedAt} ms, healthy at ${recoveredAt} ms; ${outcomes.length} calls ${JSON.stringify(tally)}; failing window ${window} ms; double runs ${stats.doubles} of ${stats.runs}; long locks lost ${lost}, signalled ${aborted}; locks held 1 s after the end: ${leftHeld}`,
   );
@@ -153,9 +158,7 @@ async function failoverUnderLoad(
     longReplies.every((r) => r.status === 200 || r.status === 503),
     longReplies.map((r) => r.status).join(' '),
   );
-  if (strictSignals)
-    assert.ok(aborted >= lost, `${lost} long locks lost, ${aborted} holders signalled`);
-  return { lost, aborted };
+  assert.ok(aborted >= lost, `${lost} long locks lost, ${aborted} holders signalled`);
 }
 
 function startPair(redis: RedisStoreOptions['redis']): Promise<[RunningApp, RunningApp]> {
@@ -182,29 +185,15 @@ describe('A Cluster master killed under a stream of @DoubleKill calls', () => {
     await cluster?.stop();
   });
 
-  let signals = { lost: 0, aborted: 0 };
-  it('fails only while no master serves the slot, runs no key twice, leaves no lock held', async (t) => {
-    signals = await failoverUnderLoad(
+  it('fails only while no master serves the slot, runs no key twice, leaves no lock held, signals lost locks', async (t) => {
+    await failoverUnderLoad(
       t,
       () => apps,
       () => cluster.masters(),
       async () => cluster.kill((await cluster.masters())[0] ?? 0),
       () => cluster.waitHealthy(NODE_TIMEOUT + 5000),
-      false,
     );
   });
-
-  // Open defect: after a killed Cluster master, one long lock of six is lost without its signal.
-  it(
-    'tells every holder whose lock was lost (AbortSignal)',
-    { todo: 'open: after a killed Cluster master one lost lock of six is not signalled' },
-    () => {
-      assert.ok(
-        signals.aborted >= signals.lost,
-        `${signals.lost} long locks lost, ${signals.aborted} holders signalled`,
-      );
-    },
-  );
 });
 
 describe('A graceful Sentinel failover under a stream of @DoubleKill calls', () => {
