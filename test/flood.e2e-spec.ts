@@ -1,8 +1,9 @@
-import { Controller, Get, HttpCode, Post, type LoggerService } from '@nestjs/common';
+import { Controller, HttpCode, Post, type LoggerService } from '@nestjs/common';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { after as afterAll, before, describe, it } from 'node:test';
-import { RateLimit, Righter, RighterService, type ProtectionModuleOptions } from 'nest-protection';
+import { RateLimit, type ProtectionModuleOptions } from 'nest-protection';
+import { singleUseRoutes } from './helpers/single-use-routes';
 import { post, request, type Reply } from './helpers/http';
 import {
   PLATFORMS,
@@ -24,22 +25,7 @@ const MAX = 50;
 const FLOOD = 120;
 
 @Controller('f')
-class FloodController {
-  constructor(private readonly righter: RighterService) {}
-
-  @Get('edit')
-  @Righter({ edit: true, scope: 'flood' })
-  edit(): string {
-    return this.righter.allow({ id: 1 });
-  }
-
-  @Post('once')
-  @HttpCode(200)
-  @Righter({ once: true, scope: 'flood' })
-  once(): string {
-    return 'used';
-  }
-
+class RateLimitedController {
   @Post('login')
   @HttpCode(200)
   @RateLimit({ key: 'ip', limit: 1, window: 60_000 })
@@ -54,6 +40,9 @@ class FloodController {
     return 'ok';
   }
 }
+
+/** Both under /f: the single-use routes and two rate-limited ones. */
+const FLOOD_CONTROLLERS = [singleUseRoutes('f', 'flood'), RateLimitedController];
 
 function warnings(): { logger: LoggerService; lines: string[] } {
   const lines: string[] = [];
@@ -124,7 +113,7 @@ for (const platform of PLATFORMS) {
       const log = warnings();
       before(async () => {
         app = await startModule(
-          protectedModule(base, [FloodController]),
+          protectedModule(base, FLOOD_CONTROLLERS),
           platform,
           undefined,
           log.logger,
@@ -168,7 +157,7 @@ for (const platform of PLATFORMS) {
           rateLimit: { onStoreError: 'open' },
         };
         app = await startModule(
-          protectedModule(options, [FloodController]),
+          protectedModule(options, FLOOD_CONTROLLERS),
           platform,
           undefined,
           log.logger,
@@ -204,7 +193,7 @@ describe('Flood against a Redis store: nothing is evicted, nothing refused', () 
       secret: TEST_SECRET,
       store: { redis: redis.url },
     };
-    app = await startModule(protectedModule(options, [FloodController]), 'fastify');
+    app = await startModule(protectedModule(options, FLOOD_CONTROLLERS), 'fastify');
   });
   afterAll(async () => {
     await app.close();

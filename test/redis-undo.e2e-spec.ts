@@ -1,8 +1,9 @@
-import { Controller, Get, HttpCode, Injectable, Param, Post } from '@nestjs/common';
+import { Controller, HttpCode, Injectable, Param, Post } from '@nestjs/common';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { after as afterAll, before, describe, it } from 'node:test';
-import { DoubleKill, Righter, RighterService, type ProtectionModuleOptions } from 'nest-protection';
+import { DoubleKill, type ProtectionModuleOptions } from 'nest-protection';
+import { singleUseRoutes } from './helpers/single-use-routes';
 import { post, request, sleep } from './helpers/http';
 import {
   PLATFORMS,
@@ -34,24 +35,8 @@ class Jobs {
 }
 
 @Controller('u')
-class UndoController {
-  constructor(
-    private readonly righter: RighterService,
-    private readonly jobs: Jobs,
-  ) {}
-
-  @Get('edit')
-  @Righter({ edit: true, scope: 'undo' })
-  edit(): string {
-    return this.righter.allow({ id: 1 });
-  }
-
-  @Post('once')
-  @HttpCode(200)
-  @Righter({ once: true, scope: 'undo' })
-  once(): string {
-    return 'used';
-  }
+class JobController {
+  constructor(private readonly jobs: Jobs) {}
 
   @Post('job/:id/:ms')
   @HttpCode(200)
@@ -83,7 +68,10 @@ for (const platform of PLATFORMS) {
         store: { redis: redis.url, commandTimeout: TIMEOUT },
         overload: false,
       };
-      app = await startModule(protectedModule(options, [UndoController], [Jobs]), platform);
+      app = await startModule(
+        protectedModule(options, [singleUseRoutes('u', 'undo'), JobController], [Jobs]),
+        platform,
+      );
     });
     afterAll(async () => {
       redis.resume();
