@@ -8,6 +8,8 @@ declare module 'autocannon' {
     amount?: number;
     pipelining?: number;
     idReplacement?: boolean;
+    /** Seconds before a request counts as timed out. @default 10 */
+    timeout?: number;
   }
   interface Result {
     requests: { average: number; total: number };
@@ -15,6 +17,7 @@ declare module 'autocannon' {
     errors: number;
     timeouts: number;
     '2xx': number;
+    statusCodeStats: Record<string, { count: number } | undefined>;
   }
   function autocannon(options: Options): Promise<Result>;
   export = autocannon;

@@ -1,4 +1,23 @@
-import { Controller, Get, Module, UseGuards, type DynamicModule } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  HttpException,
+  HttpStatus,
+  Inject,
+  Injectable,
+  Module,
+  UseGuards,
+  type CanActivate,
+  type DynamicModule,
+  type ExecutionContext,
+} from '@nestjs/common';
+import { Redis } from 'ioredis';
+import {
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+  type RateLimiterAbstract,
+} from 'rate-limiter-flexible';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import {
@@ -111,7 +130,9 @@ class ThrottlerBenchModule {
       module: ThrottlerBenchModule,
       imports: [
         ThrottlerModule.forRoot({
-          throttlers: [{ ttl: 60_000, limit }],
+          // Named by limit: the blocked scenario's key must not block the allowed one's on a
+          // shared Redis.
+          throttlers: [{ name: `limit-${limit}`, ttl: 60_000, limit }],
           ...(redisUrl ? { storage: new ThrottlerStorageRedisService(redisUrl) } : {}),
         }),
       ],
@@ -120,17 +141,126 @@ class ThrottlerBenchModule {
   }
 }
 
+/** `cluster:host:port,host:port,...` (the bench's argument for a Cluster) as the store option. */
+function clusterOf(arg: string | undefined): { cluster: string[] } {
+  if (!arg?.startsWith('cluster:'))
+    throw new Error(`a Cluster scenario needs cluster:<nodes>, got ${arg}`);
+  return { cluster: arg.slice('cluster:'.length).split(',') };
+}
+
 @Module({})
 class OursLimitedModule {
-  static with(redisUrl: string | undefined): DynamicModule {
+  static with(redis: string | { cluster: string[] } | undefined): DynamicModule {
     return {
       module: OursLimitedModule,
-      imports: [
-        ProtectionModule.forRoot(
-          redisUrl ? { secret: BENCH_SECRET, store: { redis: redisUrl } } : {},
-        ),
-      ],
+      imports: [ProtectionModule.forRoot(redis ? { secret: BENCH_SECRET, store: { redis } } : {})],
       controllers: [OursLimitedController],
+    };
+  }
+}
+
+const FLOOR_REDIS = Symbol('FLOOR_REDIS');
+
+/**
+ * The floor of any Redis-backed limiter: a guard that sends one INCR per request on a plain
+ * ioredis client (auto-pipelined, no timeout, no key building, no headers) and lets it through.
+ */
+@Injectable()
+class OneRoundTripGuard implements CanActivate {
+  constructor(@Inject(FLOOR_REDIS) private readonly redis: Redis) {}
+
+  async canActivate(): Promise<boolean> {
+    return (await this.redis.incr('floor')) > 0;
+  }
+}
+
+@Controller()
+class FloorController {
+  @Get('rl')
+  @UseGuards(OneRoundTripGuard)
+  rl(): string {
+    return 'speed';
+  }
+}
+
+@Module({})
+class FloorModule {
+  static with(redisUrl: string): DynamicModule {
+    return {
+      module: FloorModule,
+      providers: [
+        {
+          provide: FLOOR_REDIS,
+          useFactory: () => new Redis(redisUrl, { enableAutoPipelining: true }),
+        },
+        OneRoundTripGuard,
+      ],
+      controllers: [FloorController],
+    };
+  }
+}
+
+const FLEXIBLE_LIMITER = Symbol('FLEXIBLE_LIMITER');
+
+/**
+ * rate-limiter-flexible as a Nest user would wire it: a guard that consumes 1 point per request,
+ * keyed by the client address, and answers 429 (JSON body, Retry-After) when refused.
+ */
+@Injectable()
+class FlexibleGuard implements CanActivate {
+  constructor(@Inject(FLEXIBLE_LIMITER) private readonly limiter: RateLimiterAbstract) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const http = context.switchToHttp();
+    const req = http.getRequest<{ ip: string }>();
+    try {
+      await this.limiter.consume(req.ip);
+      return true;
+    } catch (err: unknown) {
+      // Refused: the limiter rejects with its result; anything else (Redis down) is an error.
+      if (!(err instanceof RateLimiterRes)) throw err;
+      http
+        .getResponse<{ header(name: string, value: string): void }>()
+        .header('Retry-After', String(Math.ceil(err.msBeforeNext / 1000)));
+      throw new HttpException('Too Many Requests', HttpStatus.TOO_MANY_REQUESTS);
+    }
+  }
+}
+
+@Controller()
+class FlexibleLimitedController {
+  @Get('rl')
+  @UseGuards(FlexibleGuard)
+  rl(): string {
+    return 'speed';
+  }
+}
+
+@Module({})
+class FlexibleBenchModule {
+  static with(limit: number, redisUrl: string | undefined): DynamicModule {
+    // Prefixed by limit: the blocked scenario's key must not block the allowed one's on a
+    // shared Redis. The same limit and window as ours (points per `duration` seconds).
+    const options = { keyPrefix: `rlflx-${limit}`, points: limit, duration: 60 };
+    return {
+      module: FlexibleBenchModule,
+      providers: [
+        {
+          provide: FLEXIBLE_LIMITER,
+          useFactory: async (): Promise<RateLimiterAbstract> => {
+            if (!redisUrl) return new RateLimiterMemory(options);
+            // The package's documented ioredis setup (no offline queue), connected before use.
+            const storeClient = new Redis(redisUrl, { enableOfflineQueue: false });
+            await new Promise<void>((resolve, reject) => {
+              storeClient.once('ready', resolve);
+              storeClient.once('error', reject);
+            });
+            return new RateLimiterRedis({ ...options, storeClient });
+          },
+        },
+        FlexibleGuard,
+      ],
+      controllers: [FlexibleLimitedController],
     };
   }
 }
@@ -144,10 +274,17 @@ export function benchModule(
   redisUrl: string | undefined,
 ): DynamicModule | typeof BareModule {
   if (scenario === 'bare') return BareModule;
+  if (scenario === 'redis-floor') {
+    if (!redisUrl) throw new Error('redis-floor needs a Redis URL');
+    return FloorModule.with(redisUrl);
+  }
   const redis = scenario.endsWith('-redis') ? redisUrl : undefined;
-  if (scenario.startsWith('rl-ours')) return OursLimitedModule.with(redis);
+  if (scenario.startsWith('rl-ours'))
+    return OursLimitedModule.with(scenario.endsWith('-cluster') ? clusterOf(redisUrl) : redis);
   if (scenario.startsWith('rl-throttler'))
     return ThrottlerBenchModule.with(scenario.includes('blocked') ? 1 : LIMIT, redis);
+  if (scenario.startsWith('rl-flexible'))
+    return FlexibleBenchModule.with(scenario.includes('blocked') ? 1 : LIMIT, redis);
   const memory = process.env.BENCH_MAX_ENTRIES
     ? { memory: { maxEntries: Number(process.env.BENCH_MAX_ENTRIES) } }
     : {};

@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { TestCluster } from '../test/helpers/redis-cluster';
 
 /*
  * npm run bench. Each app under test runs in its own process pinned to core 0; autocannon (and
@@ -27,7 +28,8 @@ interface Scenario {
   name: string;
   label: string;
   path: string;
-  redis: boolean;
+  /** The store: memory (false), one Redis node, or a Redis Cluster (3 masters + 3 replicas). */
+  redis: boolean | 'cluster';
 }
 
 const ONLY = process.env.BENCH_ONLY?.split(',');
@@ -77,10 +79,22 @@ const ALL_SCENARIOS: Scenario[] = [
     path: '/rl?id=[<id>]',
     redis: false,
   },
+  {
+    name: 'rl-flexible',
+    label: '(e) rate-limiter-flexible, memory',
+    path: '/rl?id=[<id>]',
+    redis: false,
+  },
   { name: 'rl-ours-redis', label: '(f) @RateLimit, Redis', path: '/rl?id=[<id>]', redis: true },
   {
     name: 'rl-throttler-redis',
     label: '(f) @nestjs/throttler, Redis',
+    path: '/rl?id=[<id>]',
+    redis: true,
+  },
+  {
+    name: 'rl-flexible-redis',
+    label: '(f) rate-limiter-flexible, Redis',
     path: '/rl?id=[<id>]',
     redis: true,
   },
@@ -95,6 +109,48 @@ const ALL_SCENARIOS: Scenario[] = [
     label: '(g) @nestjs/throttler, blocked key, memory',
     path: '/rl?id=[<id>]',
     redis: false,
+  },
+  {
+    name: 'rl-flexible-blocked',
+    label: '(g) rate-limiter-flexible, blocked key, memory',
+    path: '/rl?id=[<id>]',
+    redis: false,
+  },
+  {
+    name: 'rl-ours-blocked-redis',
+    label: '(h) @RateLimit, blocked key, Redis',
+    path: '/rl-blocked?id=[<id>]',
+    redis: true,
+  },
+  {
+    name: 'rl-throttler-blocked-redis',
+    label: '(h) @nestjs/throttler, blocked key, Redis',
+    path: '/rl?id=[<id>]',
+    redis: true,
+  },
+  {
+    name: 'rl-flexible-blocked-redis',
+    label: '(h) rate-limiter-flexible, blocked key, Redis',
+    path: '/rl?id=[<id>]',
+    redis: true,
+  },
+  {
+    name: 'redis-floor',
+    label: '(ref) a guard sending one INCR per request (plain ioredis): the floor',
+    path: '/rl?id=[<id>]',
+    redis: true,
+  },
+  {
+    name: 'rl-ours-cluster',
+    label: '(i) @RateLimit, Redis Cluster',
+    path: '/rl?id=[<id>]',
+    redis: 'cluster',
+  },
+  {
+    name: 'rl-ours-blocked-cluster',
+    label: '(i) @RateLimit, blocked key, Redis Cluster',
+    path: '/rl-blocked?id=[<id>]',
+    redis: 'cluster',
   },
 ];
 const SCENARIOS = ONLY
@@ -113,6 +169,8 @@ interface Sample {
   redisCommandsPerRequest: number | null;
   /** Commands Redis ran per request, including those inside our Lua scripts. */
   redisExecutedPerRequest: number | null;
+  /** redis-server's own CPU µs per request (single node only): the cost every instance shares. */
+  redisCpuPerRequest: number | null;
 }
 
 const children = new Set<ChildProcess>();
@@ -218,7 +276,8 @@ async function measure(
 ): Promise<Sample> {
   const { scenario, child, url } = server;
   const target = { url: url + scenario.path, connections: CONNECTIONS, idReplacement: true };
-  if (scenario.redis) await redis?.client.config('RESETSTAT');
+  if (scenario.redis === true) await redis?.client.config('RESETSTAT');
+  const redisCpuBefore = scenario.redis === true && redis ? await redisCpu(redis.client) : 0;
   await ask(child, 'start');
   const result = await autocannon({ ...target, duration: seconds });
   const { cpuMicros, userMicros, redisCommandsSent } = await ask<{
@@ -227,8 +286,10 @@ async function measure(
     redisCommandsSent: number;
   }>(child, 'stop');
   const calls =
-    scenario.redis && redis ? commandCalls(await redis.client.info('commandstats')) : null;
+    scenario.redis === true && redis ? commandCalls(await redis.client.info('commandstats')) : null;
   const requests = result.requests.total;
+  const redisCpuUsed =
+    scenario.redis === true && redis ? (await redisCpu(redis.client)) - redisCpuBefore : null;
   return {
     cpuPerRequest: cpuMicros / requests,
     userShare: userMicros / cpuMicros,
@@ -238,7 +299,16 @@ async function measure(
     errors: result.errors + result.timeouts,
     redisCommandsPerRequest: scenario.redis ? redisCommandsSent / requests : null,
     redisExecutedPerRequest: calls === null ? null : calls / requests,
+    redisCpuPerRequest: redisCpuUsed === null ? null : redisCpuUsed / requests,
   };
+}
+
+/** redis-server's CPU time so far (user + system), in µs. */
+async function redisCpu(client: Redis): Promise<number> {
+  const info = await client.info('cpu');
+  const field = (name: string): number =>
+    Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
+  return (field('used_cpu_user') + field('used_cpu_sys')) * 1e6;
 }
 
 const median = (xs: number[]): number => {
@@ -252,13 +322,22 @@ const spread = (xs: number[], digits: number): string =>
 async function main(): Promise<void> {
   pin(process.pid, 1);
   const redis = await startRedis();
+  // The Cluster's nodes share core 1 with autocannon and the single node, as that one does.
+  const cluster = SCENARIOS.some((s) => s.redis === 'cluster') ? await TestCluster.start() : null;
+  for (const pid of cluster?.pids ?? []) pin(pid, 1);
+  const clusterArg = cluster
+    ? 'cluster:' + cluster.startupNodes.map((n) => `${n.host}:${n.port}`).join(',')
+    : undefined;
   const samples = new Map<string, Sample[]>(SCENARIOS.map((s) => [s.name, []]));
   const ratios = new Map<string, { cpu: number[]; rps: number[] }>(
     SCENARIOS.map((s) => [s.name, { cpu: [], rps: [] }]),
   );
   const servers: Server[] = [];
   for (const scenario of SCENARIOS) {
-    const started = await startServer(scenario, scenario.redis ? redis.url : undefined);
+    const started = await startServer(
+      scenario,
+      scenario.redis === 'cluster' ? clusterArg : scenario.redis ? redis.url : undefined,
+    );
     servers.push({ scenario, ...started });
     await autocannon({
       url: started.url + scenario.path,
@@ -274,7 +353,10 @@ async function main(): Promise<void> {
     console.log(
       `round ${round} ${name}: ${sample.cpuPerRequest.toFixed(2)} µs/req, ${Math.round(sample.rps)} req/s` +
         (sample.redisCommandsPerRequest !== null
-          ? `, ${sample.redisCommandsPerRequest.toFixed(2)} Redis round trips/req (${sample.redisExecutedPerRequest?.toFixed(2)} commands run)`
+          ? `, ${sample.redisCommandsPerRequest.toFixed(2)} Redis round trips/req` +
+            (sample.redisExecutedPerRequest !== null
+              ? ` (${sample.redisExecutedPerRequest.toFixed(2)} commands run, redis-server ${sample.redisCpuPerRequest?.toFixed(2)} µs/req)`
+              : '')
           : '') +
         (sample.non2xx || sample.errors
           ? `, non-2xx ${sample.non2xx}, errors ${sample.errors}`
@@ -309,6 +391,7 @@ async function main(): Promise<void> {
     const r = ratios.get(s.name) ?? { cpu: [], rps: [] };
     const cmds = list.map((x) => x.redisCommandsPerRequest).filter((x): x is number => x !== null);
     const ran = list.map((x) => x.redisExecutedPerRequest).filter((x): x is number => x !== null);
+    const redisCpuUs = list.map((x) => x.redisCpuPerRequest).filter((x): x is number => x !== null);
     return {
       scenario: s.label,
       cpuPerRequest: spread(
@@ -322,8 +405,9 @@ async function main(): Promise<void> {
       ),
       rpsRatio: spread(r.rps, 3),
       redisCommandsPerRequest: cmds.length
-        ? `${median(cmds).toFixed(2)} (${median(ran).toFixed(2)} run)`
+        ? `${median(cmds).toFixed(2)}${ran.length ? ` (${median(ran).toFixed(2)} run)` : ''}`
         : '-',
+      redisCpu: redisCpuUs.length ? spread(redisCpuUs, 2) : '-',
       non2xx: list.reduce((n, x) => n + x.non2xx + x.errors, 0),
       medianCpuRatio: median(r.cpu),
     };
@@ -332,12 +416,12 @@ async function main(): Promise<void> {
     `\n${ROUNDS} rounds of ${SECONDS} s slices, each between two slices of (a); ${CONNECTIONS} connections; median (min-max)\n`,
   );
   console.log(
-    '| scenario | server CPU µs/req | CPU/req vs (a) | req/s | req/s vs (a) | Redis round trips/req (commands run) | non-2xx |',
+    '| scenario | server CPU µs/req | CPU/req vs (a) | req/s | req/s vs (a) | Redis round trips/req (commands run) | redis-server CPU µs/req | non-2xx |',
   );
-  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const r of rows) {
     console.log(
-      `| ${r.scenario} | ${r.cpuPerRequest} | ${r.cpuRatio} | ${r.rps} | ${r.rpsRatio} | ${r.redisCommandsPerRequest} | ${r.non2xx} |`,
+      `| ${r.scenario} | ${r.cpuPerRequest} | ${r.cpuRatio} | ${r.rps} | ${r.rpsRatio} | ${r.redisCommandsPerRequest} | ${r.redisCpu} | ${r.non2xx} |`,
     );
   }
   // Ours against the throttler per round, each against its own bare neighbours, so drift
@@ -350,7 +434,15 @@ async function main(): Promise<void> {
   };
   console.log(
     `\n@RateLimit CPU/req vs @nestjs/throttler: memory ${versus('rl-ours', 'rl-throttler')} (target <= 0.95x), ` +
-      `Redis ${versus('rl-ours-redis', 'rl-throttler-redis')} (target <= 1.0x), blocked key ${versus('rl-ours-blocked', 'rl-throttler-blocked')}`,
+      `Redis ${versus('rl-ours-redis', 'rl-throttler-redis')} (target <= 0.75x), ` +
+      `blocked key, memory ${versus('rl-ours-blocked', 'rl-throttler-blocked')} (target <= 1.0x), ` +
+      `blocked key, Redis ${versus('rl-ours-blocked-redis', 'rl-throttler-blocked-redis')} (target <= 1.0x)` +
+      `\n@RateLimit CPU/req vs rate-limiter-flexible: memory ${versus('rl-ours', 'rl-flexible')}, ` +
+      `Redis ${versus('rl-ours-redis', 'rl-flexible-redis')}, ` +
+      `blocked key, memory ${versus('rl-ours-blocked', 'rl-flexible-blocked')}, ` +
+      `blocked key, Redis ${versus('rl-ours-blocked-redis', 'rl-flexible-blocked-redis')}` +
+      `\n@RateLimit on a Redis Cluster vs one Redis node: allowed ${versus('rl-ours-cluster', 'rl-ours-redis')}, ` +
+      `blocked key ${versus('rl-ours-blocked-cluster', 'rl-ours-blocked-redis')} (target <= 1.1x)`,
   );
   // The kernel's share (socket I/O, the same for every scenario) dilutes a user-space difference:
   // with it, an instruction-count ratio r becomes about 1 + (r - 1) x share in CPU time.
@@ -377,6 +469,7 @@ async function main(): Promise<void> {
       2,
     ),
   );
+  await cluster?.stop();
   cleanup();
 }
 

@@ -32,6 +32,7 @@ import { RighterService } from './righter/righter.service';
 import { DoubleKillRunner } from './double-kill/double-kill.runner';
 import { ProgressService } from './double-kill/progress.service';
 import { OverloadService } from './overload/overload.service';
+import { RateLimitService } from './rate-limit/rate-limit.service';
 import { LoggingBinder } from './logging/logging.binder';
 import { RequestIdEcho } from './terminal/request-id.echo';
 import { TerminalService } from './terminal/terminal.service';
@@ -73,6 +74,7 @@ import { BackgroundWork } from './core/background-work';
     DoubleKillRunner,
     ProgressService,
     OverloadService,
+    RateLimitService,
     LoggingBinder,
   ],
   exports: [
@@ -83,6 +85,7 @@ import { BackgroundWork } from './core/background-work';
     RighterService,
     ProgressService,
     OverloadService,
+    RateLimitService,
   ],
 })
 export class ProtectionModule

@@ -102,7 +102,7 @@ const PORTS = {
   debounce: ['claim', 'settle', 'await'],
   locks: ['acquire', 'renew', 'release'],
   captcha: ['quest', 'check', 'spend'],
-  rateLimit: ['hit'],
+  rateLimit: ['apply', 'reset'],
   records: ['consumeOnce', 'put', 'get'],
 } as const satisfies { [P in keyof ProtectionStore]?: ReadonlyArray<keyof ProtectionStore[P]> };
 

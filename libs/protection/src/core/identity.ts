@@ -22,7 +22,7 @@ export interface IdentitySettings {
 const MAX_ID_LENGTH = 256;
 const MAX_COOKIE_HEADER = 8192;
 
-function bounded(prefix: string, value: string): string {
+export function bounded(prefix: string, value: string): string {
   // A huge id must not become a huge store key, and control characters (NUL separates key
   // parts) must not reach a key.
   return value.length <= MAX_ID_LENGTH && !CONTROL.test(value)

@@ -38,15 +38,23 @@ export class ProtectionException extends HttpException {
   /** Stable machine-readable code, e.g. `DEBOUNCED`. */
   readonly code: string;
 
+  /** Headers the rejection carries (already written to the response when thrown by us). */
+  readonly headers: Readonly<Record<string, string>>;
+
   constructor(
     body: RejectionBody | Record<string, unknown>,
     status: number,
     code: string,
-    /** Headers the rejection carries (already written to the response when thrown by us). */
-    readonly headers: Readonly<Record<string, string>> = {},
+    headers: Readonly<Record<string, string>> = {},
   ) {
+    // A rejection is an answer, not a fault: no stack trace (capturing one through Nest's call
+    // chain cost more than the rest of a refusal).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(body, status);
+    Error.stackTraceLimit = limit;
     this.code = code;
+    this.headers = headers;
   }
 }
 

@@ -197,8 +197,14 @@ describe('PerIpLimiter', () => {
 
   it('fails open when the store is down (the global cap still holds)', async () => {
     Logger.overrideLogger(false); // the warnings are expected
-    const down: RateLimitPort = { hit: () => Promise.reject(new StoreUnavailableError('down')) };
-    const broken: RateLimitPort = { hit: () => Promise.reject(new Error('bug')) };
+    const down: RateLimitPort = {
+      apply: () => Promise.reject(new StoreUnavailableError('down')),
+      reset: () => Promise.resolve(),
+    };
+    const broken: RateLimitPort = {
+      apply: () => Promise.reject(new Error('bug')),
+      reset: () => Promise.resolve(),
+    };
     for (const port of [down, broken]) {
       const gate = new RecordingGate();
       await check(limiter({}, port), gate);
@@ -209,7 +215,10 @@ describe('PerIpLimiter', () => {
 
   it("while the store is down: 'local' applies the same limit in this process, 'closed' answers 503", async () => {
     Logger.overrideLogger(false); // the warnings are expected
-    const down: RateLimitPort = { hit: () => Promise.reject(new StoreUnavailableError('down')) };
+    const down: RateLimitPort = {
+      apply: () => Promise.reject(new StoreUnavailableError('down')),
+      reset: () => Promise.resolve(),
+    };
     const local = limiter({ limit: 2, onStoreError: 'local' }, down);
     const gate = new RecordingGate();
     for (let i = 0; i < 3; i++) await check(local, gate);
@@ -253,7 +262,10 @@ describe('PerIpLimiter', () => {
 
   it("store down and the local table full: 'local' refuses with 503 STORE_FULL", async () => {
     Logger.overrideLogger(false);
-    const down: RateLimitPort = { hit: () => Promise.reject(new StoreUnavailableError('down')) };
+    const down: RateLimitPort = {
+      apply: () => Promise.reject(new StoreUnavailableError('down')),
+      reset: () => Promise.resolve(),
+    };
     const l = new PerIpLimiter(
       { limit: 5, windowMs: 1000, maxConcurrent: null, onStoreError: 'local' },
       compileProxyTrust(false),

@@ -3,7 +3,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { addressKey, resolveClientIp, type ProxyTrust } from '../core/client-ip';
 import type { ProtectionException } from '../core/protection.exception';
 import { TooManyRequestsException } from '../core/too-many-requests.exception';
-import { uniqueId } from '../core/unique-id';
 import type { ProtectionStore } from '../protection.store';
 import { applyStoreErrorPolicy } from '../store/store-failure.policy';
 import type { StoreErrorPolicy } from '../core/option-reader';
@@ -81,8 +80,15 @@ export class PerIpLimiter {
       if (left <= 0) this.inFlight.delete(ip);
       else this.inFlight.set(ip, left);
     });
-    const policy = [{ name: 'per-ip', limit: perIp.limit, windowMs: perIp.windowMs }];
-    const member = uniqueId();
+    const policy = [
+      {
+        name: 'per-ip',
+        algorithm: 'log' as const,
+        limit: perIp.limit,
+        windowMs: perIp.windowMs,
+        burst: perIp.limit,
+      },
+    ];
     const decide = (decision: RateLimitDecision): void => {
       if (decision.allowed) return gate.admit(req, res, true);
       const wait = Math.max(1, Math.ceil((decision.policies[0]?.resetMs ?? perIp.windowMs) / 1000));
@@ -101,11 +107,11 @@ export class PerIpLimiter {
       // 'local': the same limit in this process until the store is back (a full local table
       // refuses); 'open': none.
       if (onStoreError === 'local' && fallback)
-        this.local.hit('ip:' + ip, policy, member).then(decide, failed('closed', false));
+        this.local.apply('ip:' + ip, policy, 'hit', 1).then(decide, failed('closed', false));
       else gate.admit(req, res, true);
     };
     this.store.rateLimit
-      .hit('ip:' + ip, policy, member)
+      .apply('ip:' + ip, policy, 'hit', 1)
       .then(decide, failed(perIp.onStoreError, true));
   }
 }

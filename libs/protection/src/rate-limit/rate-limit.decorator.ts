@@ -5,14 +5,17 @@ import { resolveRateLimitRule } from './rate-limit.options';
 import { RateLimitGuard } from './rate-limit.guard';
 import { RATE_LIMITS } from './rate-limit.metadata';
 import { rateLimitDocs } from './rate-limit.docs';
+import { registerRule } from './rate-limit.registry';
 
 /** Nest's metadata key for @UseGuards (GUARDS_METADATA in @nestjs/common/constants). */
 const GUARDS_METADATA = '__guards__';
 
 /**
- * Sliding-window rate limit on a route or a controller; several apply together (e.g. 5 per
- * second and 100 per hour). 429 `TOO_MANY_REQUESTS` with `Retry-After` when exceeded; every
- * answer carries `RateLimit-Policy` and `RateLimit`.
+ * Rate limit on a route or a controller; several apply together (e.g. 5 per second and 100 per
+ * hour). 429 `TOO_MANY_REQUESTS` with `Retry-After` when exceeded; every answer carries
+ * `RateLimit-Policy` and `RateLimit`. Token bucket (`'gcra'`), sliding-window counter
+ * (`'window'`) or exact sliding log (`'log'`); costs, per-request limits (plans) and counting
+ * only failed answers (logins).
  *
  * @example
  * ```ts
@@ -27,6 +30,7 @@ export function RateLimit(options: RateLimitOptions): MethodDecorator & ClassDec
     const rules = (Reflect.getMetadata(RATE_LIMITS, holder) as RateLimitRule[] | undefined) ?? [];
     if (rules.some((r) => r.name === rule.name))
       throw new Error(`@RateLimit: two rules named "${rule.name}" on one target; give them names.`);
+    registerRule(rule);
     // Decorators apply bottom-up: prepend, so the rules read in source order.
     Reflect.defineMetadata(RATE_LIMITS, [rule, ...rules], holder);
     // One guard however many rules: it reads them all.

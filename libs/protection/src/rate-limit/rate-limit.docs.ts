@@ -17,11 +17,14 @@ export function rateLimitDocs(rule: RateLimitRule): RouteDocs {
     responses: [
       {
         status: TOO_MANY_REQUESTS.status,
-        description: `Rate limit "${rule.name}": ${rule.limit} per ${rule.windowMs} ms exceeded`,
+        description:
+          typeof rule.limit === 'number' && typeof rule.windowMs === 'number'
+            ? `Rate limit "${rule.name}": ${rule.limit} per ${rule.windowMs} ms exceeded`
+            : `Rate limit "${rule.name}" exceeded`,
         schema: TOO_MANY_REQUESTS.schema(),
         headers: {
           'Retry-After': {
-            description: 'Whole seconds until the window has room',
+            description: 'Whole seconds until the request would fit',
             type: 'integer',
           },
           'RateLimit-Policy': POLICY,

@@ -1,29 +1,47 @@
-import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import { setResponseHeader } from '../core/http.adapter';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
+import { rawResponse, setResponseHeader } from '../core/http.adapter';
 import type { ProtectionRequest, ProtectionResponse } from '../core/http.types';
-import { abuseKey, clientAddressKey, userIdOf } from '../core/identity';
 import type { ResolvedProtectionOptions } from '../protection-options.factory';
-import { PROTECTION_OPTIONS } from '../protection.constants';
+import { PROTECTION_LOGGER_CONTEXT, PROTECTION_OPTIONS } from '../protection.constants';
 import { ProtectionStore } from '../protection.store';
 import { RateLimitMemory } from './store/rate-limit.memory';
 import { applyStoreErrorPolicy } from '../store/store-failure.policy';
-import type { RateLimitRule } from './rate-limit-options.interface';
+import type { RateLimitAlgorithm, RateLimitCount } from './rate-limit-options.interface';
 import { TOO_MANY_REQUESTS, TooManyRequestsException } from '../core/too-many-requests.exception';
 import { rejectWith } from '../core/rejection';
 import { rateLimitsOf } from './rate-limit.metadata';
-import type { RateLimitPolicy } from './store/rate-limit.port';
-import { uniqueId } from '../core/unique-id';
+import { valueFor } from './rate-limit.options';
+import { planFor, policiesFor, policyHeader, type RoutePlan } from './rate-limit.plan';
+import { clientOf } from './rate-limit.subjects';
+import type { RateLimitDecision, RateLimitPolicy, RateLimitPort } from './store/rate-limit.port';
 
 const FEATURE = 'RateLimit';
 
+/** One store step of a request. */
+interface Step {
+  client: string;
+  count: RateLimitCount;
+  cost: number;
+  policies: readonly RateLimitPolicy[];
+}
+
 /**
  * Applied by `@RateLimit` (once per route, however many rules). Counts the request against
- * every rule of the class and the method in one store step; 429 when any rule is full. Every
- * answer carries the IETF `RateLimit-Policy` and `RateLimit` headers.
+ * every rule of the class and the method, one store step per client counted; 429 when any rule
+ * is full. Rules that count only failed (or only succeeded) answers take their place before the
+ * handler and give it back once the answer is known not to count. Every answer carries the IETF
+ * `RateLimit-Policy` and `RateLimit` headers.
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
-  private readonly rules = new WeakMap<object, Map<object, readonly RateLimitRule[]>>();
+  private readonly plans = new WeakMap<object, Map<object, RoutePlan | null>>();
+  private readonly logger = new Logger(PROTECTION_LOGGER_CONTEXT);
 
   /** The in-process stand-in while the store is down (`onStoreError: 'local'`). */
   private readonly local: RateLimitMemory;
@@ -38,55 +56,52 @@ export class RateLimitGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const settings = this.options.rateLimit;
     if (!settings || context.getType() !== 'http') return true;
-    const rules = this.rulesOf(context);
-    if (rules.length === 0) return true;
-    const http = context.switchToHttp();
-    const req = http.getRequest<ProtectionRequest>();
-    const res = http.getResponse<ProtectionResponse>();
+    const plan = this.planOf(context, settings.algorithm);
+    if (!plan) return true;
+    const req = context.switchToHttp().getRequest<ProtectionRequest>();
+    const res = context.switchToHttp().getResponse<ProtectionResponse>();
 
-    // Rules that count the same client share one store step.
-    const byClient = new Map<string, RateLimitRule[]>();
-    for (const rule of rules) {
-      const client = this.client(rule, req);
-      byClient.set(client, [...(byClient.get(client) ?? []), rule]);
-    }
-    const member = uniqueId();
-    const policyHeader: string[] = [];
-    const stateHeader: string[] = [];
+    const steps = this.steps(plan, req);
+    let state = '';
     let retryMs = 0;
-    for (const [client, group] of byClient) {
-      const policies: RateLimitPolicy[] = group.map((r) => ({
-        name: r.name,
-        limit: r.limit,
-        windowMs: r.windowMs,
-      }));
-      let decision;
+    const counted: Array<{ step: Step; port: RateLimitPort }> = [];
+    for (const step of steps) {
+      let port: RateLimitPort = this.store.rateLimit;
+      let decision: RateLimitDecision;
       try {
-        decision = await this.store.rateLimit.hit(client, policies, member);
+        decision = await port.apply(step.client, step.policies, 'hit', step.cost);
       } catch (err) {
         applyStoreErrorPolicy(FEATURE, settings.onStoreError, err, res);
         if (settings.onStoreError !== 'local') return true;
         // The same rules in this process until the store is back: a limit against brute force
         // must not switch off during an outage (and a full local table refuses).
+        port = this.local;
         try {
-          decision = await this.local.hit(client, policies, member);
+          decision = await port.apply(step.client, step.policies, 'hit', step.cost);
         } catch (localErr) {
           applyStoreErrorPolicy(FEATURE, 'closed', localErr, res);
           return true;
         }
       }
-      group.forEach((rule, i) => {
-        const state = decision.policies[i] ?? { remaining: 0, resetMs: rule.windowMs };
-        const reset = Math.max(0, Math.ceil(state.resetMs / 1000));
-        policyHeader.push(`"${rule.name}";q=${rule.limit};w=${Math.ceil(rule.windowMs / 1000)}`);
-        stateHeader.push(`"${rule.name}";r=${state.remaining};t=${reset}`);
-        if (!decision.allowed && state.remaining === 0) retryMs = Math.max(retryMs, state.resetMs);
-      });
+      if (decision.allowed) counted.push({ step, port });
+      for (let i = 0; i < step.policies.length; i++) {
+        const policy = step.policies[i] as RateLimitPolicy;
+        const p = decision.policies[i] ?? { remaining: 0, resetMs: policy.windowMs, retryMs: 0 };
+        const reset = p.resetMs > 0 ? Math.ceil(p.resetMs / 1000) : 0;
+        state += `${state ? ', ' : ''}"${policy.name}";r=${p.remaining};t=${reset}`;
+        if (!decision.allowed) retryMs = Math.max(retryMs, p.retryMs);
+      }
       if (!decision.allowed && retryMs === 0) retryMs = 1000;
     }
-    setResponseHeader(res, 'RateLimit-Policy', policyHeader.join(', '));
-    setResponseHeader(res, 'RateLimit', stateHeader.join(', '));
+    setResponseHeader(
+      res,
+      'RateLimit-Policy',
+      plan.policyHeader ?? policyHeader(steps.flatMap((s) => s.policies)),
+    );
+    setResponseHeader(res, 'RateLimit', state);
     if (retryMs > 0) {
+      // Refused: what the other clients' steps counted for this request is given back.
+      for (const c of counted) this.refund(c.step, c.port);
       const retryAfter = Math.max(1, Math.ceil(retryMs / 1000));
       rejectWith(
         res,
@@ -96,36 +111,84 @@ export class RateLimitGuard implements CanActivate {
         (body, status) => new TooManyRequestsException(retryAfter, body, status),
       );
     }
+    const conditional = counted.filter((c) => c.step.count !== 'all');
+    if (conditional.length > 0) this.settleAfterResponse(res, conditional);
     return true;
   }
 
-  private client(rule: RateLimitRule, req: ProtectionRequest): string {
-    const identity = this.options.identity;
-    switch (rule.key) {
-      case 'ip':
-        return 'ip:' + clientAddressKey(req, identity);
-      case 'identity':
-        // An anonymous client counts by its address: a session or User-Agent is free to change.
-        return 'id:' + abuseKey(req, identity);
-      case 'user': {
-        const id = userIdOf(req);
-        return id !== undefined ? 'user:' + id : 'ip:' + clientAddressKey(req, identity);
+  /**
+   * Once the answer is known, a place taken by a request that does not count is given back:
+   * `'failed'` keeps it for a status >= 400 and for an answer that never finished (a client
+   * that hangs up learns nothing, and must not dodge the count); `'succeeded'` keeps it for a
+   * finished status < 400 and gives it back otherwise.
+   */
+  private settleAfterResponse(
+    res: ProtectionResponse,
+    counted: ReadonlyArray<{ step: Step; port: RateLimitPort }>,
+  ): void {
+    const raw = rawResponse(res);
+    raw.once('close', () => {
+      const finished = raw.writableFinished;
+      const failed = raw.statusCode >= 400;
+      for (const { step, port } of counted) {
+        const keep = step.count === 'failed' ? !finished || failed : finished && !failed;
+        if (!keep) this.refund(step, port);
       }
-      default:
-        return 'fn:' + String(rule.key(req)).slice(0, 256);
-    }
+    });
   }
 
-  private rulesOf(context: ExecutionContext): readonly RateLimitRule[] {
+  private refund(step: Step, port: RateLimitPort): void {
+    port.apply(step.client, step.policies, 'refund', step.cost).catch((err: unknown) => {
+      // The place stays taken until it ages out: the client is counted once too often.
+      this.logger.warn(`RateLimit: a place could not be given back: ${String(err)}`);
+    });
+  }
+
+  /**
+   * The store steps of a request: its groups with this request's client, cost, limits and
+   * windows. Rules of different kinds can name the same client (an anonymous request's
+   * `'user'` rule counts its address, like `'ip'`): such steps merge, so the rules of one
+   * client are counted together or not at all.
+   */
+  private steps(plan: RoutePlan, req: ProtectionRequest): Step[] {
+    const identity = this.options.identity;
+    const [only] = plan.groups;
+    if (plan.groups.length === 1 && only) {
+      return [
+        {
+          client: clientOf(only.key, req, identity),
+          count: only.count,
+          cost: only.rules[0] ? valueFor(only.rules[0], 'cost', only.cost, req) : 1,
+          policies: only.policies ?? policiesFor(only, req),
+        },
+      ];
+    }
+    const merged = new Map<string, Step>();
+    for (const g of plan.groups) {
+      const client = clientOf(g.key, req, identity);
+      const cost = g.rules[0] ? valueFor(g.rules[0], 'cost', g.cost, req) : 1;
+      const id = `${client}\0${g.count}\0${cost}`;
+      const step = merged.get(id);
+      const policies = g.policies ?? policiesFor(g, req);
+      if (step) step.policies = [...step.policies, ...policies];
+      else merged.set(id, { client, count: g.count, cost, policies });
+    }
+    return [...merged.values()];
+  }
+
+  private planOf(
+    context: ExecutionContext,
+    algorithm: 'auto' | RateLimitAlgorithm,
+  ): RoutePlan | null {
     const handler = context.getHandler();
     const cls = context.getClass();
-    let byClass = this.rules.get(handler);
-    if (!byClass) this.rules.set(handler, (byClass = new Map<object, readonly RateLimitRule[]>()));
-    let rules = byClass.get(cls);
-    if (!rules) {
-      rules = [...rateLimitsOf(cls), ...rateLimitsOf(handler)];
-      byClass.set(cls, rules);
+    let byClass = this.plans.get(handler);
+    if (!byClass) this.plans.set(handler, (byClass = new Map<object, RoutePlan | null>()));
+    let plan = byClass.get(cls);
+    if (plan === undefined) {
+      plan = planFor([...rateLimitsOf(cls), ...rateLimitsOf(handler)], algorithm);
+      byClass.set(cls, plan);
     }
-    return rules;
+    return plan;
   }
 }

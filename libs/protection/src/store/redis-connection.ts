@@ -11,6 +11,7 @@ import {
 import type { RedisStoreSettings } from './redis-options';
 import { StoreUnavailableError } from './store.errors';
 import { Compensations } from './compensations';
+import { Wakeups } from './wakeups';
 
 /** A Lua script as a port registers it; `keys` omitted: the key count is passed on each call. */
 export interface ScriptDefinition {
@@ -31,6 +32,8 @@ export class RedisConnection {
   private readonly logger = new Logger(PROTECTION_LOGGER_CONTEXT);
   private lastErrorLog = 0;
   readonly compensations: Compensations;
+  /** Wake-up channels: classic, or sharded per key on a Cluster of Redis >= 7. */
+  readonly wakeups: Wakeups;
 
   constructor(private readonly settings: RedisStoreSettings) {
     const { client, owned } = chooseClient(settings);
@@ -38,6 +41,12 @@ export class RedisConnection {
     this.owned = owned;
     if (owned) client.on('error', (err: Error) => this.logError('client', err));
     this.compensations = new Compensations((err) => this.logError('compensation', err));
+    this.wakeups = new Wakeups(
+      isCluster(client),
+      () => this.subscriber,
+      settings.commandTimeout,
+      (err) => this.logError('sunsubscribe', err),
+    );
   }
 
   /**
@@ -74,8 +83,14 @@ export class RedisConnection {
   async init(): Promise<void> {
     if (this.owned && this.client.status === 'wait') {
       // A Redis that is down at boot must not stop the app: the protections follow their
-      // onStoreError policy until the client's reconnect loop gets through.
-      await this.client.connect().catch((err: Error) => this.logError('connect', err));
+      // onStoreError policy until the client's reconnect loop gets through. 'ready' as well: a
+      // Cluster whose first ready check fails reconnects, and that connect() never settles.
+      let ready!: () => void;
+      await Promise.race([
+        this.client.connect().catch((err: Error) => this.logError('connect', err)),
+        new Promise<void>((resolve) => this.client.once('ready', (ready = resolve))),
+      ]);
+      this.client.off('ready', ready);
     }
     if (!this.owned) {
       const risk = lateCommandRisk(this.client);
@@ -92,18 +107,29 @@ export class RedisConnection {
         throw err;
       });
     }
-    this.client.on('ready', () => void this.compensations.flush());
+    const learn = (waitMs: number): Promise<void> =>
+      this.wakeups.learnFrom(async () => (await this.readInfo())('redis_version'), waitMs);
+    // Redis answers: wait (a little) for its version, or this instance would serve classic.
+    await learn(this.client.status === 'ready' ? 2000 : 0);
+    this.client.on('ready', () => {
+      void this.compensations.flush();
+      void learn(0);
+    });
     if (this.channels.size > 0) this.subscribe();
   }
 
-  /** One subscriber for every channel, subscribed until it holds (ioredis resubscribes after). */
+  /** One subscriber for all channels; the fixed ones subscribed until it holds, unless sharded. */
   private subscribe(): void {
-    const sub = subscriberOf(this.client);
+    const sub = subscriberOf(this.client, { sharded: this.wakeups.mayShard });
     sub.on('error', (err: Error) => this.logError('subscriber', err));
     sub.on('messageBuffer', (channel: Buffer, message: Buffer) =>
       this.channels.get(channel.toString())?.(message),
     );
+    sub.on('smessageBuffer', (channel: Buffer, message: Buffer) =>
+      this.wakeups.route(this.channels, channel.toString())?.(message),
+    );
     this.subscriber = sub;
+    if (this.wakeups.isSharded) return;
     let attempt = 0;
     const tryOnce = (): void => {
       if (this.subscriber !== sub) return;
@@ -121,12 +147,7 @@ export class RedisConnection {
    * (MOVED for most keys), so it stops the boot naming the option to use.
    */
   private async checkServer(): Promise<void> {
-    const info = await Promise.race([
-      this.client.info().catch(() => ''),
-      new Promise<string>((resolve) => setTimeout(() => resolve(''), 1000).unref()),
-    ]);
-    const field = (name: string): string | undefined =>
-      new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim();
+    const field = await this.readInfo();
     const mode = field('redis_mode');
     if (mode === 'cluster' && !isCluster(this.client)) {
       throw new Error(
@@ -139,6 +160,18 @@ export class RedisConnection {
       );
     }
     this.warnIfEvicting(field);
+  }
+
+  /** INFO's fields (none when it fails or takes over a second); tells the wake-ups the version. */
+  private async readInfo(): Promise<(name: string) => string | undefined> {
+    const info = await Promise.race([
+      this.client.info().catch(() => ''),
+      new Promise<string>((resolve) => setTimeout(() => resolve(''), 1000).unref()),
+    ]);
+    const field = (name: string): string | undefined =>
+      new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim();
+    this.wakeups.learn(field('redis_version'));
+    return field;
   }
 
   /**
@@ -156,6 +189,7 @@ export class RedisConnection {
   }
 
   async close(): Promise<void> {
+    this.wakeups.close();
     for (const fn of this.closers) fn();
     await this.compensations.close();
     const sub = this.subscriber;

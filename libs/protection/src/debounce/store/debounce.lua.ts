@@ -20,10 +20,12 @@ return {0, v[1] or '', v[2] or 'r', v[3] or '', redis.call('PTTL', KEYS[1])}
 `;
 
 /**
- * Debounce settle. KEYS[1] = debounce key. ARGV = token, state (d|f), response, channel.
- * Writes only if ARGV[1] still leads the key (a slow leader whose window passed must not
- * answer a newer leader's followers); the key keeps its TTL, so the response lives for what
- * remains of the window. Publishes `token \n state response` when followers wait.
+ * Debounce settle. KEYS[1] = debounce key. ARGV = token, state (d|f), response, channel,
+ * sharded (1|0). Writes only if ARGV[1] still leads the key (a slow leader whose window passed
+ * must not answer a newer leader's followers); the key keeps its TTL, so the response lives for
+ * what remains of the window. Publishes `token \n state response` when followers wait: with
+ * SPUBLISH when sharded (the channel carries the key's hash tag: a script may only reach its own
+ * node's slots), else PUBLISH.
  */
 export const DEBOUNCE_SETTLE = `
 local v = redis.call('HMGET', KEYS[1], 't', 'w')
@@ -33,6 +35,9 @@ if ARGV[2] == 'd' then
 else
   redis.call('HSET', KEYS[1], 's', 'f')
 end
-if v[2] then redis.call('PUBLISH', ARGV[4], ARGV[1] .. '\\n' .. ARGV[2] .. ARGV[3]) end
+if v[2] then
+  local cmd = ARGV[5] == '1' and 'SPUBLISH' or 'PUBLISH'
+  redis.call(cmd, ARGV[4], ARGV[1] .. '\\n' .. ARGV[2] .. ARGV[3])
+end
 return 1
 `;

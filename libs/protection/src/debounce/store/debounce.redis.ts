@@ -23,6 +23,7 @@ interface DebounceCommands {
     state: string,
     response: Buffer | string,
     channel: string,
+    sharded: number,
   ): Promise<number>;
 }
 
@@ -31,7 +32,10 @@ type Waiter = (outcome: DebounceOutcome | null) => void;
 const STATE_DONE = 0x64; // 'd'
 const STATE_FAILED = 0x66; // 'f'
 
-/** Debounce in Redis: one script per decision; followers are woken over pub/sub. */
+/**
+ * Debounce in Redis: one script per decision; followers are woken over pub/sub (sharded, per
+ * key, on a Cluster of Redis >= 7).
+ */
 export class DebounceRedis implements DebouncePort {
   readonly localKeys = false;
   private readonly commands: DebounceCommands;
@@ -80,8 +84,16 @@ export class DebounceRedis implements DebouncePort {
   async settle(key: string, token: string, outcome: DebounceOutcome): Promise<void> {
     const done = outcome.kind === 'response';
     const response = done ? encodeResponse(outcome.response) : '';
+    const wake = this.conn.wakeups.channel(this.channel, key);
     await this.conn.call(() =>
-      this.commands.npDebounceSettle(this.k(key), token, done ? 'd' : 'f', response, this.channel),
+      this.commands.npDebounceSettle(
+        this.k(key),
+        token,
+        done ? 'd' : 'f',
+        response,
+        wake.channel,
+        wake.sharded ? 1 : 0,
+      ),
     );
   }
 
@@ -92,9 +104,16 @@ export class DebounceRedis implements DebouncePort {
     let set = this.waiters.get(token);
     if (!set) this.waiters.set(token, (set = new Set()));
     set.add(settle);
+    const wake = this.conn.wakeups.channel(this.channel, key);
+    let held = false;
     try {
+      if (wake.sharded) {
+        // The key's own channel, subscribed only while someone here waits on it.
+        await this.conn.wakeups.hold(wake.channel);
+        held = true;
+      }
       // Look again now that we listen: the leader may have finished between our claim and
-      // the waiter's registration, and that message is gone.
+      // the waiter's registration (or subscription), and that message is gone.
       const [t, s, r] = await this.conn.call(() =>
         this.conn.client.hmgetBuffer(this.k(key), 't', 's', 'r'),
       );
@@ -106,6 +125,7 @@ export class DebounceRedis implements DebouncePort {
       clearTimeout(timer);
       set.delete(settle);
       if (set.size === 0) this.waiters.delete(token);
+      if (held) this.conn.wakeups.release(wake.channel);
     }
   }
 

@@ -1,57 +1,61 @@
 import { ExpiringTable, settle } from '../../store/expiring-table';
-import type { RateLimitDecision, RateLimitPolicy, RateLimitPort } from './rate-limit.port';
+import { decide, type AlgorithmState } from '../algorithms';
+import { stateKey } from './rate-limit.keys';
+import type {
+  RateLimitDecision,
+  RateLimitOp,
+  RateLimitPolicy,
+  RateLimitPort,
+} from './rate-limit.port';
 
-/** Sliding logs of this process. */
+/** Rate-limit state of this process: one entry per (client, policy), kept while it matters. */
 export class RateLimitMemory implements RateLimitPort {
-  /** Per (client, policy): the arrival times inside the window, oldest first (at most `limit`). */
-  private readonly hits: ExpiringTable<number[]>;
+  private readonly states: ExpiringTable<AlgorithmState>;
 
   constructor(maxEntries: number, name = 'rate-limit windows') {
-    this.hits = new ExpiringTable(name, maxEntries);
+    this.states = new ExpiringTable(name, maxEntries);
   }
 
-  hit(
+  apply(
     client: string,
     policies: readonly RateLimitPolicy[],
-    _member: string,
+    op: RateLimitOp,
+    cost: number,
   ): Promise<RateLimitDecision> {
-    return settle(() => this.hitSync(client, policies));
+    return settle(() => this.applySync(client, policies, op, cost));
   }
 
-  private hitSync(client: string, policies: readonly RateLimitPolicy[]): RateLimitDecision {
+  reset(client: string, policies: readonly RateLimitPolicy[]): Promise<void> {
+    for (const p of policies) this.states.delete(stateKey(client, p));
+    return Promise.resolve();
+  }
+
+  private applySync(
+    client: string,
+    policies: readonly RateLimitPolicy[],
+    op: RateLimitOp,
+    cost: number,
+  ): RateLimitDecision {
     const now = Date.now();
-    const logs = policies.map((p) => {
-      const key = client + '\0' + p.name;
-      const found = this.hits.get(key, now);
-      const log = found ?? [];
-      while (log.length > 0 && (log[0] as number) <= now - p.windowMs) log.shift();
-      return { key, log, fresh: found === undefined };
-    });
-    const allowed = policies.every((p, i) => (logs[i]?.log.length ?? 0) < p.limit);
-    // A client's windows are all written or none: room for its new keys first (or StoreFullError).
-    if (allowed) {
+    const keys = policies.map((p) => stateKey(client, p));
+    const states = keys.map((k) => this.states.get(k, now));
+    const { decision, writes } = decide(op, cost, now, policies, states);
+    if (writes) {
+      // A client's states are all written or none: room for its new keys first (or StoreFullError).
       let fresh = 0;
-      for (const l of logs) if (l.fresh) fresh++;
-      if (fresh > 0) this.hits.room(fresh, now);
+      for (let i = 0; i < writes.length; i++)
+        if (states[i] === undefined && writes[i]?.state !== undefined) fresh++;
+      if (fresh > 0) this.states.room(fresh, now);
+      writes.forEach((w, i) => {
+        const key = keys[i] as string;
+        if (w.state === undefined) this.states.delete(key);
+        else this.states.set(key, w.state, w.ttlMs, now);
+      });
     }
-    return {
-      allowed,
-      policies: policies.map((p, i) => {
-        const { key, log } = logs[i] as { key: string; log: number[]; fresh: boolean };
-        if (allowed) {
-          log.push(now);
-          this.hits.set(key, log, p.windowMs, now);
-        }
-        return {
-          remaining: Math.max(0, p.limit - log.length),
-          // The window frees a place when its oldest hit leaves it.
-          resetMs: log.length > 0 ? (log[0] as number) + p.windowMs - now : p.windowMs,
-        };
-      }),
-    };
+    return decision;
   }
 
   clear(): void {
-    this.hits.clear();
+    this.states.clear();
   }
 }

@@ -1,29 +1,51 @@
-/** One rate-limit policy as the store counts it. */
+import type { RateLimitAlgorithm } from '../rate-limit-options.interface';
+
+/** One rate-limit policy as the store counts it (values already worked out for the request). */
 export interface RateLimitPolicy {
+  /** The budget's name: one state per (client, name, algorithm). */
   name: string;
+  algorithm: RateLimitAlgorithm;
   limit: number;
   windowMs: number;
-}
-
-/** A rate-limit decision: allowed (and counted) only when every policy has room. */
-export interface RateLimitDecision {
-  allowed: boolean;
-  /** Per policy, in order: requests left in the window, and ms until the window has room again. */
-  policies: Array<{ remaining: number; resetMs: number }>;
+  /** `'gcra'`: units allowed at once (the bucket's size); the others ignore it. */
+  burst: number;
 }
 
 /**
- * Sliding-log rate limits (`@RateLimit`, the per-IP overload check). Implementations throw
- * `StoreUnavailableError` when the backend cannot answer in time.
+ * What a decision does: `'hit'` counts `cost` in every policy when all have room (else nothing);
+ * `'check'` only tests for room; `'force'` counts without testing; `'refund'` gives `cost` back.
+ */
+export type RateLimitOp = 'hit' | 'check' | 'force' | 'refund';
+
+/** One policy's state after a decision. */
+export interface RateLimitPolicyState {
+  /** Requests of cost 1 that would be allowed now. */
+  remaining: number;
+  /** Ms until `remaining` grows (0 when nothing is counted). */
+  resetMs: number;
+  /** Refused: ms until the same cost fits this policy (0 when it has room). */
+  retryMs: number;
+}
+
+/** A decision: allowed only when every policy had room (always, for `'force'` and `'refund'`). */
+export interface RateLimitDecision {
+  allowed: boolean;
+  /** Per policy, in order. */
+  policies: RateLimitPolicyState[];
+}
+
+/**
+ * Rate-limit state (`@RateLimit`, the per-IP overload check, `RateLimitService`).
+ * Implementations throw `StoreUnavailableError` when the backend cannot answer in time.
  */
 export interface RateLimitPort {
-  /**
-   * Counts this request (`member`, unique) for `client` in every policy when all have room,
-   * else counts nothing. One atomic step.
-   */
-  hit(
+  /** One atomic step over every policy of `client`. */
+  apply(
     client: string,
     policies: readonly RateLimitPolicy[],
-    member: string,
+    op: RateLimitOp,
+    cost: number,
   ): Promise<RateLimitDecision>;
+  /** Forgets `client`'s state under these policies. */
+  reset(client: string, policies: readonly RateLimitPolicy[]): Promise<void>;
 }

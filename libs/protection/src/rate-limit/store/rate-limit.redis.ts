@@ -1,43 +1,70 @@
 import { sha256 } from '../../core/hash';
+import { uniqueId } from '../../core/unique-id';
 import type { RedisConnection } from '../../store/redis-connection';
-import { RATE_LIMIT } from './rate-limit.lua';
-import type { RateLimitDecision, RateLimitPolicy, RateLimitPort } from './rate-limit.port';
+import { RATE_LIMIT_ALGORITHMS } from './rate-limit-algorithms.lua';
+import { policyKey } from './rate-limit.keys';
+import type {
+  RateLimitDecision,
+  RateLimitOp,
+  RateLimitPolicy,
+  RateLimitPort,
+} from './rate-limit.port';
 
 interface RateLimitCommands {
   npRateLimit(numberOfKeys: number, ...keysAndArgs: Array<string | number>): Promise<number[]>;
 }
 
-/** Sliding logs in Redis: every instance counts against one budget per client. */
+/** Rate limits in Redis: every instance counts against one budget per client. */
 export class RateLimitRedis implements RateLimitPort {
   private readonly commands: RateLimitCommands;
 
   constructor(private readonly conn: RedisConnection) {
     // Variable key count: the number of keys is passed first on each call.
-    this.commands = conn.defineCommands<RateLimitCommands>({ npRateLimit: { lua: RATE_LIMIT } });
+    this.commands = conn.defineCommands<RateLimitCommands>({
+      npRateLimit: { lua: RATE_LIMIT_ALGORITHMS },
+    });
   }
 
-  async hit(
+  async apply(
     client: string,
     policies: readonly RateLimitPolicy[],
-    member: string,
+    op: RateLimitOp,
+    cost: number,
   ): Promise<RateLimitDecision> {
-    const tag = sha256Tag(client);
-    const keys = policies.map((p) => this.conn.k(`ratelimit:{${tag}}:${p.name}`));
-    const args = policies.flatMap((p) => [p.limit, p.windowMs]);
-    const reply = await this.conn.call(() =>
-      this.commands.npRateLimit(keys.length, ...keys, member, ...args),
-    );
+    const keys = this.keys(client, policies);
+    // The server's clock (''), so instances never disagree; a log entry's id is unique per request.
+    const args: Array<string | number> = [
+      ...keys,
+      '',
+      op,
+      cost,
+      op === 'hit' || op === 'force' ? uniqueId() : '',
+    ];
+    for (const p of policies) args.push(p.algorithm, p.limit, p.windowMs, p.burst);
+    const reply = await this.conn.call(() => this.commands.npRateLimit(keys.length, ...args));
     return {
       allowed: reply[0] === 1,
       policies: policies.map((_, i) => ({
-        remaining: Number(reply[1 + i * 2]),
-        resetMs: Math.max(0, Number(reply[2 + i * 2])),
+        remaining: Number(reply[1 + i * 3]),
+        resetMs: Number(reply[2 + i * 3]),
+        retryMs: Number(reply[3 + i * 3]),
       })),
     };
+  }
+
+  async reset(client: string, policies: readonly RateLimitPolicy[]): Promise<void> {
+    const keys = this.keys(client, policies);
+    await this.conn.call(() => this.conn.client.del(...keys));
+  }
+
+  /** One key per policy, all tagged with the client so they share a Cluster slot. */
+  private keys(client: string, policies: readonly RateLimitPolicy[]): string[] {
+    const tag = tagOf(client);
+    return policies.map((p) => this.conn.k(`ratelimit:{${tag}}:${policyKey(p)}`));
   }
 }
 
 /** Client ids are user input: a bounded, tag-safe form for keys. */
-function sha256Tag(value: string): string {
+function tagOf(value: string): string {
   return value.length <= 64 && /^[\w.:@-]+$/.test(value) ? value : sha256(value);
 }

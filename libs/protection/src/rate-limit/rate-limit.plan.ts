@@ -1,0 +1,81 @@
+import type { ProtectionRequest } from '../core/http.types';
+import type {
+  PerRequest,
+  RateLimitAlgorithm,
+  RateLimitCount,
+  RateLimitRule,
+} from './rate-limit-options.interface';
+import { algorithmOf, resolvedPolicy, valueFor } from './rate-limit.options';
+import type { RateLimitPolicy } from './store/rate-limit.port';
+
+/** Rules counted in one store step: the same client, the same cost, the same `count`. */
+export interface Group {
+  readonly key: RateLimitRule['key'];
+  readonly count: RateLimitCount;
+  readonly cost: PerRequest<number>;
+  readonly rules: readonly RateLimitRule[];
+  readonly algorithms: readonly RateLimitAlgorithm[];
+  /** The rules as the store counts them, when their limits and windows are fixed. */
+  readonly policies: readonly RateLimitPolicy[] | null;
+}
+
+/** A route's rules as the guard applies them, worked out on its first request. */
+export interface RoutePlan {
+  readonly groups: readonly Group[];
+  /** The RateLimit-Policy header, when no rule works its limit or window out per request. */
+  readonly policyHeader: string | null;
+}
+
+export function planFor(
+  rules: readonly RateLimitRule[],
+  moduleAlgorithm: 'auto' | RateLimitAlgorithm,
+): RoutePlan | null {
+  if (rules.length === 0) return null;
+  const groups = new Map<string, RateLimitRule[]>();
+  const costIds = new Map<PerRequest<number>, number>();
+  const keyIds = new Map<RateLimitRule['key'], number>();
+  for (const r of rules) {
+    if (!keyIds.has(r.key)) keyIds.set(r.key, keyIds.size);
+    if (!costIds.has(r.cost)) costIds.set(r.cost, costIds.size);
+    const id = `${keyIds.get(r.key)}:${r.count}:${costIds.get(r.cost)}`;
+    groups.set(id, [...(groups.get(id) ?? []), r]);
+  }
+  const built = [...groups.values()].map((group): Group => {
+    const first = group[0] as RateLimitRule;
+    const algorithms = group.map((r) => algorithmOf(r, moduleAlgorithm));
+    const fixed = group.every((r) => typeof r.limit === 'number' && typeof r.windowMs === 'number');
+    return {
+      key: first.key,
+      count: first.count,
+      cost: first.cost,
+      rules: group,
+      algorithms,
+      policies: fixed
+        ? group.map((r, i) => resolvedPolicy(r, algorithms[i] as RateLimitAlgorithm))
+        : null,
+    };
+  });
+  const fixed = built.every((g) => g.policies !== null);
+  return {
+    groups: built,
+    policyHeader: fixed ? policyHeader(built.flatMap((g) => g.policies ?? [])) : null,
+  };
+}
+
+/** This request's policies of a group whose limits or windows are worked out per request. */
+export function policiesFor(g: Group, req: ProtectionRequest): RateLimitPolicy[] {
+  return g.rules.map((r, i) =>
+    resolvedPolicy(
+      r,
+      g.algorithms[i] as RateLimitAlgorithm,
+      valueFor(r, 'limit', r.limit, req),
+      valueFor(r, 'window', r.windowMs, req),
+    ),
+  );
+}
+
+export function policyHeader(policies: readonly RateLimitPolicy[]): string {
+  return policies
+    .map((p) => `"${p.name}";q=${p.limit};w=${Math.ceil(p.windowMs / 1000)}`)
+    .join(', ');
+}
