@@ -196,7 +196,7 @@ for (const platform of PLATFORMS) {
         const statuses = [];
         for (let i = 0; i < 3; i++) statuses.push((await request(`${app.url}/cs/limited`)).status);
         assert.deepEqual(statuses, [200, 200, 429]);
-        assert.equal(store.count('rateLimit.hit'), 3);
+        assert.equal(store.count('rateLimit.apply'), 3);
       });
 
       it('locks @DoubleKill methods through its locks port, and keeps progress in its records', async () => {

@@ -60,7 +60,7 @@ describe('storeProblem', () => {
       'an object with consumeOnce, put, get',
     ]);
     assert.deepEqual(storeProblem({ ...store, rateLimit: {} }), [
-      'store.rateLimit.hit',
+      'store.rateLimit.apply',
       undefined,
       'a function',
     ]);
