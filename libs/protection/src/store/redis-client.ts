@@ -57,34 +57,12 @@ function clusterFailFast(commandTimeout: number): ClusterOptions {
 /**
  * A Cluster opens its node connections lazily, and with no offline queue it refuses commands
  * for a node that is still connecting ("Connection is closed"): right after boot, most of the
- * first commands would fail. So every node it adds is connected at once, and `nodesReady`
- * waits for the ones it knows.
+ * first commands would fail. So every node it adds is connected at once.
  */
-export function connectNodesEagerly(cluster: Cluster): void {
+function connectNodesEagerly(cluster: Cluster): void {
   cluster.on('+node', (node: Redis) => {
     if (node.status === 'wait') node.connect().catch(() => undefined);
   });
-}
-
-/** Resolves once every node the Cluster knows is connected, or after `timeoutMs`. */
-export async function nodesReady(cluster: Cluster, timeoutMs: number): Promise<void> {
-  const pending = cluster.nodes('all').filter((n) => n.status !== 'ready');
-  if (pending.length === 0) return;
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    Promise.all(
-      pending.map(
-        (n) =>
-          new Promise<void>((resolve) => {
-            if (n.status === 'wait') n.connect().catch(() => undefined);
-            n.once('ready', () => resolve());
-            n.once('end', () => resolve());
-          }),
-      ),
-    ),
-    new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
-  ]);
-  clearTimeout(timer);
 }
 
 export function isCluster(client: unknown): client is Cluster {
