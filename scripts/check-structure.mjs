@@ -16,6 +16,7 @@ const ROOT_ALLOWED = new Set([
   'protection.constants.ts',
   'protection.messages.ts',
   'protection.store.ts',
+  'protection.session.ts',
 ]);
 const SHARED = new Set(['root', 'core', 'store']);
 const FEATURES = [
@@ -28,6 +29,7 @@ const FEATURES = [
   'terminal',
   'overload',
   'logging',
+  'signed',
 ];
 
 function walk(dir, out = []) {

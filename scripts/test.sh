@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/ensure-redis.sh
+bash scripts/ensure-chromium.sh
 
 [ -d node_modules ] || npm ci --no-audit --no-fund
 # Compiled output of deleted or renamed sources must not run as tests: build from scratch.

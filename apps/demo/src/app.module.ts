@@ -7,6 +7,7 @@ import { PageController } from './fixtures/page.controller';
 import { RateLimitController } from './fixtures/rate-limit.controller';
 import { RighterController } from './fixtures/righter.controller';
 import { SessionController } from './fixtures/session.controller';
+import { SignedController } from './fixtures/signed.controller';
 import { GreetingService, TerminalController } from './fixtures/terminal.controller';
 import { SeqService } from './seq.service';
 
@@ -26,6 +27,7 @@ export class AppModule {
         PageController,
         DoubleKillController,
         RateLimitController,
+        SignedController,
       ],
       providers: [SeqService, GreetingService, SlowJobs],
     };

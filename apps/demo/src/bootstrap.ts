@@ -5,8 +5,14 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import multipart from '@fastify/multipart';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { ProtectionModuleOptions, RedisStoreOptions } from 'nest-protection';
+import {
+  SIGNED_SECURITY,
+  SIGNED_SECURITY_SCHEME,
+  type ProtectionModuleOptions,
+  type RedisStoreOptions,
+} from 'nest-protection';
 import { AppModule } from './app.module';
+import { DEMO_SIGNING_KEYID, DEMO_SIGNING_SECRET_DEFAULT } from './fixtures/signed.controller';
 import { UPLOAD_LIMITS } from './upload/upload.interceptor';
 
 export type DemoPlatform = 'fastify' | 'express';
@@ -49,6 +55,14 @@ export async function createDemoApp(options: DemoAppOptions = {}): Promise<INest
           }
         : null,
   };
+  if (protection.signed !== false && !protection.signed?.keys) {
+    protection.signed = {
+      ...protection.signed,
+      keys: {
+        [DEMO_SIGNING_KEYID]: process.env.DEMO_SIGNING_SECRET ?? DEMO_SIGNING_SECRET_DEFAULT,
+      },
+    };
+  }
   if (options.captchaPlaintext && protection.firstBlood !== false) {
     protection.firstBlood = {
       ...protection.firstBlood,
@@ -72,6 +86,7 @@ export async function createDemoApp(options: DemoAppOptions = {}): Promise<INest
       .setTitle('nest-protection demo')
       .setDescription('Fixture routes showing each protection; see the README.')
       .setVersion('0.1.0')
+      .addSecurity(SIGNED_SECURITY, SIGNED_SECURITY_SCHEME)
       .build();
     SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, config), {
       jsonDocumentUrl: 'docs-json',

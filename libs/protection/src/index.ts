@@ -40,5 +40,6 @@ export * from './first-blood';
 export * from './page';
 export * from './double-kill';
 export * from './rate-limit';
+export * from './signed';
 export * from './overload';
 export * from './logging';

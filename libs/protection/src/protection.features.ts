@@ -30,6 +30,9 @@ import {
 } from './rate-limit/rate-limit.options';
 import { RighterMetadata } from './righter/righter.metadata';
 import { resolveRighterOptions, type RighterModuleOptions } from './righter/righter.options';
+import { SignedMetadata, SignPageMetadata } from './signed/signed.metadata';
+import { resolveSignedOptions } from './signed/signed.options';
+import type { SignedModuleOptions } from './signed/signed-options.interface';
 import { resolveTerminalOptions, type TerminalModuleOptions } from './terminal/terminal.options';
 import type { BaseModuleOptions, ResolvedBaseOptions } from './protection-options.base';
 
@@ -53,6 +56,8 @@ export interface ProtectionModuleOptions extends BaseModuleOptions {
   logging?: false | LoggingModuleOptions;
   /** Global `@PageDefault` defaults; `false` ignores them (built-in defaults apply). @default {} */
   page?: false | PageDefaultOptions;
+  /** `@Signed` request signatures (RFC 9421) and `@SignPage` pages, or `false`. @default {} */
+  signed?: false | SignedModuleOptions;
 }
 
 /** A protection as the module sees it. */
@@ -88,6 +93,11 @@ export const FEATURES = [
   feature('overload', resolveOverloadOptions),
   feature('logging', resolveLoggingOptions),
   feature('page', resolvePageOptions),
+  feature(
+    'signed',
+    resolveSignedOptions,
+    (m) => marked(SignedMetadata.KEY)(m) || marked(SignPageMetadata.KEY)(m),
+  ),
 ] as const;
 
 type Features = (typeof FEATURES)[number];

@@ -10,6 +10,7 @@ export const messages = {
     firstBlood: 'FirstBlood is switched off: @FirstBlood routes run without CAPTCHA',
     doubleKill: 'DoubleKill is switched off: @DoubleKill methods run unlocked',
     rateLimit: 'RateLimit is switched off: @RateLimit routes run unlimited',
+    signed: 'Signed requests are switched off: @Signed routes accept unsigned requests',
     overload:
       'Overload protection is switched off: no in-flight cap, slow-request log or graceful drain',
   } as Readonly<Record<string, string>>,

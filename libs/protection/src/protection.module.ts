@@ -38,6 +38,7 @@ import { RequestIdEcho } from './terminal/request-id.echo';
 import { TerminalService } from './terminal/terminal.service';
 import { ProtectionSession } from './protection.session';
 import { BackgroundWork } from './core/background-work';
+import { SignedPages } from './signed/signed.pages';
 
 /**
  * One import protects the app: `ProtectionModule.forRoot()` (all defaults), `forRoot({ ... })`
@@ -76,6 +77,7 @@ import { BackgroundWork } from './core/background-work';
     OverloadService,
     RateLimitService,
     LoggingBinder,
+    SignedPages,
   ],
   exports: [
     PROTECTION_OPTIONS,
@@ -86,6 +88,7 @@ import { BackgroundWork } from './core/background-work';
     ProgressService,
     OverloadService,
     RateLimitService,
+    SignedPages,
   ],
 })
 export class ProtectionModule

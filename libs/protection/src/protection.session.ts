@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { setResponseHeader } from './core/http.adapter';
+import { appendResponseHeader, setResponseHeader } from './core/http.adapter';
 import type { ProtectionRequest, ProtectionResponse } from './core/http.types';
 import { sessionOf } from './core/identity';
 import type { ResolvedProtectionOptions } from './protection-options.factory';
@@ -24,7 +24,7 @@ export class ProtectionSession {
     if (res) {
       const { sessionHeader, sessionCookie } = this.options.identity;
       setResponseHeader(res, sessionHeader, session);
-      setResponseHeader(
+      appendResponseHeader(
         res,
         'Set-Cookie',
         `${sessionCookie}=${session}; Path=/; HttpOnly; SameSite=Lax`,

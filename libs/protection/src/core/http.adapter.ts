@@ -62,6 +62,19 @@ export function requestMethod(req: ProtectionRequest): string {
   return req.method ?? rawRequest(req).method ?? 'GET';
 }
 
+/** Adds a value to a response header that may repeat (`Set-Cookie`), keeping the ones already set. */
+export function appendResponseHeader(res: ProtectionResponse, name: string, value: string): void {
+  // Fastify appends repeated Set-Cookie values by itself.
+  if (isFastifyReply(res)) {
+    res.header(name, value);
+    return;
+  }
+  const raw = res as ServerResponse;
+  const seen = raw.getHeader(name);
+  if (seen === undefined) raw.setHeader(name, value);
+  else raw.setHeader(name, [...(Array.isArray(seen) ? seen : [String(seen)]), value]);
+}
+
 /** Sets a response header as a string (Fastify 5 rejects numbers on some paths). */
 export function setResponseHeader(res: ProtectionResponse, name: string, value: string): void {
   if (isFastifyReply(res)) res.header(name, value);

@@ -50,7 +50,10 @@ const nothing: NodeListener = () => undefined;
  */
 @Injectable()
 export class ServerHooks implements OnModuleInit {
-  private readonly nodeListeners: NodeListener[] = [];
+  private readonly nodeListeners: Array<{
+    readonly fn: NodeListener;
+    readonly when?: () => boolean;
+  }> = [];
   private readonly requestHooks: RequestHook[] = [];
   private readonly preHandlers: Array<{ readonly fn: PreHandler } & PreHandlerOptions> = [];
   private wrap: ((door: FrontDoor) => NodeListener) | undefined;
@@ -64,9 +67,9 @@ export class ServerHooks implements OnModuleInit {
   }
 
   /** A Node `request` listener ahead of the framework, on both platforms (e.g. to see the body's first chunk). */
-  onNodeRequest(fn: NodeListener): void {
+  onNodeRequest(fn: NodeListener, options: Pick<PreHandlerOptions, 'when'> = {}): void {
     this.open('onNodeRequest');
-    this.nodeListeners.push(fn);
+    this.nodeListeners.push({ fn, ...options });
   }
 
   /** Every request, answered here or by the framework (404s too): Fastify `onRequest` | Express: the Node listener. */
@@ -123,8 +126,9 @@ export class ServerHooks implements OnModuleInit {
     } else if (front.length) {
       server.prependListener('request', all(front));
     }
-    for (let i = this.nodeListeners.length - 1; i >= 0; i--)
-      server.prependListener('request', this.nodeListeners[i]!);
+    const listeners = this.nodeListeners.filter((l) => l.when?.() ?? true);
+    for (let i = listeners.length - 1; i >= 0; i--)
+      server.prependListener('request', listeners[i]!.fn);
   }
 
   private activePreHandlers(): PreHandler[] {

@@ -12,10 +12,12 @@ export interface SwaggerApi {
   ApiResponse(options: Record<string, unknown>): Decorate;
   ApiHeader(options: Record<string, unknown>): Decorate;
   ApiQuery(options: Record<string, unknown>): Decorate;
+  ApiSecurity(name: string): Decorate;
 }
 
 export const API_RESPONSE = 'swagger/apiResponse';
 export const API_PARAMETERS = 'swagger/apiParameters';
+export const API_SECURITY = 'swagger/apiSecurity';
 
 let cached: SwaggerApi | null | undefined;
 

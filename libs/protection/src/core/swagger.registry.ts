@@ -4,6 +4,7 @@
  */
 import {
   API_PARAMETERS,
+  API_SECURITY,
   headerObject,
   on,
   readResponses,
@@ -123,6 +124,7 @@ function apply(
       on(fn),
     );
   }
+  for (const name of docs.security ?? []) api.ApiSecurity(name)(target, key, on(fn));
   for (const q of docs.queries ?? []) {
     const { name, description, required, ...schema } = q;
     api.ApiQuery({ name, description, required, schema })(target, key, on(fn));
@@ -167,6 +169,17 @@ function remove(route: DocumentedRoute, fn: object): string[] {
     Reflect.defineMetadata(
       API_PARAMETERS,
       params.filter((p) => !ours.has(`${p.in}:${p.name}`)),
+      fn,
+    );
+  }
+  const security = Reflect.getMetadata(API_SECURITY, fn) as unknown;
+  if (Array.isArray(security) && route.docs.security?.length) {
+    const ours = new Set(route.docs.security);
+    Reflect.defineMetadata(
+      API_SECURITY,
+      security.filter(
+        (entry: Record<string, unknown>) => !Object.keys(entry).some((k) => ours.has(k)),
+      ),
       fn,
     );
   }

@@ -27,6 +27,8 @@ export interface RouteDocs {
    */
   successHeaders?: Record<string, DocHeader>;
   requestHeaders?: Array<{ name: string; description: string; required: boolean }>;
+  /** Security schemes the route requires (the app's document defines them). */
+  security?: string[];
   /** Classes the schemas refer to (`#/components/schemas/<Name>`). */
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   extraModels?: Function[];

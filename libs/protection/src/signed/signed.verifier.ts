@@ -1,0 +1,171 @@
+import type { TLSSocket } from 'node:tls';
+import { rawRequest, requestMethod, requestUrl } from '../core/http.adapter';
+import type { ProtectionRequest } from '../core/http.types';
+import { identityMaterial, type IdentitySettings } from '../core/identity';
+import { addressMatcher } from '../core/ip-address';
+import { resolveClientIp } from '../core/client-ip';
+import {
+  checkContentDigest,
+  checkCoverage,
+  checkFreshness,
+  hmacMatches,
+  parseSignatures,
+  signatureBase,
+  type ParsedSignature,
+  type SignedRequestView,
+} from './http-signature';
+import { pageKeysFor } from './page-keys';
+import { rawBodyOf } from './raw-body.tap';
+import type { SignedRefusal } from './signed.exception';
+import type { SignedAllow, SignedRoute } from './signed-options.interface';
+import { PAGE_KEY_PREFIX, type ResolvedSignedOptions } from './signed.options';
+
+/** A verified signature: the nonce still has to be spent. */
+export interface VerifiedSignature {
+  readonly keyid: string;
+  readonly nonce: string;
+}
+
+/** What a route admits, worked out once per route. */
+export interface RouteAdmission {
+  readonly browser: boolean;
+  /** Unsigned requests from these addresses pass. */
+  readonly internal: ((ip: string) => boolean) | undefined;
+  /** Service key ids a browser route accepts. */
+  readonly keyids: ReadonlySet<string>;
+}
+
+/** A route's admission from its options and the module's `allow`. */
+export function admissionOf(route: SignedRoute, settings: ResolvedSignedOptions): RouteAdmission {
+  const allow: readonly SignedAllow[] = route.allow ?? settings.allow;
+  const cidrs = allow.filter((a): a is string => typeof a === 'string');
+  return {
+    browser: route.browser,
+    internal: cidrs.length ? addressMatcher(cidrs) : undefined,
+    keyids: new Set(allow.flatMap((a) => (typeof a === 'string' ? [] : [a.keyid]))),
+  };
+}
+
+/**
+ * Checks a request against its route: an internal caller passes (null); otherwise the first
+ * signature that verifies (keys, coverage, time window, HMAC, then the body's digest), or the
+ * refusal of the first one. Nonces are spent by the caller, after this succeeds.
+ */
+export async function verifyRequest(
+  req: ProtectionRequest,
+  admission: RouteAdmission,
+  settings: ResolvedSignedOptions,
+  secrets: readonly string[],
+  identity: IdentitySettings,
+  nowMs: number,
+): Promise<VerifiedSignature | SignedRefusal | null> {
+  const headers = req.headers;
+  const input = headers['signature-input'];
+  const signature = headers['signature'];
+  if (input === undefined && signature === undefined && admission.internal) {
+    if (admission.internal(resolveClientIp(req, identity.trust, headers))) return null;
+  }
+  const parsed = parseSignatures(joined(input), joined(signature));
+  if (typeof parsed === 'string') {
+    if (admission.internal?.(resolveClientIp(req, identity.trust, headers))) return null;
+    return parsed;
+  }
+  const view = viewOf(req);
+  let first: SignedRefusal | undefined;
+  for (const sig of parsed) {
+    const outcome = await verifyOne(sig, view, req, admission, settings, secrets, identity, nowMs);
+    if (typeof outcome !== 'string') return outcome;
+    first ??= outcome;
+  }
+  return first ?? 'SIGNATURE_INVALID';
+}
+
+async function verifyOne(
+  sig: ParsedSignature,
+  view: SignedRequestView,
+  req: ProtectionRequest,
+  admission: RouteAdmission,
+  settings: ResolvedSignedOptions,
+  secrets: readonly string[],
+  identity: IdentitySettings,
+  nowMs: number,
+): Promise<VerifiedSignature | SignedRefusal> {
+  const { keyid, nonce } = sig;
+  if (!keyid || !nonce || nonce.length > 128) return 'SIGNATURE_INVALID';
+  if (sig.alg !== undefined && sig.alg !== 'hmac-sha256') return 'SIGNATURE_INVALID';
+  const keys = await keysOf(keyid, req, admission, settings, secrets, identity, nowMs);
+  if (keys === 'expired') return 'SIGNATURE_EXPIRED';
+  if (!keys || keys.length === 0) return 'SIGNATURE_INVALID';
+  const body = announced(view) ? await rawBodyOf(rawRequest(req)) : undefined;
+  if (body === 'too-large') return 'DIGEST_MISMATCH';
+  view.body = body;
+  const uncovered = checkCoverage(sig, view);
+  if (uncovered) return uncovered;
+  const base = signatureBase(sig, view);
+  if (typeof base !== 'string' || base.startsWith('SIGNATURE_')) return 'SIGNATURE_INVALID';
+  if (!keys.some((k) => hmacMatches(base, k, sig.signature))) return 'SIGNATURE_INVALID';
+  const stale = checkFreshness(sig, Math.floor(nowMs / 1000), settings.window, settings.clockSkew);
+  if (stale) return stale;
+  if (body && body.length > 0) {
+    const digest = checkContentDigest(joined(req.headers['content-digest']), body);
+    if (digest) return digest;
+  }
+  return { keyid, nonce };
+}
+
+/** The secrets `keyid` may sign with on this route. */
+async function keysOf(
+  keyid: string,
+  req: ProtectionRequest,
+  admission: RouteAdmission,
+  settings: ResolvedSignedOptions,
+  secrets: readonly string[],
+  identity: IdentitySettings,
+  nowMs: number,
+): Promise<readonly string[] | 'expired' | null> {
+  if (keyid.startsWith(PAGE_KEY_PREFIX)) {
+    if (!admission.browser) return null;
+    return pageKeysFor(secrets, keyid, identityMaterial(req, identity), nowMs);
+  }
+  if (admission.browser && !admission.keyids.has(keyid)) return null;
+  const keys = settings.keys;
+  if (!keys) return null;
+  if (typeof keys !== 'function') return keys.get(keyid) ?? null;
+  const found = await keys(keyid);
+  if (found === undefined || found === null) return null;
+  return typeof found === 'string' ? [found] : found;
+}
+
+function viewOf(req: ProtectionRequest): SignedRequestView {
+  let url = requestUrl(req);
+  if (!url.startsWith('/')) {
+    // An absolute-form target: what is signed is its path and query.
+    try {
+      const parsed = new URL(url);
+      url = parsed.pathname + parsed.search;
+    } catch {
+      url = '/';
+    }
+  }
+  const q = url.indexOf('?');
+  const raw = rawRequest(req);
+  const headers = req.headers;
+  return {
+    method: requestMethod(req),
+    path: q < 0 ? url : url.slice(0, q),
+    query: q < 0 ? '' : url.slice(q + 1),
+    authority: joined(headers.host) ?? '',
+    scheme: (raw.socket as Partial<TLSSocket> | null)?.encrypted ? 'https' : 'http',
+    header: (name) => joined(headers[name]),
+    body: undefined,
+  };
+}
+
+function announced(view: SignedRequestView): boolean {
+  const length = view.header('content-length');
+  return length !== undefined ? length !== '0' : view.header('transfer-encoding') !== undefined;
+}
+
+function joined(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
+}
