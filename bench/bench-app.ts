@@ -22,6 +22,9 @@ import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis'
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import {
   Debounce,
+  PageDefault,
+  PageQuery,
+  PageResult,
   ProtectionModule,
   RateLimit,
   type ProtectionModuleOptions,
@@ -92,6 +95,19 @@ class OursLimitedController {
   }
 }
 
+const ONE_ROW = [{ id: 1 }];
+
+/** A full page of one row per request: one store step, no refund, never refused. */
+@Controller()
+class PageBudgetController {
+  @Get('page-budget')
+  page(
+    @PageDefault({ size: 1, budget: { rows: LIMIT, windowMs: 60_000 } }) pq: PageQuery,
+  ): PageResult<{ id: number }> {
+    return PageResult.of(1, ONE_ROW, pq);
+  }
+}
+
 @Controller()
 @UseGuards(ThrottlerGuard)
 class ThrottlerLimitedController {
@@ -155,6 +171,17 @@ class OursLimitedModule {
       module: OursLimitedModule,
       imports: [ProtectionModule.forRoot(redis ? { secret: BENCH_SECRET, store: { redis } } : {})],
       controllers: [OursLimitedController],
+    };
+  }
+}
+
+@Module({})
+class PageBudgetModule {
+  static with(): DynamicModule {
+    return {
+      module: PageBudgetModule,
+      imports: [ProtectionModule.forRoot({})],
+      controllers: [PageBudgetController],
     };
   }
 }
@@ -281,6 +308,7 @@ export function benchModule(
   const redis = scenario.endsWith('-redis') ? redisUrl : undefined;
   if (scenario.startsWith('rl-ours'))
     return OursLimitedModule.with(scenario.endsWith('-cluster') ? clusterOf(redisUrl) : redis);
+  if (scenario === 'page-budget') return PageBudgetModule.with();
   if (scenario.startsWith('rl-throttler'))
     return ThrottlerBenchModule.with(scenario.includes('blocked') ? 1 : LIMIT, redis);
   if (scenario.startsWith('rl-flexible'))

@@ -53,6 +53,11 @@ const ALL: Scenario[] = [
   },
   { name: 'rl-ours', label: '(e) @RateLimit, memory', path: '/rl?id=[<id>]' },
   {
+    name: 'page-budget',
+    label: '(ref) @PageDefault with a scraping budget, memory (never refused)',
+    path: '/page-budget?id=[<id>]',
+  },
+  {
     name: 'rl-flexible',
     label: '(e) rate-limiter-flexible, memory',
     path: '/rl?id=[<id>]',

@@ -10,8 +10,8 @@ import {
   type GcraState,
   type RateLimitOp,
   type WindowState,
-} from '../libs/protection/src/rate-limit/algorithms';
-import { RATE_LIMIT_ALGORITHMS } from '../libs/protection/src/rate-limit/store/rate-limit-algorithms.lua';
+} from '../libs/protection/src/store/rate-limit/algorithms';
+import { RATE_LIMIT_ALGORITHMS } from '../libs/protection/src/store/rate-limit/rate-limit-algorithms.lua';
 import { TestRedis } from './helpers/redis-server';
 
 /*

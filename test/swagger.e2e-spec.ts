@@ -315,6 +315,30 @@ for (const platform of ['fastify', 'express'] as const) {
       assert.match(sortable?.description ?? '', /Sortable: id, name/);
     });
 
+    it('documents a @PageDefault budget and maxOffset: the 400, the 429 with its headers, size bounded by the budget', async () => {
+      const { doc } = await document({ platform });
+      const op = doc.paths['/test/page-budget.json']?.get;
+      assert.deepEqual(statuses(op), ['200', '400', '429']);
+      const codeOf = (status: string): unknown =>
+        (
+          op?.responses[status]?.content?.['application/json']?.schema.properties?.code as
+            { example?: string } | undefined
+        )?.example;
+      assert.equal(codeOf('400'), 'PAGE_TOO_DEEP');
+      assert.equal(codeOf('429'), 'SCRAPING_BUDGET');
+      assert.deepEqual(headerNames(op, '429'), ['Retry-After', 'RateLimit-Policy', 'RateLimit']);
+      assert.deepEqual(headerNames(op, '200'), ['RateLimit-Policy', 'RateLimit']);
+      const size = (
+        op as unknown as { parameters: Array<{ name: string; schema: { maximum: number } }> }
+      ).parameters.find((p) => p.name === 'size');
+      assert.equal(size?.schema.maximum, 50, 'no page is longer than the budget');
+      assert.deepEqual(
+        statuses(doc.paths['/test/page-result.json']?.get),
+        ['200'],
+        'no budget, no maxOffset: nothing more',
+      );
+    });
+
     it('documents @DoubleKill on a route: 202 with key and elapsed', async () => {
       const { doc } = await document({ platform });
       const r202 = doc.paths['/test/double-kill.json']?.get?.responses['202'];

@@ -21,7 +21,7 @@ import {
 import type { LoggingModuleOptions } from './logging/logging-options.interface';
 import { resolveLoggingOptions } from './logging/logging.options';
 import { resolveOverloadOptions, type OverloadModuleOptions } from './overload/overload.options';
-import type { PageDefaultOptions } from './page/page-options.interface';
+import type { PageModuleOptions } from './page/page-options.interface';
 import { resolvePageOptions } from './page/page.options';
 import { rateLimitsOf } from './rate-limit/rate-limit.metadata';
 import {
@@ -54,8 +54,11 @@ export interface ProtectionModuleOptions extends BaseModuleOptions {
   overload?: false | OverloadModuleOptions;
   /** Request/response logging: `{ when(req, route) => LogCondition | null, format?: 'text' | 'json' }`. @default false (off) */
   logging?: false | LoggingModuleOptions;
-  /** Global `@PageDefault` defaults; `false` ignores them (built-in defaults apply). @default {} */
-  page?: false | PageDefaultOptions;
+  /**
+   * Global `@PageDefault` defaults (`false` ignores them: built-in defaults apply), and
+   * `onStoreError` of the routes' scraping budgets. @default {}
+   */
+  page?: false | PageModuleOptions;
   /** `@Signed` request signatures (RFC 9421) and `@SignPage` pages, or `false`. @default {} */
   signed?: false | SignedModuleOptions;
 }

@@ -6,8 +6,8 @@ import type { DebouncePort } from './debounce/store/debounce.port';
 import { LocksMemory } from './double-kill/store/locks.memory';
 import type { LockPort } from './double-kill/store/locks.port';
 import type { ResolvedProtectionOptions } from './protection-options.factory';
-import { RateLimitMemory } from './rate-limit/store/rate-limit.memory';
-import type { RateLimitPort } from './rate-limit/store/rate-limit.port';
+import { RateLimitMemory } from './store/rate-limit/rate-limit.memory';
+import type { RateLimitPort } from './store/rate-limit/rate-limit.port';
 import { RecordsMemory } from './store/records.memory';
 import type { RecordPort } from './store/records.port';
 

@@ -2,7 +2,7 @@ import { CaptchaRedis } from './first-blood/store/captcha.redis';
 import { DebounceRedis } from './debounce/store/debounce.redis';
 import { LocksRedis } from './double-kill/store/locks.redis';
 import type { ProtectionStore } from './protection.store';
-import { RateLimitRedis } from './rate-limit/store/rate-limit.redis';
+import { RateLimitRedis } from './store/rate-limit/rate-limit.redis';
 import { RedisConnection } from './store/redis-connection';
 import type { RedisStoreSettings } from './store/redis-options';
 import { RecordsRedis } from './store/records.redis';

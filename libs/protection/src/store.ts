@@ -22,7 +22,7 @@ export type {
   RateLimitPort,
   RateLimitPolicy,
   RateLimitDecision,
-} from './rate-limit/store/rate-limit.port';
+} from './store/rate-limit/rate-limit.port';
 export type { RecordPort } from './store/records.port';
 export {
   StoreFullError,

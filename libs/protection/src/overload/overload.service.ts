@@ -15,7 +15,7 @@ import { PROTECTION_OPTIONS } from '../protection.constants';
 import { ProtectionStore } from '../protection.store';
 import { InFlightCounter } from './in-flight.counter';
 import { PerIpLimiter } from './per-ip.limiter';
-import { RateLimitMemory } from '../rate-limit/store/rate-limit.memory';
+import { RateLimitMemory } from '../store/rate-limit/rate-limit.memory';
 import { RequestGate } from './request-gate';
 import { SlowRequestLog } from './slow-log';
 

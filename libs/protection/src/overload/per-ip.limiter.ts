@@ -7,8 +7,8 @@ import type { ProtectionStore } from '../protection.store';
 import { applyStoreErrorPolicy } from '../store/store-failure.policy';
 import type { StoreErrorPolicy } from '../core/option-reader';
 import { StoreUnavailableError } from '../store/store.errors';
-import { RateLimitMemory } from '../rate-limit/store/rate-limit.memory';
-import type { RateLimitDecision } from '../rate-limit/store/rate-limit.port';
+import { RateLimitMemory } from '../store/rate-limit/rate-limit.memory';
+import type { RateLimitDecision } from '../store/rate-limit/rate-limit.port';
 import type { ResolvedOverloadOptions } from './overload.options';
 
 const FEATURE = 'Overload per-IP';

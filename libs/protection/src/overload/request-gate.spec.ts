@@ -3,7 +3,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import { compileProxyTrust } from '../core/client-ip';
 import type { NodeListener } from '../core/server-hooks';
-import { RateLimitMemory } from '../rate-limit/store/rate-limit.memory';
+import { RateLimitMemory } from '../store/rate-limit/rate-limit.memory';
 import { exchange, FakeSocket, settle, type Exchange } from './fake-http.spec';
 import { InFlightCounter } from './in-flight.counter';
 import { PerIpLimiter } from './per-ip.limiter';

@@ -3,4 +3,9 @@ export { PageResult } from './page-result';
 export { PageDefault } from './page-default.decorator';
 export { ApiPageResult } from './api-page-result.decorator';
 export { PageQueryException } from './page-query.builder';
-export type { PageDefaultOptions } from './page-options.interface';
+export { ScrapingBudgetException } from './page-budget.exception';
+export type {
+  PageBudgetOptions,
+  PageDefaultOptions,
+  PageModuleOptions,
+} from './page-options.interface';

@@ -2,6 +2,7 @@ import {
   createParamDecorator,
   Inject,
   Injectable,
+  UseInterceptors,
   type ExecutionContext,
   type PipeTransform,
 } from '@nestjs/common';
@@ -10,15 +11,14 @@ import type { ProtectionRequest } from '../core/http.types';
 import { documentRoute } from '../core/swagger';
 import type { ResolvedProtectionOptions } from '../protection-options.factory';
 import { PROTECTION_OPTIONS } from '../protection.constants';
-import {
-  PAGE_BUILTIN,
-  type PageDefaultOptions,
-  type ResolvedPageSettings,
-} from './page-options.interface';
-import { mergePageSettings, resolvePageRoute } from './page.options';
+import type { PageDefaultOptions, ResolvedPageSettings } from './page-options.interface';
+import { resolvePageRoute, routePageSettings } from './page.options';
 import type { PageQuery } from './page-query';
 import { buildPageQuery } from './page-query.builder';
 import { pageDocs } from './page.docs';
+import { pageLimitDocs } from './page-budget.docs';
+import { PageBudgetInterceptor } from './page-budget.interceptor';
+import { PAGE_BUDGET } from './page-budget.options';
 
 interface PageInput {
   url: string;
@@ -38,7 +38,7 @@ export class PageDefaultPipe implements PipeTransform<PageInput, PageQuery> {
   transform(input: PageInput): PageQuery {
     let settings = this.cache.get(input.options);
     if (!settings) {
-      settings = mergePageSettings(PAGE_BUILTIN, this.options.page ?? undefined, input.options);
+      settings = routePageSettings(this.options.page?.defaults, input.options);
       this.cache.set(input.options, settings);
     }
     return buildPageQuery(input.url, settings);
@@ -54,24 +54,47 @@ const pageParam = createParamDecorator(
 
 /**
  * Builds the handler's `PageQuery` from the query string: defaults, aliases, clamping,
- * `maxSize`, `sortable` and `strict`. Documents `page`, `size` and `sort` in Swagger.
+ * `maxSize`, `sortable`, `strict` and `maxOffset`. With `budget`, counts the rows each client
+ * reads from the route (429 `SCRAPING_BUDGET` past it). Documents `page`, `size` and `sort`, and
+ * the 400 and 429 of `maxOffset` and `budget`, in Swagger.
  *
  * @example
  * ```ts
  * @Get('users')
  * list(@PageDefault({ size: 30, sortable: ['id', 'name'] }) pq: PageQuery) { ... }
  * ```
- * @throws PageQueryException (400 BAD_PAGE / BAD_SORT) in strict mode or for a sort outside `sortable`.
+ * @throws PageQueryException (400 BAD_PAGE / BAD_SORT / PAGE_TOO_DEEP) in strict mode, for a
+ * sort outside `sortable`, or for a page beyond `maxOffset`.
  */
 export function PageDefault(options: PageDefaultOptions = {}): ParameterDecorator {
   const checked = resolvePageRoute(options);
   const param = pageParam(checked, PageDefaultPipe);
-  const docs = documentRoute('page', pageDocs(mergePageSettings(PAGE_BUILTIN, checked)));
+  const limits = pageLimitDocs(checked);
+  const docs = [documentRoute('page', pageDocs(routePageSettings(undefined, checked)))];
+  if (limits) docs.push(documentRoute('page', limits));
   return (target, key, index) => {
     param(target, key, index);
-    if (key !== undefined) {
-      const descriptor = Object.getOwnPropertyDescriptor(target, key);
-      if (descriptor) docs(target, key, descriptor);
-    }
+    if (key === undefined) return;
+    const descriptor = Object.getOwnPropertyDescriptor(target, key);
+    if (!descriptor) return;
+    if (checked.budget) budgetRoute(target, key, descriptor, checked);
+    for (const d of docs) d(target, key, descriptor);
   };
+}
+
+/** Marks the handler as budgeted and puts the interceptor that counts its rows on it. */
+function budgetRoute(
+  target: object,
+  key: string | symbol,
+  descriptor: PropertyDescriptor,
+  options: PageDefaultOptions,
+): void {
+  const handler = descriptor.value as object;
+  if (Reflect.getMetadata(PAGE_BUDGET, handler) !== undefined) {
+    throw new Error(
+      `@PageDefault: ${String(key)} has two @PageDefault parameters with a budget; keep one.`,
+    );
+  }
+  Reflect.defineMetadata(PAGE_BUDGET, options, handler);
+  UseInterceptors(PageBudgetInterceptor)(target, key, descriptor);
 }

@@ -1,3 +1,13 @@
+import type { StoreErrorPolicy } from '../core/option-reader';
+
+/** A route's scraping budget: rows one client may read from the route per sliding window. */
+export interface PageBudgetOptions {
+  /** Rows served per window and client, 1 to 1,000,000. */
+  rows: number;
+  /** Window length in ms, 1000 to 31 days. */
+  windowMs: number;
+}
+
 /** Options of `@PageDefault()`; module option `page` sets the global defaults. */
 export interface PageDefaultOptions {
   /** Default page. @default 1 */
@@ -18,6 +28,33 @@ export interface PageDefaultOptions {
   sortable?: readonly string[];
   /** A non-integer or out-of-range page or size is a 400 instead of a fallback. @default false */
   strict?: boolean;
+  /**
+   * Deepest row a request may reach: a page whose `offset + size` is above it is a 400
+   * `PAGE_TOO_DEEP`. 0 to 1e12. @default no limit
+   */
+  maxOffset?: number;
+  /**
+   * Decorator only. Rows one client (the authenticated user, else the client address key) may
+   * read from this route per sliding window; past it, 429 `SCRAPING_BUDGET` before the handler
+   * runs. Pages are at most `rows` long on such a route.
+   */
+  budget?: PageBudgetOptions;
+}
+
+/** Module option `page`: the global `@PageDefault` defaults (no `budget`: that is per route). */
+export interface PageModuleOptions extends Omit<PageDefaultOptions, 'budget'> {
+  /**
+   * While the store is down, the scraping budgets: `'local'` counts in this process alone,
+   * `'open'` serves uncounted, `'closed'` answers 503. @default 'local'
+   */
+  onStoreError?: StoreErrorPolicy;
+}
+
+/** Module option `page` after validation. */
+export interface ResolvedPageModuleOptions {
+  /** The defaults under the decorators' options. */
+  readonly defaults: PageDefaultOptions;
+  readonly onStoreError: StoreErrorPolicy;
 }
 
 /** Fully resolved page settings (decorator over module over built-in). */
@@ -31,6 +68,7 @@ export interface ResolvedPageSettings {
   readonly maxSize: number;
   readonly sortable: readonly string[] | undefined;
   readonly strict: boolean;
+  readonly maxOffset: number | undefined;
 }
 
 export const PAGE_BUILTIN: ResolvedPageSettings = Object.freeze({
@@ -43,4 +81,5 @@ export const PAGE_BUILTIN: ResolvedPageSettings = Object.freeze({
   maxSize: 1000,
   sortable: undefined,
   strict: false,
+  maxOffset: undefined,
 });

@@ -8,9 +8,12 @@ import { PageQuery, parseSort } from './page-query';
 const WHOLE = /^\s*[+-]?\d{1,16}\s*$/;
 const MAX_SORT = 512;
 
-/** 400 for a bad page, size or sort (strict mode, or a field outside `sortable`). */
+/**
+ * 400 for a bad page, size or sort (strict mode, or a field outside `sortable`), or a page
+ * beyond `maxOffset` (`PAGE_TOO_DEEP`).
+ */
 export class PageQueryException extends ProtectionException {
-  constructor(code: 'BAD_PAGE' | 'BAD_SORT', message: string) {
+  constructor(code: 'BAD_PAGE' | 'BAD_SORT' | 'PAGE_TOO_DEEP', message: string) {
     super({ statusCode: HttpStatus.BAD_REQUEST, code, message }, HttpStatus.BAD_REQUEST, code);
   }
 }
@@ -27,7 +30,8 @@ function wholeNumber(value: string): number | undefined {
 /**
  * Builds a `PageQuery` from a request URL's query string: the first valid alias wins, invalid
  * values are skipped (or 400 when `strict`), page below 1 becomes 1, size below 1 the default,
- * size above `maxSize` becomes `maxSize`.
+ * size above `maxSize` becomes `maxSize`; a page reaching beyond `maxOffset` (its
+ * `offset + size`) is a 400.
  */
 export function buildPageQuery(url: string, s: ResolvedPageSettings): PageQuery {
   const params = new URLSearchParams(urlQuery(url) ?? '');
@@ -60,6 +64,12 @@ export function buildPageQuery(url: string, s: ResolvedPageSettings): PageQuery 
 
   const page = pick('page', s.pageAlias, s.page, MAX_PAGE);
   const size = pick('size', s.sizeAlias, s.size, s.maxSize);
+  if (s.maxOffset !== undefined && page * size > s.maxOffset) {
+    throw new PageQueryException(
+      'PAGE_TOO_DEEP',
+      `page ${page} of size ${size} reaches row ${page * size}, beyond maxOffset ${s.maxOffset}`,
+    );
+  }
   let sort = values(params, s.sortAlias).find((v) => v.trim() !== '') ?? s.sort;
   if (sort.length > MAX_SORT) {
     if (s.strict)

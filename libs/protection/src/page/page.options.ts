@@ -1,20 +1,35 @@
 import { OptionReader, optionKeys } from '../core/option-reader';
-import type { PageDefaultOptions, ResolvedPageSettings } from './page-options.interface';
+import type {
+  PageDefaultOptions,
+  PageModuleOptions,
+  ResolvedPageModuleOptions,
+  ResolvedPageSettings,
+} from './page-options.interface';
+import { PAGE_BUILTIN } from './page-options.interface';
+import { readBudget } from './page-budget.options';
 
 const KEYS = optionKeys<PageDefaultOptions>()(
-  'page size sort pageAlias sizeAlias sortAlias maxSize sortable strict',
+  'page size sort pageAlias sizeAlias sortAlias maxSize sortable strict maxOffset',
 );
+const ROUTE_KEYS = [...KEYS, 'budget'] as const;
+const MODULE_KEYS = [...KEYS, 'onStoreError'] as const;
 const NAME = /^[A-Za-z0-9_.[\]-]{1,64}$/;
 export const MAX_PAGE = 2_147_483_647;
+export const MAX_OFFSET = 1e12;
 
 /** Page options at `path` ('page' in the module, '' on `@PageDefault`), checked and frozen. */
-function readPageOptions(r: OptionReader, path: string, value: unknown): PageDefaultOptions {
-  const v = r.object(path, value, KEYS);
+function readPageOptions(
+  r: OptionReader,
+  path: string,
+  v: Partial<Record<(typeof KEYS)[number], unknown>>,
+): PageDefaultOptions {
   const at = (name: string): string => (path ? `${path}.${name}` : name);
   const out: Record<string, unknown> = {};
   if (v.page !== undefined) out.page = r.int(at('page'), v.page, 1, 1, MAX_PAGE);
   if (v.size !== undefined) out.size = r.int(at('size'), v.size, 20, 1, 1_000_000);
   if (v.maxSize !== undefined) out.maxSize = r.int(at('maxSize'), v.maxSize, 1000, 1, 1_000_000);
+  if (v.maxOffset !== undefined)
+    out.maxOffset = r.int(at('maxOffset'), v.maxOffset, 0, 0, MAX_OFFSET);
   if (v.sort !== undefined) {
     if (typeof v.sort !== 'string' || v.sort.length > 512)
       r.fail(at('sort'), v.sort, 'a string of at most 512 characters');
@@ -37,30 +52,69 @@ function readPageOptions(r: OptionReader, path: string, value: unknown): PageDef
   const maxSize = out.maxSize as number | undefined;
   if (maxSize !== undefined && size > maxSize)
     r.fail(at('size'), size, `at most maxSize (${maxSize})`);
-  return Object.freeze(out);
+  return out;
 }
 
-/** Module option `page`: global defaults; `false` ignores them (built-in defaults apply). */
-export function resolvePageOptions(r: OptionReader, raw: unknown): PageDefaultOptions | null {
-  return raw === false ? null : readPageOptions(r, 'page', raw);
+/** Module option `page`: global defaults (`false` ignores them) and the budgets' store policy. */
+export function resolvePageOptions(r: OptionReader, raw: unknown): ResolvedPageModuleOptions {
+  if (raw !== false && typeof raw === 'object' && raw !== null && 'budget' in raw)
+    r.fail(
+      'page.budget',
+      raw.budget,
+      'no budget here: a budget is per route, set it with @PageDefault({ budget })',
+    );
+  const v = r.object('page', raw === false ? undefined : raw, MODULE_KEYS);
+  return Object.freeze({
+    defaults: Object.freeze(raw === false ? {} : readPageOptions(r, 'page', v)),
+    onStoreError: r.policy('page.onStoreError', v.onStoreError, 'local'),
+  });
 }
 
 /** `@PageDefault(options)`, checked when the class loads. */
 export function resolvePageRoute(options: unknown): PageDefaultOptions {
-  return readPageOptions(new OptionReader('@PageDefault'), '', options);
+  const r = new OptionReader('@PageDefault');
+  const v = r.object('', options, ROUTE_KEYS);
+  const out = readPageOptions(r, '', v);
+  if (v.budget !== undefined) {
+    const budget = readBudget(r, v.budget);
+    if (out.size !== undefined && out.size > budget.rows)
+      r.fail('size', out.size, `at most budget.rows (${budget.rows}): no page would ever fit`);
+    out.budget = budget;
+  }
+  return Object.freeze(out);
 }
+
+const SETTINGS = Object.keys(PAGE_BUILTIN) as ReadonlyArray<keyof ResolvedPageSettings>;
 
 /** Decorator options over module options over built-in defaults. */
 export function mergePageSettings(
   base: ResolvedPageSettings,
-  ...layers: Array<PageDefaultOptions | undefined>
+  ...layers: Array<PageDefaultOptions | PageModuleOptions | undefined>
 ): ResolvedPageSettings {
   let out: ResolvedPageSettings = base;
   for (const layer of layers) {
     if (!layer) continue;
     out = { ...out };
-    for (const [k, v] of Object.entries(layer))
+    for (const k of SETTINGS) {
+      const v = (layer as Record<string, unknown>)[k];
       if (v !== undefined) (out as unknown as Record<string, unknown>)[k] = v;
+    }
   }
   return Object.freeze(out);
+}
+
+/**
+ * The settings a route's `PageQuery` is built with: decorator over module over built-in; with a
+ * budget, no page is longer than `budget.rows` (`maxSize` is lowered to it, and the default
+ * size with it), so every page can fit the budget.
+ */
+export function routePageSettings(
+  moduleDefaults: PageDefaultOptions | undefined,
+  route: PageDefaultOptions,
+): ResolvedPageSettings {
+  const s = mergePageSettings(PAGE_BUILTIN, moduleDefaults, route);
+  const rows = route.budget?.rows;
+  if (rows === undefined || (s.maxSize <= rows && s.size <= rows)) return s;
+  const maxSize = Math.min(s.maxSize, rows);
+  return Object.freeze({ ...s, maxSize, size: Math.min(s.size, maxSize) });
 }

@@ -1,6 +1,6 @@
 import type { ProtectionRequest } from '../core/http.types';
 
-import type { RateLimitAlgorithm } from './algorithms';
+import type { RateLimitAlgorithm } from '../store/rate-limit/algorithms';
 
 export type { RateLimitAlgorithm };
 

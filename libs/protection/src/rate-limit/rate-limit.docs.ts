@@ -1,15 +1,9 @@
+import { RATE_LIMIT_HEADER_DOCS } from '../store/rate-limit/rate-limit.headers';
 import type { RouteDocs } from '../core/swagger';
 import { TOO_MANY_REQUESTS } from '../core/too-many-requests.exception';
 import type { RateLimitRule } from './rate-limit-options.interface';
 
-const POLICY = {
-  description: 'IETF policies: "<name>";q=<limit>;w=<window s>',
-  type: 'string',
-} as const;
-const STATE = {
-  description: 'IETF state: "<name>";r=<remaining>;t=<reset s>',
-  type: 'string',
-} as const;
+const { 'RateLimit-Policy': POLICY, RateLimit: STATE } = RATE_LIMIT_HEADER_DOCS;
 
 /** What one `@RateLimit` rule adds to the route's OpenAPI operation. */
 export function rateLimitDocs(rule: RateLimitRule): RouteDocs {

@@ -10,16 +10,21 @@ import type { ProtectionRequest, ProtectionResponse } from '../core/http.types';
 import type { ResolvedProtectionOptions } from '../protection-options.factory';
 import { PROTECTION_LOGGER_CONTEXT, PROTECTION_OPTIONS } from '../protection.constants';
 import { ProtectionStore } from '../protection.store';
-import { RateLimitMemory } from './store/rate-limit.memory';
+import { RateLimitMemory } from '../store/rate-limit/rate-limit.memory';
 import { applyStoreErrorPolicy } from '../store/store-failure.policy';
 import type { RateLimitAlgorithm, RateLimitCount } from './rate-limit-options.interface';
 import { TOO_MANY_REQUESTS, TooManyRequestsException } from '../core/too-many-requests.exception';
 import { rejectWith } from '../core/rejection';
 import { rateLimitsOf } from './rate-limit.metadata';
 import { valueFor } from './rate-limit.options';
-import { planFor, policiesFor, policyHeader, type RoutePlan } from './rate-limit.plan';
+import { policyHeader, stateItem } from '../store/rate-limit/rate-limit.headers';
+import { planFor, policiesFor, type RoutePlan } from './rate-limit.plan';
 import { clientOf } from './rate-limit.subjects';
-import type { RateLimitDecision, RateLimitPolicy, RateLimitPort } from './store/rate-limit.port';
+import type {
+  RateLimitDecision,
+  RateLimitPolicy,
+  RateLimitPort,
+} from '../store/rate-limit/rate-limit.port';
 
 const FEATURE = 'RateLimit';
 
@@ -87,8 +92,7 @@ export class RateLimitGuard implements CanActivate {
       for (let i = 0; i < step.policies.length; i++) {
         const policy = step.policies[i] as RateLimitPolicy;
         const p = decision.policies[i] ?? { remaining: 0, resetMs: policy.windowMs, retryMs: 0 };
-        const reset = p.resetMs > 0 ? Math.ceil(p.resetMs / 1000) : 0;
-        state += `${state ? ', ' : ''}"${policy.name}";r=${p.remaining};t=${reset}`;
+        state += (state ? ', ' : '') + stateItem(policy, p);
         if (!decision.allowed) retryMs = Math.max(retryMs, p.retryMs);
       }
       if (!decision.allowed && retryMs === 0) retryMs = 1000;

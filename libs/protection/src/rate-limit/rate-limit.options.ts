@@ -8,7 +8,7 @@ import type {
   RateLimitOptions,
   RateLimitRule,
 } from './rate-limit-options.interface';
-import type { RateLimitPolicy } from './store/rate-limit.port';
+import type { RateLimitPolicy } from '../store/rate-limit/rate-limit.port';
 
 /**
  * Module-level `rateLimit` options: `onStoreError` defaults to `'local'` (while the store is

@@ -5,8 +5,9 @@ import type {
   RateLimitCount,
   RateLimitRule,
 } from './rate-limit-options.interface';
+import { policyHeader } from '../store/rate-limit/rate-limit.headers';
 import { algorithmOf, resolvedPolicy, valueFor } from './rate-limit.options';
-import type { RateLimitPolicy } from './store/rate-limit.port';
+import type { RateLimitPolicy } from '../store/rate-limit/rate-limit.port';
 
 /** Rules counted in one store step: the same client, the same cost, the same `count`. */
 export interface Group {
@@ -72,10 +73,4 @@ export function policiesFor(g: Group, req: ProtectionRequest): RateLimitPolicy[]
       valueFor(r, 'window', r.windowMs, req),
     ),
   );
-}
-
-export function policyHeader(policies: readonly RateLimitPolicy[]): string {
-  return policies
-    .map((p) => `"${p.name}";q=${p.limit};w=${Math.ceil(p.windowMs / 1000)}`)
-    .join(', ');
 }

@@ -5,7 +5,7 @@ import { ProtectionStore } from '../protection.store';
 import { algorithmOf, resolvedPolicy } from './rate-limit.options';
 import { ruleNamed } from './rate-limit.registry';
 import { clientOfSubject, type RateLimitSubject } from './rate-limit.subjects';
-import type { RateLimitOp } from './store/rate-limit.port';
+import type { RateLimitOp } from '../store/rate-limit/rate-limit.port';
 
 /** A client's budget under one rule, as `RateLimitService` reports it. */
 export interface RateLimitState {

@@ -1,5 +1,5 @@
-import { ExpiringTable, settle } from '../../store/expiring-table';
-import { decide, type AlgorithmState } from '../algorithms';
+import { ExpiringTable, settle } from '../expiring-table';
+import { decide, type AlgorithmState } from './algorithms';
 import { stateKey } from './rate-limit.keys';
 import type {
   RateLimitDecision,

@@ -1,6 +1,6 @@
 /**
  * Rate-limit algorithms as pure step functions (the memory store) with a Lua twin of exactly the
- * same arithmetic (the Redis store, `store/rate-limit-algorithms.lua.ts`). Times are ms; `now`
+ * same arithmetic (the Redis store, `../rate-limit-algorithms.lua.ts`). Times are ms; `now`
  * is an integer ms. Any change here must be made there too: the differential e2e test
  * (test/rate-limit-algorithms.e2e-spec.ts) holds both to the same results, step by step.
  */

@@ -24,7 +24,7 @@ import { firstFit } from './first-fit';
  * always below 2 * limit. With evenly spread traffic the error is small. window-counter.spec.ts
  * measures both and prints the figures.
  *
- * The Lua twin (store/rate-limit-algorithms.lua.ts) repeats every formula here in the same order.
+ * The Lua twin (../rate-limit-algorithms.lua.ts) repeats every formula here in the same order.
  */
 
 interface Buckets {

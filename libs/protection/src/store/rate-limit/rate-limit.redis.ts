@@ -1,6 +1,6 @@
 import { sha256 } from '../../core/hash';
 import { uniqueId } from '../../core/unique-id';
-import type { RedisConnection } from '../../store/redis-connection';
+import type { RedisConnection } from '../redis-connection';
 import { RATE_LIMIT_ALGORITHMS } from './rate-limit-algorithms.lua';
 import { policyKey } from './rate-limit.keys';
 import type {

@@ -1,4 +1,4 @@
-import type { RateLimitAlgorithm } from '../rate-limit-options.interface';
+import type { RateLimitAlgorithm } from './algorithms';
 
 /** One rate-limit policy as the store counts it (values already worked out for the request). */
 export interface RateLimitPolicy {

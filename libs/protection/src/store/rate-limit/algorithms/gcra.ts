@@ -15,7 +15,7 @@ import { firstFit } from './first-fit';
  * the bucket refills as real time catches up. `debt` = max(TAT, now) - now; cost c fits iff
  * debt + c*T <= burst*T. So `burst` requests pass at once, then one per T; `limit` per window
  * on average. The TAT is stored as `at + debt` (see GcraState for why). The Lua twin
- * (store/rate-limit-algorithms.lua.ts) repeats every formula here in the same order, so both
+ * (../rate-limit-algorithms.lua.ts) repeats every formula here in the same order, so both
  * round alike.
  */
 

@@ -9,7 +9,7 @@ import {
 /**
  * Exact sliding log: the arrival time of every counted unit inside (now - W, now], oldest first;
  * cost c fits iff count + c <= limit. Exact, but the state grows with the limit (and with forced
- * costs beyond it). In Redis the log is a sorted set (store/rate-limit-algorithms.lua.ts).
+ * costs beyond it). In Redis the log is a sorted set (../rate-limit-algorithms.lua.ts).
  */
 
 /** Index of the first entry still inside the window at `now` (entries <= now - W have left). */
