@@ -10,6 +10,9 @@ declare module 'autocannon' {
     idReplacement?: boolean;
     /** Seconds before a request counts as timed out. @default 10 */
     timeout?: number;
+    /** Per-request setup (the signed scenarios sign each request here, in the client). */
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- autocannon passes its raw request object
+    requests?: Array<{ setupRequest?: (req: any) => unknown }>;
   }
   interface Result {
     requests: { average: number; total: number };

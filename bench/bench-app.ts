@@ -30,6 +30,8 @@ import {
   type ProtectionModuleOptions,
 } from 'nest-protection';
 
+import { signedBenchModule } from './bench-signed';
+
 /* The apps the benchmark measures: one route each, so only the protection under test differs. */
 
 @Controller()
@@ -301,6 +303,8 @@ export function benchModule(
   redisUrl: string | undefined,
 ): DynamicModule | typeof BareModule {
   if (scenario === 'bare') return BareModule;
+  const signed = signedBenchModule(scenario);
+  if (signed) return signed;
   if (scenario === 'redis-floor') {
     if (!redisUrl) throw new Error('redis-floor needs a Redis URL');
     return FloorModule.with(redisUrl);

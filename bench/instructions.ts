@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestRedis } from '../test/helpers/redis-server';
+import { requestMaker } from './bench-signed';
 
 /*
  * npm run bench:instructions. CPU time on a shared VM drifts by several per cent within
@@ -50,6 +51,13 @@ const ALL: Scenario[] = [
     name: 'debounce-short',
     label: '(ref) @Debounce with a 1 ms window',
     path: '/debounce-short?id=[<id>]',
+  },
+  { name: 'signed', label: '(j) @Signed GET (vs (a))', path: '/signed' },
+  { name: 'bare-post', label: '(ref) bare Nest + Fastify, POST of 1 KB JSON', path: '/post' },
+  {
+    name: 'signed-post',
+    label: '(j) @Signed POST of 1 KB JSON (vs bare POST)',
+    path: '/signed-post',
   },
   { name: 'rl-ours', label: '(e) @RateLimit, memory', path: '/rl?id=[<id>]' },
   {
@@ -198,7 +206,14 @@ async function count(
       child.once('exit', (code) => reject(new Error(`${scenario.name} exited (${code})`)));
     });
     // Under valgrind a request can take seconds while V8 compiles: no client timeouts.
-    const target = { url: url + scenario.path, connections: 1, idReplacement: true, timeout: 120 };
+    const setupRequest = requestMaker(scenario.name, url);
+    const target = {
+      url: url + scenario.path,
+      connections: 1,
+      idReplacement: true,
+      timeout: 120,
+      ...(setupRequest ? { requests: [{ setupRequest }] } : {}),
+    };
     await autocannon({ ...target, amount: WARMUP });
     await ask(child, 'start'); // a full collection: no start-up garbage in the window
     await autocannon({ ...target, amount: AFTER_GC });
