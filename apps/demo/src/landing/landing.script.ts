@@ -110,7 +110,11 @@ export const LANDING_SCRIPT = String.raw`'use strict';
     const percent = Math.max(0, Math.min(100, Number(record.percent) || 0));
     $('dk-bar').value = percent;
     $('dk-percent').textContent = percent + ' %';
-    $('dk-state').textContent = record.error ? 'failed: ' + record.error : record.done ? 'done' : 'running';
+    $('dk-state').textContent = record.error
+      ? 'failed: ' + record.error
+      : record.done
+        ? 'done'
+        : 'running';
   }
   async function dkPoll() {
     dkTimer = null;
@@ -123,7 +127,8 @@ export const LANDING_SCRIPT = String.raw`'use strict';
       return;
     }
     dkRender(r.json);
-    if (!r.json.done) dkTimer = setTimeout(() => dkPoll().catch((e) => showError('dk-progress', e)), 500);
+    if (!r.json.done)
+      dkTimer = setTimeout(() => dkPoll().catch((e) => showError('dk-progress', e)), 500);
   }
   on('dk-start', 'dk-result', async () => {
     const s = encodeURIComponent($('dk-seconds').value || '5');
@@ -135,7 +140,10 @@ export const LANDING_SCRIPT = String.raw`'use strict';
       return;
     }
     if (key === dkKey && $('dk-state').textContent === 'running') {
-      $('dk-note').textContent = '202 again with the same key: the job is already running (for ' + r.json.elapsed + ' s); it was not started twice.';
+      $('dk-note').textContent =
+        '202 again with the same key: the job is already running (for ' +
+        r.json.elapsed +
+        ' s); it was not started twice.';
       return;
     }
     $('dk-note').textContent = '202: the job started in the background; polling its progress.';
@@ -161,12 +169,19 @@ export const LANDING_SCRIPT = String.raw`'use strict';
     return r.status === 406 ? fbImage() : Promise.resolve();
   }
   async function fbImage() {
-    const r = await call('GET', FB_URL + '?quest-captcha-image=', { headers: fbHeaders(), blob: true });
+    const r = await call('GET', FB_URL + '?quest-captcha-image=', {
+      headers: fbHeaders(),
+      blob: true,
+    });
     const image = r.status === 200 && r.type.startsWith('image/');
     const plain = r.status === 200 && !image;
     const text = plain ? await r.blob.text() : '';
-    show('fb-image-result', r, ['Content-Type', 'Cache-Control', 'Retry-After'],
-      image ? '(' + r.type + ', ' + r.blob.size + ' bytes: the image above)' : text);
+    show(
+      'fb-image-result',
+      r,
+      ['Content-Type', 'Cache-Control', 'Retry-After'],
+      image ? '(' + r.type + ', ' + r.blob.size + ' bytes: the image above)' : text,
+    );
     if (fbImageUrl) URL.revokeObjectURL(fbImageUrl);
     fbImageUrl = image ? URL.createObjectURL(r.blob) : null;
     $('fb-image').hidden = !image;
@@ -176,11 +191,15 @@ export const LANDING_SCRIPT = String.raw`'use strict';
     $('fb-plain').textContent = plain ? text : '';
     $('fb-code').value = '';
   }
-  on('fb-login', 'fb-result', async () => fbAnswer(await call('GET', FB_URL, { headers: fbHeaders() })));
+  on('fb-login', 'fb-result', async () =>
+    fbAnswer(await call('GET', FB_URL, { headers: fbHeaders() })),
+  );
   on('fb-new', 'fb-image-result', fbImage);
   on('fb-submit', 'fb-result', async () => {
     const code = encodeURIComponent($('fb-code').value.trim());
-    return fbAnswer(await call('GET', FB_URL + '?check-captcha-image=' + code, { headers: fbHeaders() }));
+    return fbAnswer(
+      await call('GET', FB_URL + '?check-captcha-image=' + code, { headers: fbHeaders() }),
+    );
   });
 
   // ---- @Righter: an edit form and its sealed token ----
@@ -216,8 +235,12 @@ export const LANDING_SCRIPT = String.raw`'use strict';
     const budget = $('pg-source').value === 'budget';
     const url = budget
       ? '/test/page-budget.json?page=' + page
-      : '/test/page-result.json?total=' + encodeURIComponent($('pg-total').value || '0') +
-        '&page=' + page + '&size=' + encodeURIComponent($('pg-size').value);
+      : '/test/page-result.json?total=' +
+        encodeURIComponent($('pg-total').value || '0') +
+        '&page=' +
+        page +
+        '&size=' +
+        encodeURIComponent($('pg-size').value);
     const r = await call('GET', url);
     show('pg-result', r, PG_HEADERS);
     if (r.status !== 200 || !r.json) return;
@@ -229,7 +252,8 @@ export const LANDING_SCRIPT = String.raw`'use strict';
       tr.append(el('td', '', row.id));
       body.append(tr);
     }
-    $('pg-info').textContent = 'page ' + r.json.page + ' of ' + r.json.totalPage + ' (' + r.json.totalData + ' rows)';
+    $('pg-info').textContent =
+      'page ' + r.json.page + ' of ' + r.json.totalPage + ' (' + r.json.totalData + ' rows)';
     $('pg-load').textContent = 'Reload page ' + r.json.page;
   }
   on('pg-load', 'pg-result', () => pgLoad(pgPage));
@@ -243,7 +267,9 @@ export const LANDING_SCRIPT = String.raw`'use strict';
 
   // ---- @RateLimit: 5 per 10 s, and failed logins ----
   const RL_HEADERS = ['RateLimit', 'RateLimit-Policy', 'Retry-After'];
-  on('rl-get', 'rl-result', async () => show('rl-result', await call('GET', '/test/rate-limit.json'), RL_HEADERS));
+  on('rl-get', 'rl-result', async () =>
+    show('rl-result', await call('GET', '/test/rate-limit.json'), RL_HEADERS),
+  );
   on('rl-login', 'rl-login-result', async () => {
     const r = await call('POST', '/test/login.json', {
       headers: { 'Content-Type': 'application/json' },
@@ -276,7 +302,8 @@ export const LANDING_SCRIPT = String.raw`'use strict';
     $('sg-frame').src = '/test/signed-page.html?t=' + Date.now();
   });
   on('sg-unsigned', 'sg-unsigned-result', async () =>
-    show('sg-unsigned-result', await call('GET', '/test/signed.json'), ['Content-Type']));
+    show('sg-unsigned-result', await call('GET', '/test/signed.json'), ['Content-Type']),
+  );
 
   // ---- Overload: live stats every second ----
   const OV_FIELDS = ['inFlight', 'background', 'served', 'rejected', 'p50', 'p90', 'p99'];
@@ -307,7 +334,12 @@ export const LANDING_SCRIPT = String.raw`'use strict';
     const r = await call('GET', '/metrics');
     const ok = r.status === 200;
     const lines = ok ? r.text.split('\n').filter((l) => l.startsWith('protection_')) : [];
-    show('mx-result', r, ['Content-Type'], ok ? '(' + lines.length + ' protection_ lines, shown above)' : undefined);
+    show(
+      'mx-result',
+      r,
+      ['Content-Type'],
+      ok ? '(' + lines.length + ' protection_ lines, shown above)' : undefined,
+    );
     $('mx-note').textContent = ok
       ? 'GET /metrics: ' + lines.length + ' protection_ lines.'
       : 'Metrics are not enabled: GET /metrics answered ' + r.status + '.';
