@@ -9,6 +9,7 @@ import { RighterController } from './fixtures/righter.controller';
 import { SessionController } from './fixtures/session.controller';
 import { SignedController } from './fixtures/signed.controller';
 import { GreetingService, TerminalController } from './fixtures/terminal.controller';
+import { LandingController } from './landing/landing.controller';
 import { SeqService } from './seq.service';
 
 /** The demo: fixture controllers at fixed paths, protected by one module import. */
@@ -28,6 +29,7 @@ export class AppModule {
         DoubleKillController,
         RateLimitController,
         SignedController,
+        LandingController,
       ],
       providers: [SeqService, GreetingService, SlowJobs],
     };
