@@ -86,10 +86,8 @@ export const signScriptSource: string = String.raw`(function () {
     return Promise.resolve(undefined);
   }
 
-  // The headers to add, or null when there is no signing material.
-  function sign(method, url, bytes) {
-    var m = material();
-    if (!m) return Promise.resolve(null);
+  // The headers to add, for signing material m.
+  function sign(m, method, url, bytes) {
     var components = ['"@method"', '"@path"'];
     var lines = ['"@method": ' + method, '"@path": ' + url.pathname];
     if (url.search.length > 1) {
@@ -118,12 +116,15 @@ export const signScriptSource: string = String.raw`(function () {
     });
   }
 
-  // Signs for method, url and body: { headers, body } to send, or null to send as is.
-  function prepare(method, url, body, bytesPromise) {
-    return bytesPromise.then(function (b) {
+  // Signs for method, url and body: { headers, body } to send, or null to send as is (no
+  // signing material: the body is not even read).
+  function prepare(method, url, body, readBytes) {
+    var m = material();
+    if (!m) return Promise.resolve(null);
+    return Promise.resolve().then(readBytes).then(function (b) {
       if (b === undefined) return null;
-      return sign(method, url, b.bytes).then(function (headers) {
-        return headers && { headers: headers, body: b.copy ? b.bytes : body };
+      return sign(m, method, url, b.bytes).then(function (headers) {
+        return { headers: headers, body: b.copy ? b.bytes : body };
       });
     }).catch(function () { return null; });
   }
@@ -137,12 +138,12 @@ export const signScriptSource: string = String.raw`(function () {
       var options = init || {};
       var method = String(options.method || (isRequest ? input.method : 'GET')).toUpperCase();
       var body = options.body;
-      var bytes;
-      if (body !== undefined && body !== null) bytes = bodyBytes(body);
-      else if (isRequest && input.body) {
-        bytes = input.clone().arrayBuffer().then(function (b) { return { bytes: new Uint8Array(b) }; });
-      } else bytes = bodyBytes(null);
-      return prepare(method, url, body, bytes).then(function (signed) {
+      var readBytes = function () {
+        if (body !== undefined && body !== null) return bodyBytes(body);
+        if (!isRequest || !input.body) return bodyBytes(null);
+        return input.clone().arrayBuffer().then(function (b) { return { bytes: new Uint8Array(b) }; });
+      };
+      return prepare(method, url, body, readBytes).then(function (signed) {
         if (!signed) return originalFetch.call(w, input, init);
         var headers = new Headers(options.headers !== undefined ? options.headers : isRequest ? input.headers : undefined);
         for (var name in signed.headers) headers.set(name, signed.headers[name]);
@@ -194,7 +195,7 @@ export const signScriptSource: string = String.raw`(function () {
       var xhr = this;
       // XMLHttpRequest drops the body of GET and HEAD.
       var payload = state.method === 'GET' || state.method === 'HEAD' ? null : body;
-      prepare(state.method, state.url, payload, bodyBytes(payload)).then(function (signed) {
+      prepare(state.method, state.url, payload, function () { return bodyBytes(payload); }).then(function (signed) {
         if (states.get(xhr) !== state || state.aborted) return; // reopened or aborted meanwhile
         if (signed) for (var name in signed.headers) setHeader.call(xhr, name, signed.headers[name]);
         else state.owned.forEach(function (h) { setHeader.call(xhr, h[0], h[1]); });

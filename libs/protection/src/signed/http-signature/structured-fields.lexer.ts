@@ -161,10 +161,16 @@ export function params(c: Cursor): readonly SfParam[] {
   return list;
 }
 
-/** A bare item that is not a string or inner list: valid or not, it is not accepted here. */
-export function otherItem(c: Cursor): never {
+/**
+ * A value of a kind the caller does not take: 'unsupported' if it starts like a valid one (an
+ * item, or an inner list where one may stand), else 'syntax'. Refused either way, and at once,
+ * even if a later duplicate key would replace it.
+ */
+export function otherItem(c: Cursor, innerListAllowed: boolean): never {
   const ch = c.at();
-  const item = ch === 45 || ch === 42 || ch === 58 || ch === 63 || ch === 64 || ch === 37;
+  const item =
+    ch === 34 || ch === 45 || ch === 42 || ch === 58 || ch === 63 || ch === 64 || ch === 37;
+  if (ch === 40 && innerListAllowed) throw UNSUPPORTED;
   throw item || (ch >= 48 && ch <= 57) || (ch >= 65 && ch <= 90) || (ch >= 97 && ch <= 122)
     ? UNSUPPORTED
     : SYNTAX;

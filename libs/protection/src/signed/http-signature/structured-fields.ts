@@ -33,7 +33,7 @@ import type {
 export * from './structured-fields.types';
 
 function stringItem(c: Cursor): SfStringItem {
-  if (c.at() !== 34) otherItem(c);
+  if (c.at() !== 34) otherItem(c, false); // items of an inner list are never inner lists
   const start = c.i;
   const value = string(c);
   const raw = c.s.slice(start, c.i);
@@ -114,12 +114,14 @@ export function parseInnerListDictionary(
   input: string,
   limits: SfLimits,
 ): SfInnerListMember[] | SfFailure {
-  return dictionary(input, limits, (c, k) => (c.at() === 40 ? innerList(c, k) : otherItem(c)));
+  return dictionary(input, limits, (c, k) =>
+    c.at() === 40 ? innerList(c, k) : otherItem(c, true),
+  );
 }
 
 /** Parses a dictionary whose members are byte sequences (Signature, Content-Digest). */
 export function parseBytesDictionary(input: string, limits: SfLimits): SfBytesMember[] | SfFailure {
-  return dictionary(input, limits, (c, k) => (c.at() === 58 ? bytes(c, k) : otherItem(c)));
+  return dictionary(input, limits, (c, k) => (c.at() === 58 ? bytes(c, k) : otherItem(c, true)));
 }
 
 /** Parses one string item with parameters (a serialized component identifier). */
