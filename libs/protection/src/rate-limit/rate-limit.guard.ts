@@ -63,13 +63,15 @@ export class RateLimitGuard implements CanActivate {
     if (!settings || context.getType() !== 'http') return true;
     const plan = this.planOf(context, settings.algorithm);
     if (!plan) return true;
-    const req = context.switchToHttp().getRequest<ProtectionRequest>();
-    const res = context.switchToHttp().getResponse<ProtectionResponse>();
+    const http = context.switchToHttp();
+    const req = http.getRequest<ProtectionRequest>();
+    const res = http.getResponse<ProtectionResponse>();
 
     const steps = this.steps(plan, req);
     let state = '';
     let retryMs = 0;
-    const counted: Array<{ step: Step; port: RateLimitPort }> = [];
+    // Kept only when something may be given back: another step refused, or a conditional count.
+    let counted: Array<{ step: Step; port: RateLimitPort }> | undefined;
     for (const step of steps) {
       let port: RateLimitPort = this.store.rateLimit;
       let decision: RateLimitDecision;
@@ -88,7 +90,8 @@ export class RateLimitGuard implements CanActivate {
           return true;
         }
       }
-      if (decision.allowed) counted.push({ step, port });
+      if (decision.allowed && (steps.length > 1 || step.count !== 'all'))
+        (counted ??= []).push({ step, port });
       for (let i = 0; i < step.policies.length; i++) {
         const policy = step.policies[i] as RateLimitPolicy;
         const p = decision.policies[i] ?? { remaining: 0, resetMs: policy.windowMs, retryMs: 0 };
@@ -105,7 +108,7 @@ export class RateLimitGuard implements CanActivate {
     setResponseHeader(res, 'RateLimit', state);
     if (retryMs > 0) {
       // Refused: what the other clients' steps counted for this request is given back.
-      for (const c of counted) this.refund(c.step, c.port);
+      for (const c of counted ?? []) this.refund(c.step, c.port);
       const retryAfter = Math.max(1, Math.ceil(retryMs / 1000));
       rejectWith(
         res,
@@ -115,8 +118,10 @@ export class RateLimitGuard implements CanActivate {
         (body, status) => new TooManyRequestsException(retryAfter, body, status),
       );
     }
-    const conditional = counted.filter((c) => c.step.count !== 'all');
-    if (conditional.length > 0) this.settleAfterResponse(res, conditional);
+    if (counted) {
+      const conditional = counted.filter((c) => c.step.count !== 'all');
+      if (conditional.length > 0) this.settleAfterResponse(res, conditional);
+    }
     return true;
   }
 

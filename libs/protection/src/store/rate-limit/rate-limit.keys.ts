@@ -11,7 +11,12 @@ export function policyKey(p: RateLimitPolicy): string {
   return `${p.name}:${LETTER[p.algorithm]}${p.windowMs}`;
 }
 
+// A route's fixed policies are the same objects on every request: their key part is made once.
+const suffixes = new WeakMap<RateLimitPolicy, string>();
+
 /** The memory store's key of (client, policy). */
 export function stateKey(client: string, p: RateLimitPolicy): string {
-  return client + '\0' + policyKey(p);
+  let suffix = suffixes.get(p);
+  if (suffix === undefined) suffixes.set(p, (suffix = '\0' + policyKey(p)));
+  return client + suffix;
 }

@@ -37,6 +37,7 @@ export class RateLimitMemory implements RateLimitPort {
     cost: number,
   ): RateLimitDecision {
     const now = Date.now();
+    if (policies.length === 1) return this.applyOne(client, policies[0]!, op, cost, now);
     const keys = policies.map((p) => stateKey(client, p));
     const states = keys.map((k) => this.states.get(k, now));
     const { decision, writes } = decide(op, cost, now, policies, states);
@@ -51,6 +52,25 @@ export class RateLimitMemory implements RateLimitPort {
         if (w.state === undefined) this.states.delete(key);
         else this.states.set(key, w.state, w.ttlMs, now);
       });
+    }
+    return decision;
+  }
+
+  /** The common case, one policy: the same steps without the per-policy lists. */
+  private applyOne(
+    client: string,
+    policy: RateLimitPolicy,
+    op: RateLimitOp,
+    cost: number,
+    now: number,
+  ): RateLimitDecision {
+    const key = stateKey(client, policy);
+    const state = this.states.get(key, now);
+    const { decision, writes } = decide(op, cost, now, [policy], [state]);
+    const w = writes?.[0];
+    if (w) {
+      if (w.state === undefined) this.states.delete(key);
+      else this.states.set(key, w.state, w.ttlMs, now);
     }
     return decision;
   }

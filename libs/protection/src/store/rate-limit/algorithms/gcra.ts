@@ -46,7 +46,10 @@ export function gcraDebt(state: GcraState | undefined, now: number): number {
 }
 
 function gcraRoom(state: GcraState | undefined, now: number, p: AlgorithmPolicy): number {
-  const g = params(p);
+  return roomWith(params(p), state, now);
+}
+
+function roomWith(g: Gcra, state: GcraState | undefined, now: number): number {
   return (g.bt - gcraDebt(state, now) + g.tol) / g.t;
 }
 
@@ -78,6 +81,6 @@ export const gcraSteps: AlgorithmSteps<GcraState> = {
     // The debt must fall to burst*T - units*T; settled on whole ms against the very test a later
     // call makes. Once the debt is paid off, `burst` >= units fit.
     const guess = Math.ceil(debt + units * g.t - g.bt - g.tol);
-    return firstFit(guess, Math.ceil(debt) + 1, (d) => units <= gcraRoom(state, now + d, p));
+    return firstFit(guess, Math.ceil(debt) + 1, (d) => units <= roomWith(g, state, now + d));
   },
 };
