@@ -33,7 +33,7 @@ function signature(input: string, sig = 'x=::'): ParsedSignature {
   return parsed[0] as ParsedSignature;
 }
 
-// RFC 9421 Appendix B.2: the test-request message.
+// RFC 9421's test-request message (from its test cases).
 const testRequest = view(
   'POST',
   '/foo?param=Value&Pet=dog',
@@ -48,7 +48,7 @@ const testRequest = view(
   '{"hello": "world"}',
 );
 
-/** The RFC 9421 Appendix B.2 bases, as printed (with RFC 8792 line wrapping undone). */
+/** RFC 9421's test-case signature bases, as printed (with RFC 8792 line wrapping undone). */
 const B2 = {
   'sig-b21': [
     '"@signature-params": ();created=1618884473;keyid="test-key-rsa-pss";nonce="b3k2pp5k7z-50gnwp.yemd"',
@@ -87,13 +87,13 @@ const B2 = {
   ],
 };
 
-/** RFC 9421 B.1.5: test-shared-secret, 64 bytes in base64. */
+/** RFC 9421's example shared secret, test-shared-secret: 64 bytes in base64. */
 const TEST_SHARED_SECRET = Buffer.from(
   'uzvJfB4u3N0Jy4T7NZ75MDVcr8zSTInedJtkgcu46YW4XByzNJjxBdtjUkdJPBtbmHhIDi6pcl8jsasjlTMtDQ==',
   'base64',
 );
 
-describe('RFC 9421 Appendix B test vectors', () => {
+describe('RFC 9421 test vectors', () => {
   for (const [label, lines] of Object.entries(B2)) {
     it(`rebuilds the ${label} signature base exactly`, () => {
       const params = (lines[lines.length - 1] as string).slice('"@signature-params": '.length);
@@ -103,7 +103,7 @@ describe('RFC 9421 Appendix B test vectors', () => {
     });
   }
 
-  it('verifies the B.2.5 hmac-sha256 signature with test-shared-secret', () => {
+  it('verifies the sig-b25 hmac-sha256 signature with test-shared-secret', () => {
     const parsed = parseSignatures(
       'sig-b25=("date" "@authority" "content-type");created=1618884473;keyid="test-shared-secret"',
       'sig-b25=:pxcQw6G3AjtMBQjwo8XzkZf/bws5LelbaMk5rGIGtE8=:',
@@ -118,7 +118,7 @@ describe('RFC 9421 Appendix B test vectors', () => {
     assert.ok(!hmacMatchesKeyBytes(signatureBase(sig, other), TEST_SHARED_SECRET, sig.signature));
   });
 
-  it('refuses the B.2.4 response-only component @status on a request', () => {
+  it('refuses the response-only component @status (sig-b24) on a request', () => {
     const sig = signature('sig-b24=("@status" "content-type");created=1618884473');
     assert.equal(signatureBase(sig, testRequest), 'SIGNATURE_INVALID');
   });

@@ -29,21 +29,32 @@ export function signatureBase(
     const id = components[n] as string;
     for (let m = 0; m < n; m++) if (components[m] === id) return 'SIGNATURE_INVALID';
     const value = componentValue(id, view);
-    // A line break in a value would let one base read as another.
-    if (value === undefined || value.includes('\n') || value.includes('\r')) {
-      return 'SIGNATURE_INVALID';
-    }
+    // A newline in a value would let one base read as another (RFC 9421 forbids it).
+    if (value === undefined || value.includes('\n')) return 'SIGNATURE_INVALID';
     base += id + ': ' + value + '\n';
   }
   return base + '"@signature-params": ' + sig.paramsText;
 }
 
+/** The derived components, by serialized identifier (a lookup, no parsing or comparisons). */
+const DERIVED = new Map<string, (view: SignedRequestView) => string>([
+  ['"@method"', (view) => view.method],
+  ['"@target-uri"', (view) => view.scheme + '://' + authority(view) + requestTarget(view)],
+  ['"@authority"', authority],
+  ['"@scheme"', (view) => view.scheme],
+  ['"@request-target"', requestTarget],
+  ['"@path"', (view) => view.path || '/'],
+  ['"@query"', (view) => '?' + view.query],
+]);
+
 /** The value of one serialized component identifier, or undefined when it has none. */
 function componentValue(id: string, view: SignedRequestView): string | undefined {
+  const derive = DERIVED.get(id);
+  if (derive) return derive(view);
   let name: string;
   let params = NO_PARAMS;
   const last = id.length - 1;
-  // The common case, a plain quoted name, without the parser.
+  // A plain quoted name (a header field), without the parser.
   if (last > 0 && id.charCodeAt(0) === 34 && id.indexOf('"', 1) === last && !id.includes('\\')) {
     name = id.slice(1, last);
   } else {
@@ -57,27 +68,11 @@ function componentValue(id: string, view: SignedRequestView): string | undefined
     if (name !== '@query-param' || params.length !== 1 || param.key !== 'name') return undefined;
     return typeof param.value === 'string' ? queryParam(view.query, param.value) : undefined;
   }
-  switch (name) {
-    case '@method':
-      return view.method;
-    case '@target-uri':
-      return view.scheme + '://' + authority(view) + requestTarget(view);
-    case '@authority':
-      return authority(view);
-    case '@scheme':
-      return view.scheme;
-    case '@request-target':
-      return requestTarget(view);
-    case '@path':
-      return view.path || '/';
-    case '@query':
-      return '?' + view.query;
-    default: {
-      if (!FIELD_NAME.test(name)) return undefined; // '@status', '@query-param' without name, ...
-      const value = view.header(name);
-      return value === undefined ? undefined : trimOws(value);
-    }
-  }
+  // A field name; '@status', '@query-param' without a name, '"@method"' spelled with an escape
+  // and the like are not.
+  if (!FIELD_NAME.test(name)) return undefined;
+  const value = view.header(name);
+  return value === undefined ? undefined : trimOws(value);
 }
 
 function requestTarget(view: SignedRequestView): string {

@@ -7,14 +7,16 @@ import type {
 import {
   parseBytesDictionary,
   parseInnerListDictionary,
+  type SfBytesMember,
+  type SfInnerListMember,
   type SfLimits,
-  type SfParam,
 } from './structured-fields';
 
 /** Longest Signature-Input or Signature accepted, in characters. */
 export const MAX_SIGNATURE_HEADER = 8192;
 const INPUT_LIMITS: SfLimits = { members: 8, items: 32, params: 16 };
 const SIGNATURE_LIMITS: SfLimits = { members: 8, items: 0, params: 16 };
+const NO_SIGNATURE = Buffer.alloc(0);
 
 /**
  * Parses Signature-Input and Signature (RFC 9421): every label present in both, in
@@ -40,48 +42,68 @@ export function parseSignatures(
   if (inputs.length === 0 || signatures.length === 0) return 'SIGNATURE_MISSING';
   const parsed: ParsedSignature[] = [];
   for (const input of inputs) {
-    const sig = signatures.find((s) => s.key === input.key);
-    if (!sig) continue;
-    const result: ParsedSignature = {
-      label: input.key,
-      components: input.items.map((item) => item.text),
-      created: undefined,
-      expires: undefined,
-      keyid: undefined,
-      nonce: undefined,
-      alg: undefined,
-      tag: undefined,
-      paramsText: input.text,
-      signature: Buffer.from(sig.base64, 'base64'),
-    };
-    if (!readParams(input.params, result)) return 'SIGNATURE_INVALID';
+    let at = 0;
+    while (at < signatures.length && (signatures[at] as SfBytesMember).key !== input.key) at++;
+    if (at === signatures.length) continue;
+    const result = readParams(input);
+    if (!result) return 'SIGNATURE_INVALID';
+    result.signature = Buffer.from((signatures[at] as SfBytesMember).base64, 'base64');
     parsed.push(result);
   }
   // Signatures under other labels only: nothing here can be verified.
   return parsed.length ? parsed : 'SIGNATURE_INVALID';
 }
 
-/** Copies the registered signature parameters, checking their types; false on a wrong type. */
-function readParams(params: readonly SfParam[], into: ParsedSignature): boolean {
-  for (const { key, value } of params) {
-    switch (key) {
-      case 'created':
-      case 'expires':
-        if (typeof value !== 'number') return false;
-        into[key] = value;
-        break;
-      case 'keyid':
-      case 'nonce':
-      case 'alg':
-      case 'tag':
-        if (typeof value !== 'string') return false;
-        into[key] = value;
-        break;
-      default: // other parameters are covered through @signature-params, nothing more
-    }
+/** One label's parameters, their types checked; undefined on a wrong type. */
+function readParams(input: SfInnerListMember): ParsedSignature | undefined {
+  const components: string[] = [];
+  for (const item of input.items) components.push(item.text);
+  const result: ParsedSignature = {
+    label: input.key,
+    components,
+    created: undefined,
+    expires: undefined,
+    keyid: undefined,
+    nonce: undefined,
+    alg: undefined,
+    tag: undefined,
+    paramsText: input.text,
+    signature: NO_SIGNATURE,
+  };
+  // Explicit stores, one property each (a computed key would make every store generic); the
+  // length is compared first, as these keys are slices the engine compares character by character.
+  for (const { key, value } of input.params) {
+    const n = key.length;
+    if ((n === 7 && key === 'created') || (n === 7 && key === 'expires')) {
+      if (typeof value !== 'number') return undefined;
+      if (key === 'created') result.created = value;
+      else result.expires = value;
+    } else if (
+      (n === 5 && (key === 'keyid' || key === 'nonce')) ||
+      (n === 3 && (key === 'alg' || key === 'tag'))
+    ) {
+      if (typeof value !== 'string') return undefined;
+      if (key === 'keyid') result.keyid = value;
+      else if (key === 'nonce') result.nonce = value;
+      else if (key === 'alg') result.alg = value;
+      else result.tag = value;
+    } // other parameters are covered through @signature-params, nothing more
   }
-  return true;
+  return result;
 }
+
+const METHOD = 1;
+const PATH = 2;
+const QUERY = 4;
+const DIGEST = 8;
+/** What each identifier covers (a map lookup: the identifiers' hashes are computed once). */
+const COVERS = new Map([
+  ['"@method"', METHOD],
+  ['"@path"', PATH],
+  ['"@query"', QUERY],
+  ['"@target-uri"', PATH | QUERY], // the whole URI: path and query
+  ['"content-digest"', DIGEST],
+]);
 
 /**
  * Whether `sig` covers what this request must have signed: "@method"; "@path" or "@target-uri";
@@ -92,15 +114,12 @@ export function checkCoverage(
   sig: ParsedSignature,
   view: SignedRequestView,
 ): SignatureErrorCode | null {
-  const c = sig.components;
-  const targetUri = c.includes('"@target-uri"');
-  if (!c.includes('"@method"')) return 'SIGNATURE_INVALID';
-  if (!targetUri && !c.includes('"@path"')) return 'SIGNATURE_INVALID';
-  if (view.query !== '' && !targetUri && !c.includes('"@query"')) return 'SIGNATURE_INVALID';
-  if (view.body && view.body.length > 0 && !c.includes('"content-digest"')) {
-    return 'SIGNATURE_INVALID';
-  }
-  return null;
+  let covered = 0;
+  for (const id of sig.components) covered |= COVERS.get(id) ?? 0;
+  let needed = METHOD | PATH;
+  if (view.query !== '') needed |= QUERY;
+  if (view.body && view.body.length > 0) needed |= DIGEST;
+  return (covered & needed) === needed ? null : 'SIGNATURE_INVALID';
 }
 
 /** HMAC-SHA256 of `base` keyed with the UTF-8 bytes of `secret`, compared in constant time. */

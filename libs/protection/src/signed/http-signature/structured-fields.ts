@@ -7,19 +7,17 @@
  * expressions on the way): every signed request is parsed.
  */
 import {
+  byteSequence,
   Cursor,
-  is,
-  KEY,
-  KEY_START,
+  isKeyText,
   key,
   LIMIT,
-  NONE,
   otherItem,
   params,
+  serializeParams,
   Stop,
   string,
   SYNTAX,
-  B64,
   UNSUPPORTED,
 } from './structured-fields.lexer';
 import type {
@@ -32,50 +30,45 @@ import type {
 
 export * from './structured-fields.types';
 
+/** A string item; its text is a slice of the input when that is already canonical. */
 function stringItem(c: Cursor): SfStringItem {
   if (c.at() !== 34) otherItem(c, false); // items of an inner list are never inner lists
   const start = c.i;
+  const before = c.canonical;
+  c.canonical = true;
   const value = string(c);
-  const raw = c.s.slice(start, c.i);
   const p = params(c);
-  return { value, params: p, text: p === NONE ? raw : raw + p.map((x) => x.text).join('') };
+  const text = c.canonical
+    ? c.s.slice(start, c.i)
+    : '"' + value.replace(/[\\"]/g, '\\$&') + '"' + serializeParams(p);
+  c.canonical &&= before;
+  return { value, params: p, text };
 }
 
+/** An inner list of strings; its text is a slice of the input when that is canonical. */
 function innerList(c: Cursor, k: string): SfInnerListMember {
-  c.i++; // '('
+  const start = c.i++; // '('
+  c.canonical = true;
   const items: SfStringItem[] = [];
   for (;;) {
-    c.skipSp();
-    if (c.at() === 41) break;
-    if (c.i >= c.s.length) throw SYNTAX;
+    // Canonical: no space after '(' or before ')', one between items.
+    const spaces = c.skipSp();
+    if (c.at() === 41) {
+      if (spaces) c.canonical = false;
+      break;
+    }
+    if (c.i >= c.end) throw SYNTAX;
+    if (spaces !== (items.length ? 1 : 0)) c.canonical = false;
     if (items.push(stringItem(c)) > c.limits.items) throw LIMIT;
     const next = c.at();
     if (next !== 32 && next !== 41) throw SYNTAX;
   }
   c.i++; // ')'
   const p = params(c);
+  if (c.canonical) return { key: k, items, params: p, text: c.s.slice(start, c.i) };
   let text = '(';
   for (let n = 0; n < items.length; n++) text += (n ? ' ' : '') + (items[n] as SfStringItem).text;
-  text += ')';
-  for (const x of p) text += x.text;
-  return { key: k, items, params: p, text };
-}
-
-function bytes(c: Cursor, k: string): SfBytesMember {
-  const start = c.i + 1;
-  const end = c.s.indexOf(':', start);
-  if (end < 0) throw SYNTAX;
-  let len = end - start;
-  for (let j = start; j < end; j++) if (!is(c.s.charCodeAt(j), B64)) throw SYNTAX;
-  // Padding is optional; '=' may only end a 4-character group (as atob/forgiving-base64 decides).
-  if (len % 4 === 0 && c.s.charCodeAt(start + len - 1) === 61) {
-    len--;
-    if (c.s.charCodeAt(start + len - 1) === 61) len--;
-  }
-  const base64 = c.s.slice(start, start + len);
-  if (len % 4 === 1 || base64.includes('=')) throw SYNTAX;
-  c.i = end + 1;
-  return { key: k, base64, params: params(c) };
+  return { key: k, items, params: p, text: text + ')' + serializeParams(p) };
 }
 
 function dictionary<T extends { readonly key: string }>(
@@ -87,20 +80,21 @@ function dictionary<T extends { readonly key: string }>(
   const members: T[] = [];
   try {
     c.skipSp();
-    while (c.i < input.length) {
+    while (c.i < c.end) {
       const k = key(c);
       if (c.at() !== 61) throw UNSUPPORTED; // a bare key is a boolean member
       c.i++;
       const m = member(c, k);
-      const at = members.findIndex((x) => x.key === k);
-      if (at >= 0) members[at] = m;
+      let at = 0;
+      while (at < members.length && (members[at] as T).key !== k) at++;
+      if (at < members.length) members[at] = m;
       else if (members.push(m) > limits.members) throw LIMIT;
       for (let ch = c.at(); ch === 32 || ch === 9; ch = c.at()) c.i++;
-      if (c.i >= input.length) break;
+      if (c.i >= c.end) break;
       if (c.at() !== 44) throw SYNTAX;
       c.i++;
       for (let ch = c.at(); ch === 32 || ch === 9; ch = c.at()) c.i++;
-      if (c.i >= input.length) throw SYNTAX; // a trailing comma
+      if (c.i >= c.end) throw SYNTAX; // a trailing comma
     }
     return members;
   } catch (stop) {
@@ -109,19 +103,22 @@ function dictionary<T extends { readonly key: string }>(
   }
 }
 
+const innerListMember = (c: Cursor, k: string): SfInnerListMember =>
+  c.at() === 40 ? innerList(c, k) : otherItem(c, true);
+const bytesMember = (c: Cursor, k: string): SfBytesMember =>
+  c.at() === 58 ? { key: k, base64: byteSequence(c), params: params(c) } : otherItem(c, true);
+
 /** Parses a dictionary whose members are inner lists of strings (Signature-Input). */
 export function parseInnerListDictionary(
   input: string,
   limits: SfLimits,
 ): SfInnerListMember[] | SfFailure {
-  return dictionary(input, limits, (c, k) =>
-    c.at() === 40 ? innerList(c, k) : otherItem(c, true),
-  );
+  return dictionary(input, limits, innerListMember);
 }
 
 /** Parses a dictionary whose members are byte sequences (Signature, Content-Digest). */
 export function parseBytesDictionary(input: string, limits: SfLimits): SfBytesMember[] | SfFailure {
-  return dictionary(input, limits, (c, k) => (c.at() === 58 ? bytes(c, k) : otherItem(c, true)));
+  return dictionary(input, limits, bytesMember);
 }
 
 /** Parses one string item with parameters (a serialized component identifier). */
@@ -129,7 +126,7 @@ export function parseStringItem(input: string, limits: SfLimits): SfStringItem |
   const c = new Cursor(input, limits);
   try {
     const item = stringItem(c);
-    return c.i === input.length ? item : 'syntax';
+    return c.i === c.end ? item : 'syntax';
   } catch (stop) {
     if (stop instanceof Stop) return stop.failure;
     throw stop;
@@ -140,15 +137,14 @@ export function parseStringItem(input: string, limits: SfLimits): SfStringItem |
 export function serializeSfString(value: string): string {
   for (let i = 0; i < value.length; i++) {
     const ch = value.charCodeAt(i);
-    if (ch < 0x20 || ch > 0x7e)
+    if (ch < 0x20 || ch > 0x7e) {
       throw new TypeError('A structured-field string holds printable ASCII only');
+    }
   }
   return '"' + value.replace(/[\\"]/g, '\\$&') + '"';
 }
 
 /** True for a valid dictionary key or parameter name (lower case). */
 export function isSfKey(value: string): boolean {
-  if (!is(value.charCodeAt(0), KEY_START)) return false;
-  for (let i = 1; i < value.length; i++) if (!is(value.charCodeAt(i), KEY)) return false;
-  return true;
+  return isKeyText(value);
 }

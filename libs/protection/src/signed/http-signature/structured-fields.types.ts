@@ -11,11 +11,10 @@ export class SfToken {
 /** A parameter value of the supported subset. */
 export type SfParamValue = number | string | boolean | SfToken;
 
-/** One parameter; `text` is its canonical serialization (`;key` or `;key=value`). */
+/** One parameter (a bare key has the value true). */
 export interface SfParam {
   readonly key: string;
   readonly value: SfParamValue;
-  readonly text: string;
 }
 
 /** A string item; `text` is its canonical serialization, parameters included. */
