@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { hmacSha256 } from './hmac';
 import type {
   ParsedSignature,
   SignatureErrorCode,
@@ -124,12 +125,13 @@ export function checkCoverage(
 
 /** HMAC-SHA256 of `base` keyed with the UTF-8 bytes of `secret`, compared in constant time. */
 export function hmacMatches(base: string, secret: string, signature: Buffer): boolean {
-  return hmacMatchesKeyBytes(base, Buffer.from(secret, 'utf8'), signature);
+  const expected = hmacSha256(secret, base);
+  return signature.length === expected.length && timingSafeEqual(signature, expected);
 }
 
 /** `hmacMatches` with the key given as bytes (RFC 9421's test key is binary). Internal. */
 export function hmacMatchesKeyBytes(base: string, keyBytes: Buffer, signature: Buffer): boolean {
-  const expected = createHmac('sha256', keyBytes).update(base, 'utf8').digest();
+  const expected = hmacSha256(keyBytes, base);
   return signature.length === expected.length && timingSafeEqual(signature, expected);
 }
 
