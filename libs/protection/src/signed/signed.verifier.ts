@@ -91,7 +91,7 @@ async function verifyOne(
   nowMs: number,
 ): Promise<VerifiedSignature | SignedRefusal> {
   const { keyid, nonce } = sig;
-  if (!keyid || !nonce || nonce.length > 128) return 'SIGNATURE_INVALID';
+  if (!keyid || !nonce || keyid.length > 128 || nonce.length > 128) return 'SIGNATURE_INVALID';
   if (sig.alg !== undefined && sig.alg !== 'hmac-sha256') return 'SIGNATURE_INVALID';
   const keys = await keysOf(keyid, req, admission, settings, secrets, identity, nowMs);
   if (keys === 'expired') return 'SIGNATURE_EXPIRED';
