@@ -28,6 +28,8 @@ const req = (peer: string, headers: Record<string, string> = {}): ProtectionRequ
     baseUrl: '',
   }) as unknown as ProtectionRequest;
 
+const SECRET = 'a-test-secret-of-at-least-32-characters';
+
 const observer = (options: ProtectionModuleOptions = {}) =>
   resolveProtectionOptions({
     identity: (r) => (r.headers['x-user'] as string | undefined) ?? null,
@@ -52,6 +54,9 @@ describe('DecisionObserver', () => {
     o.record('rateLimit', req('203.0.113.7'), 'rejected', 'TOO_MANY_REQUESTS', 429);
     o.record('rateLimit', req('2001:db8:1:2::5', { 'x-user': 'u1' }), 'allowed');
     o.record('doubleKill', undefined, 'allowed', undefined, undefined, 'Jobs.run');
+    const session = resolveProtectionOptions({ secret: SECRET }).identity.sessions.mint();
+    const withSession = observer({ secret: SECRET, onDecision: (d) => seen.push(d) });
+    withSession.record('debounce', req('198.51.100.4', { cookie: `session=${session}` }), 'reused');
     assert.deepEqual(seen, [
       {
         protection: 'rateLimit',
@@ -75,6 +80,13 @@ describe('DecisionObserver', () => {
         outcome: 'allowed',
         client: 'system',
         identity: 'system',
+      },
+      {
+        protection: 'debounce',
+        route: 'GET /users/:id',
+        outcome: 'reused',
+        client: '198.51.100.4',
+        identity: 'session',
       },
     ]);
   });
