@@ -104,6 +104,18 @@ describe('DecisionObserver', () => {
     assert.equal(calls, 2);
   });
 
+  it("the app's identity function failing on a request (overload: before routing) never escapes", () => {
+    const seen: ProtectionDecision[] = [];
+    const o = observer({
+      identity: (r) => (r.user as { id: string }).id, // throws without an authenticated user
+      onDecision: (d) => seen.push(d),
+    });
+    assert.doesNotThrow(() =>
+      o.record('overload', req('127.0.0.1'), 'allowed', undefined, undefined, '*'),
+    );
+    assert.equal(seen.length, 0);
+  });
+
   it('with an SDK registered, counts decisions by protection, route pattern and outcome', async () => {
     metrics.disable();
     const reader = new ManualReader();

@@ -71,16 +71,18 @@ export class DecisionObserver {
     this.metrics?.decision(protection, where, outcome);
     const listener = this.listener;
     if (!listener) return;
-    const decision: ProtectionDecision = {
-      protection,
-      route: where,
-      outcome,
-      client: req ? clientAddressKey(req, this.identity) : 'system',
-      identity: req ? this.identityKind(req) : 'system',
-      ...(reason !== undefined ? { reason } : {}),
-      ...(status !== undefined ? { status } : {}),
-    };
     try {
+      // Inside the try: the app's `identity` function runs here too (for overload decisions, on
+      // the Node request, before routing), and neither it nor the listener may fail the request.
+      const decision: ProtectionDecision = {
+        protection,
+        route: where,
+        outcome,
+        client: req ? clientAddressKey(req, this.identity) : 'system',
+        identity: req ? this.identityKind(req) : 'system',
+        ...(reason !== undefined ? { reason } : {}),
+        ...(status !== undefined ? { status } : {}),
+      };
       listener(decision);
     } catch (err) {
       // A listener's bug must never fail the request it reports on.
