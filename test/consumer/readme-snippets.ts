@@ -63,7 +63,10 @@ export function extractTsBlocks(markdown: string): Snippet[] {
   return blocks;
 }
 
-/** The packages of the snippet project: the Nest 12 core plus every optional peer of the package. */
+/**
+ * The packages of the snippet project: the Nest 12 core plus every optional peer of the package,
+ * and the OpenTelemetry metrics SDK and Prometheus exporter the Observability example sets up.
+ */
 function snippetDependencies(tarball: string): Record<string, string> {
   return {
     'nest-protection': `file:${tarball}`,
@@ -76,6 +79,9 @@ function snippetDependencies(tarball: string): Record<string, string> {
     '@fastify/static': '^10.0.0',
     ioredis: '^6.0.0',
     'svg-captcha': '^1.4.0',
+    '@opentelemetry/api': '^1.3.0',
+    '@opentelemetry/sdk-metrics': '^3.1.1',
+    '@opentelemetry/exporter-prometheus': '^0.301.2',
     'reflect-metadata': '^0.2.2',
     rxjs: '^7.8.2',
     typescript: '~6.0.0',
@@ -156,7 +162,8 @@ let runs = 0;
 /**
  * Extracts every ```ts block of `readmePath`, writes each as its own module `snippet-NN.ts` in a
  * temp project that has `packedTarball` and all optional peers installed (ioredis, svg-captcha,
- * @nestjs/swagger, @fastify/static, both platforms, @nestjs/config) plus
+ * @nestjs/swagger, @fastify/static, both platforms, @nestjs/config, @opentelemetry/api with the
+ * metrics SDK and the Prometheus exporter) plus
  * test/consumer/readme-prelude.d.ts (ambient declarations of the placeholder names examples use),
  * compiles them with tsc (strict, skipLibCheck false, noUnusedLocals false, decorators with
  * metadata) and returns tsc's diagnostics, placed at the markdown file's lines. Empty: all compile.

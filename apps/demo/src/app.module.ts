@@ -10,6 +10,7 @@ import { SessionController } from './fixtures/session.controller';
 import { SignedController } from './fixtures/signed.controller';
 import { GreetingService, TerminalController } from './fixtures/terminal.controller';
 import { LandingController } from './landing/landing.controller';
+import { DemoMetricsModule } from './metrics';
 import { SeqService } from './seq.service';
 
 /** The demo: fixture controllers at fixed paths, protected by one module import. */
@@ -18,7 +19,7 @@ export class AppModule {
   static forRoot(protection: ProtectionModuleOptions = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [ProtectionModule.forRoot(protection)],
+      imports: [ProtectionModule.forRoot(protection), DemoMetricsModule],
       controllers: [
         SessionController,
         DebounceController,

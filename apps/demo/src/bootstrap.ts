@@ -12,6 +12,7 @@ import {
   type RedisStoreOptions,
 } from 'nest-protection';
 import { AppModule } from './app.module';
+import { registerDemoMetrics } from './metrics';
 import { DEMO_SIGNING_KEYID, DEMO_SIGNING_SECRET_DEFAULT } from './fixtures/signed.controller';
 import { UPLOAD_LIMITS } from './upload/upload.interceptor';
 
@@ -28,6 +29,11 @@ export interface DemoAppOptions {
   /** Render CAPTCHA codes as text/plain (the code itself) so outside tests can read them. */
   captchaPlaintext?: boolean;
   logger?: false | Array<'log' | 'error' | 'warn' | 'debug' | 'verbose'> | LoggerService;
+  /**
+   * Register the demo's OpenTelemetry MeterProvider (once per process) before the app is
+   * created, so the protections record metrics, served at GET /metrics. @default true
+   */
+  metrics?: boolean;
 }
 
 /** Creates (does not start) the demo app; shared by main.ts, the e2e suites and the benchmark. */
@@ -69,6 +75,8 @@ export async function createDemoApp(options: DemoAppOptions = {}): Promise<INest
       render: (code) => ({ contentType: 'text/plain; charset=utf-8', body: code }),
     };
   }
+  // Before NestFactory.create: the module makes its instruments from the SDK registered by then.
+  if (options.metrics !== false) registerDemoMetrics();
   const adapter = options.platform === 'express' ? new ExpressAdapter() : new FastifyAdapter();
   const app = await NestFactory.create(AppModule.forRoot(protection), adapter, {
     logger: options.logger ?? ['log', 'error', 'warn'],

@@ -27,12 +27,13 @@ async function main(): Promise<void> {
     platform,
     ...(redis ? { redis } : {}),
     captchaPlaintext: process.env.DEMO_CAPTCHA_PLAINTEXT === '1',
+    metrics: process.env.DEMO_METRICS !== '0',
     protection: { overload: demoOverload(process.env) },
   });
   const port = Number(process.env.PORT ?? 3000);
   await app.listen(port, process.env.HOST ?? '127.0.0.1');
   console.log(
-    `demo on ${platform}: ${await app.getUrl()}  (Swagger UI at /docs, JSON at /docs-json)`,
+    `demo on ${platform}: ${await app.getUrl()}  (Swagger UI at /docs, JSON at /docs-json, metrics at /metrics)`,
   );
 }
 

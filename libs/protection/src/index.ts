@@ -30,6 +30,14 @@ export {
   type RejectionResponseOptions,
 } from './core/protection.exception';
 export { MissingPackageError } from './core/optional-package';
+export type {
+  ClientIdentityKind,
+  ProtectionDecision,
+  ProtectionDecisionListener,
+  ProtectionDecisionOutcome,
+  ProtectionMode,
+  ProtectionName,
+} from './core/decisions';
 export { StoreFullException, StoreUnavailableException } from './store/store.errors';
 export type { StoreErrorPolicy } from './store/store-failure.policy';
 

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readTrustProxy, type TrustProxyOption } from './core/client-ip';
+import { DecisionObserver } from './core/decision-observer';
+import type { ProtectionDecisionListener } from './core/decisions';
 import type { ProtectionRequest } from './core/http.types';
 import type { IdentitySettings } from './core/identity';
 import { SignedIds } from './core/signed-ids';
@@ -55,10 +57,22 @@ export interface BaseModuleOptions {
    * every route about a quarter of its CPU, so it is not on for nothing. @default 'auto'
    */
   asyncContext?: boolean | 'auto';
+  /**
+   * Record the protections' decisions, store calls and requests in flight to OpenTelemetry
+   * (meter `nest-protection`) when `@opentelemetry/api` is installed and the app registered an
+   * SDK before the module started; `false` never records. @default true
+   */
+  metrics?: boolean;
+  /**
+   * Called synchronously with every decision of a protection (route pattern, outcome, client
+   * address key, kind of identity, refusal code). An error it throws is logged (at most every
+   * 10 s) and never fails the request. Unset, no decision object is built.
+   */
+  onDecision?: ProtectionDecisionListener;
 }
 
 export const BASE_KEYS = optionKeys<BaseModuleOptions>()(
-  'store memory secret session identity trustProxy ipv6Subnet asyncContext',
+  'store memory secret session identity trustProxy ipv6Subnet asyncContext metrics onDecision',
 );
 
 /** The shared options after validation. */
@@ -76,6 +90,8 @@ export interface ResolvedBaseOptions {
   /** False when `secrets` is the per-process stand-in. */
   readonly secretConfigured: boolean;
   readonly asyncContext: boolean | 'auto';
+  /** Where decisions are reported (metrics, `onDecision`); started with the module. */
+  readonly decisions: DecisionObserver;
 }
 
 /** One random secret per process: what signs when none is configured (memory store only). */
@@ -107,21 +123,28 @@ export function resolveBaseOptions(
   const shared = store.kind === 'redis' || (store.kind === 'custom' && store.store.shared);
   if (shared && !configured) r.fail('secret', undefined, SECRET_REQUIRED);
   const secrets = configured ?? PROCESS_SECRETS;
+  const onDecision = r.fn<ProtectionDecisionListener>(
+    'onDecision',
+    o.onDecision,
+    'a function (decision) => void',
+  );
+  const identity: IdentitySettings = Object.freeze({
+    sessionCookie: r.name('session.cookie', session.cookie, 'session'),
+    sessionHeader: r.name('session.header', session.header, 'session').toLowerCase(),
+    sessions: new SignedIds(secrets, 'session'),
+    trust: readTrustProxy(r, o.trustProxy),
+    ipv6Subnet: r.int('ipv6Subnet', o.ipv6Subnet, 64, 48, 128),
+    ...(custom ? { custom } : {}),
+  });
   return Object.freeze({
     store: Object.freeze(store),
     secrets,
     secretConfigured: configured !== null,
     memory: Object.freeze({ maxEntries: memoryMax }),
     memoryMax,
-    identity: Object.freeze({
-      sessionCookie: r.name('session.cookie', session.cookie, 'session'),
-      sessionHeader: r.name('session.header', session.header, 'session').toLowerCase(),
-      sessions: new SignedIds(secrets, 'session'),
-      trust: readTrustProxy(r, o.trustProxy),
-      ipv6Subnet: r.int('ipv6Subnet', o.ipv6Subnet, 64, 48, 128),
-      ...(custom ? { custom } : {}),
-    }),
+    identity,
     asyncContext: r.oneOf('asyncContext', o.asyncContext, [true, false, 'auto'] as const, 'auto'),
+    decisions: new DecisionObserver(onDecision, identity, r.bool('metrics', o.metrics, true)),
   });
 }
 

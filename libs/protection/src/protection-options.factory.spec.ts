@@ -16,10 +16,58 @@ describe('resolveProtectionOptions', () => {
         maxBodyBytes: 1048576,
         response: undefined,
         onStoreError: 'open',
+        mode: 'enforce',
       },
     );
     assert.equal(o.identity.sessionCookie, 'session');
     assert.ok(Object.isFrozen(o) && Object.isFrozen(o.debounce));
+  });
+
+  it("reads every protection's mode, enforce by default", () => {
+    const o = resolveProtectionOptions({});
+    for (const key of [
+      'debounce',
+      'doubleKill',
+      'firstBlood',
+      'righter',
+      'rateLimit',
+      'signed',
+    ] as const)
+      assert.equal(o[key]?.mode, 'enforce', key);
+    assert.equal(o.page?.mode, 'enforce');
+    assert.equal(o.overload?.mode, 'enforce');
+    const shadow = resolveProtectionOptions({
+      debounce: { mode: 'shadow' },
+      doubleKill: { mode: 'shadow' },
+      firstBlood: { mode: 'shadow' },
+      righter: { mode: 'shadow' },
+      rateLimit: { mode: 'shadow' },
+      signed: { mode: 'shadow' },
+      page: { mode: 'shadow' },
+      overload: { mode: 'shadow' },
+    });
+    for (const key of [
+      'debounce',
+      'doubleKill',
+      'firstBlood',
+      'righter',
+      'rateLimit',
+      'signed',
+    ] as const)
+      assert.equal(shadow[key]?.mode, 'shadow', key);
+    assert.equal(shadow.page?.mode, 'shadow');
+    assert.equal(shadow.overload?.mode, 'shadow');
+  });
+
+  it('reads metrics and onDecision: metrics wanted by default, no listener, nothing on', () => {
+    const o = resolveProtectionOptions({});
+    assert.equal(o.decisions.metricsWanted, true);
+    assert.equal(o.decisions.on, false, 'no onDecision and not started: nothing is recorded');
+    const listened = resolveProtectionOptions({ metrics: false, onDecision: () => undefined });
+    assert.equal(listened.decisions.metricsWanted, false);
+    assert.equal(listened.decisions.on, true);
+    listened.decisions.start();
+    assert.equal(listened.decisions.metrics, null, 'metrics: false never makes instruments');
   });
 
   it('switches a protection off with false', () => {
@@ -79,6 +127,31 @@ describe('resolveProtectionOptions', () => {
     ['memory.maxEntries', { memory: { maxEntries: 0 } }, /"memory.maxEntries" is 0/],
     ['trustProxy', { trustProxy: ['not-an-ip/99'] }, /"trustProxy"/],
     ['identity', { identity: 'header' }, /"identity" is "header"; expected a function/],
+    [
+      'rateLimit.mode',
+      { rateLimit: { mode: 'dry' } },
+      /ProtectionModule: option "rateLimit.mode" is "dry"; expected 'enforce' or 'shadow'\.$/,
+    ],
+    [
+      'debounce.mode',
+      { debounce: { mode: true } },
+      /"debounce.mode" is true; expected 'enforce' or 'shadow'/,
+    ],
+    ['doubleKill.mode', { doubleKill: { mode: 'Shadow' } }, /"doubleKill.mode" is "Shadow"/],
+    ['firstBlood.mode', { firstBlood: { mode: 1 } }, /"firstBlood.mode" is 1; expected 'enforce'/],
+    ['righter.mode', { righter: { mode: 'log' } }, /"righter.mode" is "log"/],
+    ['signed.mode', { signed: { mode: null } }, /"signed.mode" is null/],
+    [
+      'overload.mode',
+      { overload: { mode: 'warn' } },
+      /"overload.mode" is "warn"; expected 'enforce' or 'shadow'/,
+    ],
+    ['metrics', { metrics: 'yes' }, /"metrics" is "yes"; expected true or false/],
+    [
+      'onDecision',
+      { onDecision: 'console' },
+      /"onDecision" is "console"; expected a function \(decision\) => void/,
+    ],
     [
       'unknown',
       { debounce: { wait: 5 } },

@@ -18,6 +18,8 @@ export const messages = {
     `ProtectionModule: ${neededFor} needs the package "${pkg}", which is not installed. Run: npm install ${pkg}${alternative ? `, or ${alternative}` : ''}.`,
   storeReady: (kind: string, detail: string): string =>
     `Store: ${kind}${detail ? ` (${detail})` : ''}.`,
+  metricsOn: (meter: string): string =>
+    `Metrics: decisions, store calls and requests in flight go to OpenTelemetry (meter ${meter}).`,
   debounceRejected: (key: string): string => `Debounced duplicate request, key ${key}`,
   debounceReused: (key: string): string => `Reused leader response, key ${key}`,
   debounceSettleFailed: (message: string): string =>

@@ -28,6 +28,8 @@ import { FEATURES, type FeatureKey, type ProtectionModuleOptions } from './prote
 import { PROTECTION_LOGGER_CONTEXT, PROTECTION_OPTIONS } from './protection.constants';
 import { messages } from './protection.messages';
 import { createProtectionStore, ProtectionStore } from './protection.store';
+import { timedStore } from './protection.store-metrics';
+import { METER_NAME } from './core/metrics';
 import { RighterService } from './righter/righter.service';
 import { DoubleKillRunner } from './double-kill/double-kill.runner';
 import { ProgressService } from './double-kill/progress.service';
@@ -53,6 +55,9 @@ import { SignedPages } from './signed/signed.pages';
       inject: [RAW_PROTECTION_OPTIONS],
       useFactory: (raw: ProtectionModuleOptions | undefined): ResolvedProtectionOptions => {
         const resolved = resolveProtectionOptions(raw);
+        // The module starts: the instruments are made now, from the SDK the app registered
+        // before NestFactory.create (metrics have no proxy provider to wait for a later one).
+        resolved.decisions.start();
         // Runs at DI time, before any SwaggerModule.createDocument call.
         // Page parameters exist whatever the module says: their docs always stay.
         syncRouteDocs((feature) => feature === 'page' || resolved[feature as FeatureKey] !== null);
@@ -62,7 +67,12 @@ import { SignedPages } from './signed/signed.pages';
     {
       provide: ProtectionStore,
       inject: [PROTECTION_OPTIONS],
-      useFactory: createProtectionStore,
+      useFactory: (options: ResolvedProtectionOptions): ProtectionStore => {
+        const store = createProtectionStore(options);
+        // Timed only when metrics are recorded: otherwise every port is used as is.
+        const metrics = options.decisions.metrics;
+        return metrics ? timedStore(store, options.store.kind, metrics) : store;
+      },
     },
     AppScan,
     ServerHooks,
@@ -135,9 +145,11 @@ export class ProtectionModule
     this.logger.log(
       messages.storeReady(s.kind, s.kind === 'redis' ? `prefix ${s.settings.prefix}` : ''),
     );
+    if (this.options.decisions.metrics) this.logger.log(messages.metricsOn(METER_NAME));
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.options.decisions.stop();
     await this.store.close();
   }
 }

@@ -97,8 +97,8 @@ export function createProtectionStore(options: ResolvedProtectionOptions): Prote
   });
 }
 
-/** The operations of each port, for checking a user's store at boot. */
-const PORTS = {
+/** The operations of each port, for checking a user's store at boot (and timing them). */
+export const PORTS = {
   debounce: ['claim', 'settle', 'await'],
   locks: ['acquire', 'renew', 'release'],
   captcha: ['quest', 'check', 'spend'],

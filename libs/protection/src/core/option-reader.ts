@@ -1,3 +1,4 @@
+import type { ProtectionMode } from './decisions';
 import type { RejectionResponseOptions } from './protection.exception';
 
 // Here, not in store/: core reads the option, and store already depends on core.
@@ -182,6 +183,11 @@ export class OptionReader {
     return this.oneOf(path, value, allowed, fallback);
   }
 
+  /** A protection's `mode` (`'enforce'` or `'shadow'`), or undefined when absent. */
+  mode(path: string, value: unknown): ProtectionMode | undefined {
+    return value === undefined ? undefined : this.oneOf(path, value, MODES, 'enforce');
+  }
+
   /** A `response` replacement (every protection has one). */
   response(path: string, value: unknown): RejectionResponseOptions | undefined {
     if (value === undefined) return undefined;
@@ -206,17 +212,18 @@ export class OptionReader {
     return Object.freeze(out);
   }
 
-  /** `{ response?, onStoreError? }`, the options of a protection that has no others. */
+  /** `{ response?, onStoreError?, mode? }`, the options of a protection that has no others. */
   rejection(
     path: string,
     value: unknown,
     policy: StoreErrorPolicy,
   ): ResolvedRejectionOptions | null {
-    const v = this.section(path, value, ['response', 'onStoreError'] as const);
+    const v = this.section(path, value, ['response', 'onStoreError', 'mode'] as const);
     if (!v) return null;
     return Object.freeze({
       response: this.response(`${path}.response`, v.response),
       onStoreError: this.policy(`${path}.onStoreError`, v.onStoreError, policy),
+      mode: this.mode(`${path}.mode`, v.mode) ?? 'enforce',
     });
   }
 }
@@ -224,8 +231,11 @@ export class OptionReader {
 /** A protection's answer replacement and store-failure policy, validated. */
 const LIMIT_POLICIES = ['local', 'open', 'closed'] as const;
 const OTHER_POLICIES = ['open', 'closed'] as const;
+const MODES = ['enforce', 'shadow'] as const;
 
 export interface ResolvedRejectionOptions {
   readonly response: RejectionResponseOptions | undefined;
   readonly onStoreError: StoreErrorPolicy;
+  /** The default mode of the protection's routes. */
+  readonly mode: ProtectionMode;
 }

@@ -1,3 +1,4 @@
+import type { ProtectionMode } from './decisions';
 import type { RejectionResponseOptions } from './protection.exception';
 import type { OptionReader, ResolvedRejectionOptions, StoreErrorPolicy } from './option-reader';
 
@@ -19,6 +20,12 @@ export interface RejectionModuleOptions {
   response?: RejectionResponseOptions;
   /** While the store is down: `'open'` lets requests through, `'closed'` answers 503. */
   onStoreError?: StoreErrorPolicy;
+  /**
+   * `'shadow'`: the protection decides and counts as usual, reports what it would refuse
+   * (outcome `shadow`) and lets the request through; a decorator's own `mode` wins.
+   * @default 'enforce'
+   */
+  mode?: ProtectionMode;
 }
 
 /** The resolver of a `RejectionModuleOptions` section, with the feature's default policy. */

@@ -28,3 +28,17 @@ export function requireOptional<T>(
     throw err;
   }
 }
+
+/**
+ * Runs `load` (a `require` of the optional package `pkg`) and returns undefined when the package
+ * is not installed: for packages the library only uses when present (`@opentelemetry/api`).
+ */
+export function loadIfInstalled<T>(pkg: string, load: () => T): T | undefined {
+  try {
+    return load();
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e?.code === 'MODULE_NOT_FOUND' && e.message.includes(`'${pkg}'`)) return undefined;
+    throw err;
+  }
+}

@@ -1,3 +1,5 @@
+import type { ProtectionMode } from '../core/decisions';
+
 /** Options of `@Debounce()`. Module option `debounce` sets the defaults and the preset answer. */
 export interface DebounceOptions {
   /**
@@ -23,6 +25,11 @@ export interface DebounceOptions {
    * @default ['authorization', 'cookie']
    */
   credentials?: readonly string[];
+  /**
+   * `'shadow'`: a duplicate is recognised and reported (outcome `shadow`, reason `DEBOUNCED`)
+   * but runs the handler like a leader. @default module `debounce.mode` ('enforce')
+   */
+  mode?: ProtectionMode;
 }
 
 /** `@Debounce` options after validation; `waiting` stays undefined to follow the module default. */
@@ -36,4 +43,6 @@ export interface DebounceRouteOptions {
   readonly body: boolean;
   /** Lower case; empty unless `reuse`. */
   readonly credentials: readonly string[];
+  /** undefined: the module's `debounce.mode`. */
+  readonly mode: ProtectionMode | undefined;
 }

@@ -6,10 +6,10 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { DecisionPoint } from '../core/decision-point';
 import { HandlerMetadataCache } from '../core/handler-metadata';
 import { rawResponse, requestMethod } from '../core/http.adapter';
 import type { ProtectionRequest, ProtectionResponse } from '../core/http.types';
-import { rejectWith } from '../core/rejection';
 import { RawReplyException } from '../core/raw-reply';
 import { identityMaterial } from '../core/identity';
 import { uniqueId } from '../core/unique-id';
@@ -20,7 +20,7 @@ import type {
 import { PROTECTION_LOGGER_CONTEXT, PROTECTION_OPTIONS } from '../protection.constants';
 import { messages } from '../protection.messages';
 import { ProtectionStore } from '../protection.store';
-import { applyStoreErrorPolicy } from '../store/store-failure.policy';
+import { storeFailure } from '../store/store-failure.policy';
 import type { DebounceRouteOptions } from './debounce-options.interface';
 import { DEBOUNCED, DebouncedException } from './debounce.exception';
 import {
@@ -47,6 +47,7 @@ export class DebounceGuard implements CanActivate {
   private readonly logger = new Logger(PROTECTION_LOGGER_CONTEXT);
   private readonly routes: HandlerMetadataCache<DebounceRouteOptions>;
   private readonly port: DebouncePort;
+  private readonly point: DecisionPoint;
 
   constructor(
     reflector: Reflector,
@@ -55,6 +56,7 @@ export class DebounceGuard implements CanActivate {
   ) {
     this.routes = new HandlerMetadataCache(reflector, DebounceMetadata.KEY);
     this.port = store.debounce;
+    this.point = new DecisionPoint('debounce', options.decisions);
   }
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
@@ -96,7 +98,8 @@ export class DebounceGuard implements CanActivate {
     return port.claim(key, token, waiting, route.reuse).then(
       (claim) => this.after(claim, req, res, route, settings, key, material, token, started),
       (err: unknown) => {
-        applyStoreErrorPolicy(FEATURE, settings.onStoreError, err, res);
+        const mode = route.mode ?? settings.mode;
+        storeFailure(this.point, FEATURE, req, res, mode, settings.onStoreError, err);
         return true;
       },
     );
@@ -115,6 +118,17 @@ export class DebounceGuard implements CanActivate {
   ): boolean | Promise<boolean> {
     if (claim.role === 'leader') {
       if (route.reuse) this.recordLeader(req, res, key, token, settings);
+      this.point.allowed(req);
+      return true;
+    }
+    if ((route.mode ?? settings.mode) === 'shadow') {
+      // Shadow mode: the duplicate is reported and runs the handler like a leader.
+      this.point.record(
+        req,
+        'shadow',
+        DEBOUNCED.code,
+        settings.response?.status ?? DEBOUNCED.status,
+      );
       return true;
     }
     if (!route.reuse) {
@@ -126,7 +140,7 @@ export class DebounceGuard implements CanActivate {
     return this.port.await(key, claim.token, claim.remainingMs).then(
       (outcome) => this.answer(outcome, claim.remainingMs, req, res, material, started, settings),
       (err: unknown) => {
-        applyStoreErrorPolicy(FEATURE, settings.onStoreError, err, res);
+        storeFailure(this.point, FEATURE, req, res, 'enforce', settings.onStoreError, err);
         return true;
       },
     );
@@ -144,6 +158,7 @@ export class DebounceGuard implements CanActivate {
   ): never {
     if (outcome?.kind === 'response') {
       this.verbose(messages.debounceReused, material);
+      this.point.record(req, 'reused');
       const { status, headers, body } = outcome.response;
       throw new RawReplyException({
         status,
@@ -192,9 +207,9 @@ export class DebounceGuard implements CanActivate {
     settings: ResolvedDebounceOptions,
   ): never {
     const retryAfter = String(Math.max(1, Math.ceil(remainingMs / 1000)));
-    rejectWith(
-      res,
+    this.point.rejectPreset(
       req,
+      res,
       DEBOUNCED,
       settings.response,
       (body, status) => new DebouncedException(body, status, { 'Retry-After': retryAfter }),

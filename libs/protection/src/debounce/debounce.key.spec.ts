@@ -19,6 +19,7 @@ const route = (over: Partial<DebounceRouteOptions> = {}): DebounceRouteOptions =
   header: [],
   body: false,
   credentials: [],
+  mode: undefined,
   ...over,
 });
 const req = (over: Partial<ProtectionRequest> & { url?: string } = {}): ProtectionRequest => ({

@@ -1,4 +1,5 @@
 import { OptionReader, type ResolvedRejectionOptions, optionKeys } from '../core/option-reader';
+import type { ProtectionMode } from '../core/decisions';
 import type { RejectionResponseOptions } from '../core/protection.exception';
 import type { StoreErrorPolicy } from '../store/store-failure.policy';
 import type { DebounceOptions, DebounceRouteOptions } from './debounce-options.interface';
@@ -15,6 +16,11 @@ export interface DebounceModuleOptions {
   response?: RejectionResponseOptions;
   /** While the store is down: `'open'` runs the request undebounced, `'closed'` answers 503. @default 'open' */
   onStoreError?: StoreErrorPolicy;
+  /**
+   * `'shadow'`: `@Debounce` routes decide and count as usual, report what they would refuse (outcome
+   * `shadow`) and let the request through; a decorator's own `mode` wins. @default 'enforce'
+   */
+  mode?: ProtectionMode;
 }
 
 /** Debounce defaults after validation. */
@@ -25,10 +31,10 @@ export interface ResolvedDebounceOptions extends ResolvedRejectionOptions {
 }
 
 const MODULE_KEYS = optionKeys<DebounceModuleOptions>()(
-  'waiting maxEntries maxBodyBytes response onStoreError',
+  'waiting maxEntries maxBodyBytes response onStoreError mode',
 );
 const ROUTE_KEYS = optionKeys<DebounceOptions>()(
-  'waiting reuse session method query header body credentials',
+  'waiting reuse session method query header body credentials mode',
 );
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
@@ -45,6 +51,7 @@ export function resolveDebounceOptions(
     maxBodyBytes: r.int('debounce.maxBodyBytes', v.maxBodyBytes, 1024 * 1024, 0, 64 * 1024 * 1024),
     response: r.response('debounce.response', v.response),
     onStoreError: r.policy('debounce.onStoreError', v.onStoreError, 'open'),
+    mode: r.mode('debounce.mode', v.mode) ?? 'enforce',
   });
 }
 
@@ -69,5 +76,6 @@ export function resolveDebounceRoute(options: DebounceOptions): DebounceRouteOpt
     header: headers('header', []),
     body: r.bool('body', v.body, false),
     credentials: reuse ? credentials : Object.freeze([]),
+    mode: r.mode('mode', v.mode),
   });
 }

@@ -1,3 +1,5 @@
+import type { ProtectionMode } from '../core/decisions';
+
 /** Options of `@DoubleKill()`. */
 export interface DoubleKillOptions {
   /** A static key (wins), or a function of the method's arguments. @default all arguments, serialized */
@@ -24,6 +26,12 @@ export interface DoubleKillOptions {
    * @default false
    */
   keepResult?: boolean;
+  /**
+   * `'shadow'`: a call whose key is running is reported (outcome `shadow`, reason
+   * `DOUBLE_KILLED`) and runs anyway, without the lock (`DoubleKillContext.fencingToken()` is 0).
+   * @default module `doubleKill.mode` ('enforce')
+   */
+  mode?: ProtectionMode;
 }
 
 /** `@DoubleKill` options after validation. */
@@ -35,6 +43,8 @@ export interface DoubleKillMethodOptions {
   readonly async: boolean;
   readonly progress: number;
   readonly keepResult: boolean;
+  /** undefined: the module's `doubleKill.mode`. */
+  readonly mode: ProtectionMode | undefined;
   /** `<Class>.<method>`, set when the decorator is applied. */
   readonly name: string;
 }

@@ -12,7 +12,9 @@ export interface DoubleKillModuleOptions extends RejectionModuleOptions {
 export interface ResolvedDoubleKillOptions extends ResolvedRejectionOptions {
   readonly maxBackground: number;
 }
-const MODULE_KEYS = optionKeys<DoubleKillModuleOptions>()('response onStoreError maxBackground');
+const MODULE_KEYS = optionKeys<DoubleKillModuleOptions>()(
+  'response onStoreError maxBackground mode',
+);
 export const resolveDoubleKillOptions = sectionResolver(
   'doubleKill',
   MODULE_KEYS,
@@ -21,11 +23,12 @@ export const resolveDoubleKillOptions = sectionResolver(
       response: r.response('doubleKill.response', v.response),
       onStoreError: r.policy('doubleKill.onStoreError', v.onStoreError, 'closed'),
       maxBackground: r.int('doubleKill.maxBackground', v.maxBackground, 1000, 1, 1_000_000),
+      mode: r.mode('doubleKill.mode', v.mode) ?? 'enforce',
     }),
 );
 
 const ROUTE_KEYS = optionKeys<DoubleKillOptions>()(
-  'key principal checkNull lease async progress keepResult',
+  'key principal checkNull lease async progress keepResult mode',
 );
 
 /** `@DoubleKill` options of `name` (`Class.method`), validated when the class loads. */
@@ -47,6 +50,7 @@ export function resolveDoubleKillMethod(
     lease: r.int('lease', v.lease, 30_000, 100, 86_400_000),
     progress: r.int('progress', v.progress, 300, 1, 86_400),
     keepResult: r.bool('keepResult', v.keepResult, false),
+    mode: r.mode('mode', v.mode),
     name,
   });
 }

@@ -10,15 +10,17 @@ import { AppScan } from '../core/app-scan';
 import { LIBRARY } from '../core/async-context';
 import { BackgroundWork } from '../core/background-work';
 import { OverloadedException } from '../overload/overload.exception';
+import { DecisionPoint } from '../core/decision-point';
+import type { ProtectionDecisionOutcome, ProtectionMode } from '../core/decisions';
 import { sha256 } from '../core/hash';
 import { reject, renderRejection } from '../core/protection.exception';
 import { RequestContext } from '../core/request-context';
 import type { ResolvedProtectionOptions } from '../protection-options.factory';
 import { PROTECTION_LOGGER_CONTEXT, PROTECTION_OPTIONS } from '../protection.constants';
 import { ProtectionStore } from '../protection.store';
-import { applyStoreErrorPolicy } from '../store/store-failure.policy';
+import { storeFailure } from '../store/store-failure.policy';
 import type { DoubleKillMethodOptions } from './double-kill-options.interface';
-import { DoubleKillContext, type DoubleKillRun } from './double-kill.context';
+import { execute, type ExecutionDeps } from './double-kill.execution';
 import {
   DOUBLE_KILL_KEY_FAILED,
   DOUBLE_KILLED,
@@ -26,19 +28,10 @@ import {
   DoubleKillKeyException,
 } from './double-kill.exception';
 import { keyPart } from './double-kill.key';
-import { keepLease } from './lease-keeper';
 import { doubleKillOf, RUNNER } from './double-kill.metadata';
-import {
-  currentIdentity,
-  jsonSafe,
-  newProgressKey,
-  progressRecordKey,
-  type ProgressRecord,
-} from './progress.record';
+import { currentIdentity, newProgressKey } from './progress.record';
 
 const FEATURE = 'DoubleKill';
-/** A running call's progress record lives at most this long; its stop sets `progress` seconds. */
-const RUNNING_RECORD_TTL_MS = 86_400_000;
 
 type Method = (...args: unknown[]) => unknown;
 
@@ -56,13 +49,24 @@ export class DoubleKillRunner implements OnModuleInit, OnApplicationShutdown {
   private readonly bound: object[] = [];
   /** Methods whose throwing key function was logged: once each, not on every request. */
   private readonly keyFailuresLogged = new Set<string>();
+  private readonly point: DecisionPoint;
+  private readonly deps: ExecutionDeps;
 
   constructor(
     @Inject(PROTECTION_OPTIONS) private readonly options: ResolvedProtectionOptions,
     @Inject(ProtectionStore) private readonly store: ProtectionStore,
     private readonly scan: AppScan,
     private readonly background: BackgroundWork,
-  ) {}
+  ) {
+    this.point = new DecisionPoint('doubleKill', options.decisions);
+    this.deps = {
+      store,
+      logger: this.logger,
+      background,
+      held: this.held,
+      killed: (key, elapsed) => this.killed(key, elapsed),
+    };
+  }
 
   onModuleInit(): void {
     if (!this.options.doubleKill) return;
@@ -104,13 +108,26 @@ export class DoubleKillRunner implements OnModuleInit, OnApplicationShutdown {
   ): Promise<unknown> {
     const settings = this.options.doubleKill;
     if (!settings) return original.apply(instance, args);
+    const mode = meta.mode ?? settings.mode;
     // Background jobs outlive their requests, so the in-flight cap never sees them: their own bound.
-    if (meta.async && this.background.running >= settings.maxBackground)
-      reject(RequestContext.current()?.response, new OverloadedException());
+    if (meta.async && this.background.running >= settings.maxBackground) {
+      const overloaded = new OverloadedException();
+      this.report(meta, mode === 'shadow' ? 'shadow' : 'rejected', overloaded.code, 503);
+      if (mode !== 'shadow') reject(RequestContext.current()?.response, overloaded);
+    }
     const identity = currentIdentity();
     const principal = meta.principal ? identity : '';
-    const id = sha256(`${meta.name}\0${principal}\0${this.keyOf(meta, args)}`);
-    return this.acquire(meta, id, identity, instance, original, args);
+    let key: string;
+    try {
+      key = this.keyOf(meta, args);
+    } catch (err) {
+      if (!(err instanceof DoubleKillKeyException)) throw err;
+      this.report(meta, mode === 'shadow' ? 'shadow' : 'rejected', err.code, err.getStatus());
+      if (mode !== 'shadow') throw err;
+      return original.apply(instance, args); // shadow mode: no key, so no lock
+    }
+    const id = sha256(`${meta.name}\0${principal}\0${key}`);
+    return this.acquire(meta, mode, id, identity, { instance, original, args });
   }
 
   private keyOf(meta: DoubleKillMethodOptions, args: unknown[]): string {
@@ -134,11 +151,10 @@ export class DoubleKillRunner implements OnModuleInit, OnApplicationShutdown {
 
   private async acquire(
     meta: DoubleKillMethodOptions,
+    mode: ProtectionMode,
     id: string,
     identity: string,
-    instance: object,
-    original: Method,
-    args: unknown[],
+    call: { instance: object; original: Method; args: unknown[] },
   ): Promise<unknown> {
     const settings = this.options.doubleKill;
     // Random, kept with the lock: a refused caller learns the running call's key in the same step.
@@ -148,88 +164,37 @@ export class DoubleKillRunner implements OnModuleInit, OnApplicationShutdown {
     try {
       acquisition = await this.store.locks.acquire(id, owner, meta.lease, progressKey);
     } catch (err) {
-      applyStoreErrorPolicy(
-        FEATURE,
-        settings?.onStoreError ?? 'closed',
-        err,
-        RequestContext.current()?.response,
-      );
-      return original.apply(instance, args);
+      const ctx = RequestContext.current();
+      const policy = settings?.onStoreError ?? 'closed';
+      storeFailure(this.point, FEATURE, ctx?.request, ctx?.response, mode, policy, err);
+      return call.original.apply(call.instance, call.args);
     }
-    if (!acquisition.acquired)
-      throw this.killed(acquisition.tag ?? '', Math.floor(acquisition.elapsedMs / 1000));
-
-    this.held.set(id, owner);
-    const abort = new AbortController();
-    const startedAt = Date.now();
-    const record: ProgressRecord = {
-      key: progressKey,
-      startedAt,
-      stoppedAt: null,
-      done: false,
-      percent: 0,
-    };
-    const recordKey = progressRecordKey(identity, progressKey);
-    const save = (ttlMs: number): Promise<void> =>
-      this.store.records.put(recordKey, JSON.stringify(record), ttlMs).catch((err: Error) => {
-        this.logger.warn(`${FEATURE}: progress of ${meta.name} not saved: ${err.message}`);
-      });
-    await save(RUNNING_RECORD_TTL_MS);
-    const stopRenewal = keepLease(this.store.locks, {
-      key: id,
-      owner,
-      leaseMs: meta.lease,
-      abort,
-      log: this.logger,
-      name: `${FEATURE}: lock of ${meta.name}`,
-    });
-
-    const run: DoubleKillRun = {
-      progressKey,
-      fencingToken: acquisition.fencingToken,
-      signal: abort.signal,
-      report: (percent: number) => {
-        record.percent = Math.min(100, Math.max(0, Math.round(percent)));
-        return save(RUNNING_RECORD_TTL_MS);
-      },
-    };
-    const execute = async (): Promise<unknown> => {
-      try {
-        const result = await DoubleKillContext.run(run, () => original.apply(instance, args));
-        Object.assign(record, { done: true, percent: 100, stoppedAt: Date.now() });
-        if (meta.keepResult) record.result = jsonSafe(result);
-        return result;
-      } catch (err) {
-        Object.assign(record, {
-          done: true,
-          stoppedAt: Date.now(),
-          error: err instanceof Error ? err.message : String(err),
-        });
-        throw err;
-      } finally {
-        stopRenewal();
-        this.held.delete(id);
-        await save(meta.progress * 1000);
-        await this.store.locks.release(id, owner).catch((err: Error) => {
-          this.logger.warn(
-            `${FEATURE}: release of ${meta.name} failed (retried when the store is back): ${err.message}`,
-          );
-        });
-      }
-    };
-    if (meta.async) {
-      // One background run; every caller, this one included, gets 202 with the progress key.
-      this.background.running++;
-      execute()
-        .catch((err: unknown) =>
-          this.logger.error(`${FEATURE}: background ${meta.name} failed: ${String(err)}`),
-        )
-        .finally(() => this.background.running--);
-      throw this.killed(progressKey, 0);
+    if (!acquisition.acquired) {
+      const killed = this.killed(acquisition.tag ?? '', Math.floor(acquisition.elapsedMs / 1000));
+      const shadow = mode === 'shadow';
+      this.report(meta, shadow ? 'shadow' : 'rejected', killed.code, killed.getStatus());
+      if (!shadow) throw killed;
+      // Shadow mode: the duplicate runs, without the lock (another call holds it).
+      return execute(this.deps, meta, null, progressKey, identity, call);
     }
-    return execute();
+    this.report(meta, 'allowed');
+    const lock = { id, owner, fencingToken: acquisition.fencingToken };
+    return execute(this.deps, meta, lock, progressKey, identity, call);
   }
 
+  /** Reports a decision: the request's route inside one, else the method's name. */
+  private report(
+    meta: DoubleKillMethodOptions,
+    outcome: ProtectionDecisionOutcome,
+    reason?: string,
+    status?: number,
+  ): void {
+    if (!this.point.observer.on) return;
+    const request = RequestContext.current()?.request;
+    this.point.record(request, outcome, reason, status, request ? undefined : meta.name);
+  }
+
+  /** The 202 of a running key (and of a started `async` call). */
   private killed(progressKey: string, elapsed: number): DoubleKillException {
     const rendered = renderRejection(
       DOUBLE_KILLED.body({ key: progressKey, elapsed }),

@@ -1,3 +1,4 @@
+import type { ProtectionMode } from '../core/decisions';
 import type { ProtectionRequest, ProtectionResponse } from '../core/http.types';
 
 /** Options of `@FirstBlood()`. */
@@ -13,6 +14,11 @@ export interface FirstBloodOptions {
   retry?: number;
   /** Selects the handler: '' or a name starting with `image` is the built-in image CAPTCHA. @default '' */
   scene?: string;
+  /**
+   * `'shadow'`: a request that would get the 406 (or a 429 of the attempt budgets) is reported
+   * (outcome `shadow`) and runs the handler. @default module `firstBlood.mode` ('enforce')
+   */
+  mode?: ProtectionMode;
 }
 
 /** `@FirstBlood` options after validation. */
@@ -21,6 +27,8 @@ export interface FirstBloodRouteOptions {
   readonly blood: number;
   readonly retry: number;
   readonly scene: string;
+  /** undefined: the module's `firstBlood.mode`. */
+  readonly mode: ProtectionMode | undefined;
 }
 
 /** A rendered challenge image (or any other representation of the code). */

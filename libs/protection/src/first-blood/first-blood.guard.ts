@@ -1,12 +1,12 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { DecisionPoint, passShadow, SHADOWED } from '../core/decision-point';
+import type { ProtectionMode } from '../core/decisions';
 import { guardedCall, HandlerMetadataCache } from '../core/handler-metadata';
 import { requestHeader, requestUrl } from '../core/http.adapter';
 import type { ProtectionRequest, ProtectionResponse } from '../core/http.types';
 import { sha256 } from '../core/hash';
 import { readCookie } from '../core/identity';
-import { reject } from '../core/protection.exception';
-import { rejectWith } from '../core/rejection';
 import { RawReplyException } from '../core/raw-reply';
 import { RequestContext } from '../core/request-context';
 import { routeKey as matchedRouteKey } from '../core/route-key';
@@ -18,7 +18,7 @@ import type {
 import { PROTECTION_OPTIONS } from '../protection.constants';
 import { messages } from '../protection.messages';
 import { ProtectionStore } from '../protection.store';
-import { applyStoreErrorPolicy } from '../store/store-failure.policy';
+import { storeFailure } from '../store/store-failure.policy';
 import { StoreUnavailableError } from '../store/store.errors';
 import { generateCode } from './captcha.code';
 import { builtInImage, renderSvg, toDataUrl } from './captcha.image';
@@ -51,6 +51,7 @@ export class FirstBloodGuard implements CanActivate {
   private readonly routes: HandlerMetadataCache<FirstBloodRouteOptions>;
   /** Client tickets: issued here, so an invented or altered one is recognised without a lookup. */
   private readonly tickets: SignedIds;
+  private readonly point: DecisionPoint;
 
   constructor(
     reflector: Reflector,
@@ -59,6 +60,7 @@ export class FirstBloodGuard implements CanActivate {
   ) {
     this.routes = new HandlerMetadataCache(reflector, FirstBloodMetadata.KEY);
     this.tickets = new SignedIds(options.secrets, 'first-blood ticket');
+    this.point = new DecisionPoint('firstBlood', options.decisions);
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -66,11 +68,15 @@ export class FirstBloodGuard implements CanActivate {
     const call = guardedCall(context, settings !== null, this.routes);
     if (!settings || !call) return true;
     const { route, req, res } = call;
+    const mode = route.mode ?? settings.mode;
     try {
-      return await this.decide(req, res, route, settings);
+      await this.decide(req, res, route, settings, mode);
+      this.point.allowed(req);
+      return true;
     } catch (err) {
-      if (!(err instanceof StoreUnavailableError)) throw err;
-      applyStoreErrorPolicy(FEATURE, settings.onStoreError, err, res);
+      // Shadow mode: a refusal was reported, and the request goes on.
+      if (!(err instanceof StoreUnavailableError)) return passShadow(err);
+      storeFailure(this.point, FEATURE, req, res, mode, settings.onStoreError, err);
       return true;
     }
   }
@@ -80,6 +86,7 @@ export class FirstBloodGuard implements CanActivate {
     res: ProtectionResponse,
     route: FirstBloodRouteOptions,
     settings: ResolvedFirstBloodOptions,
+    mode: ProtectionMode,
   ): Promise<boolean> {
     const ctx = RequestContext.of(req, res, this.options);
     const url = requestUrl(req);
@@ -114,7 +121,7 @@ export class FirstBloodGuard implements CanActivate {
       ) {
         return true;
       }
-      return this.challenge(req, res, ticket ?? this.tickets.mint(), settings);
+      return this.challenge(req, res, ticket ?? this.tickets.mint(), settings, mode);
     }
     if (!builtInImage(route.scene)) {
       throw new Error(messages.firstBloodNoHandler(route.scene));
@@ -122,8 +129,16 @@ export class FirstBloodGuard implements CanActivate {
 
     const { quest, check } = captchaParams(req, url, settings);
     if (quest !== undefined) {
-      if (!ticket) return this.challenge(req, res, this.tickets.mint(), settings);
-      return this.image(req, res, ticket, routeKey, client, quest, route, settings);
+      if (!ticket) return this.challenge(req, res, this.tickets.mint(), settings, mode);
+      return this.image(
+        req,
+        res,
+        ticket,
+        { routeKey, client, guess: quest },
+        route,
+        settings,
+        mode,
+      );
     }
     if (check !== undefined && ticket) {
       const [budget, result] = await Promise.all([
@@ -131,12 +146,12 @@ export class FirstBloodGuard implements CanActivate {
         this.store.captcha.check(ticket, routeKey, normalizeCode(check, settings), STATE_TTL_MS),
       ]);
       // Over the budget, the verdict stays unknown, right or wrong.
-      if (!budget.allowed) this.limited(res, budget.retryAfterMs);
+      if (!budget.allowed) this.limited(req, res, budget.retryAfterMs, mode);
       if (result === 'ok') return true;
-      return this.challenge(req, res, ticket, settings);
+      return this.challenge(req, res, ticket, settings, mode);
     }
     if (await free()) return true;
-    return this.challenge(req, res, ticket ?? this.tickets.mint(), settings);
+    return this.challenge(req, res, ticket ?? this.tickets.mint(), settings, mode);
   }
 
   /** The image request: a pre-check answer, a new image, or 429. The handler never runs. */
@@ -144,11 +159,10 @@ export class FirstBloodGuard implements CanActivate {
     req: ProtectionRequest,
     res: ProtectionResponse,
     ticket: string,
-    routeKey: string,
-    client: string,
-    guess: string,
+    { routeKey, client, guess }: { routeKey: string; client: string; guess: string },
     route: FirstBloodRouteOptions,
     settings: ResolvedFirstBloodOptions,
+    mode: ProtectionMode,
   ): Promise<never> {
     const code = generateCode(settings.length, settings.font !== undefined);
     const captcha = this.store.captcha;
@@ -168,9 +182,12 @@ export class FirstBloodGuard implements CanActivate {
     });
     const [budgets, { result, retryAfterMs }] = await Promise.all([Promise.all(spent), questing]);
     const refused = budgets.find((b) => !b.allowed);
-    if (refused) this.limited(res, refused.retryAfterMs);
-    if (result === 'limited')
-      reject(res, new CaptchaImageLimitException(Math.max(1, Math.ceil(retryAfterMs / 1000))));
+    if (refused) this.limited(req, res, refused.retryAfterMs, mode);
+    if (result === 'limited') {
+      const wait = Math.max(1, Math.ceil(retryAfterMs / 1000));
+      this.point.refuse(req, res, mode, new CaptchaImageLimitException(wait));
+      throw SHADOWED;
+    }
     if (result === 'same') {
       throw new RawReplyException({ status: 200, headers: { ...NO_CACHE }, body: Buffer.alloc(0) });
     }
@@ -186,11 +203,15 @@ export class FirstBloodGuard implements CanActivate {
   }
 
   /** 429: this client address spent its hourly guesses or images on the route. */
-  private limited(res: ProtectionResponse, retryAfterMs: number): never {
-    reject(
-      res,
-      new CaptchaImageLimitException(Math.max(1, Math.ceil(retryAfterMs / 1000)), 'address'),
-    );
+  private limited(
+    req: ProtectionRequest,
+    res: ProtectionResponse,
+    retryAfterMs: number,
+    mode: ProtectionMode,
+  ): never {
+    const wait = Math.max(1, Math.ceil(retryAfterMs / 1000));
+    this.point.refuse(req, res, mode, new CaptchaImageLimitException(wait, 'address'));
+    throw SHADOWED;
   }
 
   /** 406 with the ticket in a header and in exactly one cookie. */
@@ -199,17 +220,20 @@ export class FirstBloodGuard implements CanActivate {
     res: ProtectionResponse,
     ticket: string,
     settings: ResolvedFirstBloodOptions,
+    mode: ProtectionMode,
   ): never {
     const headers = {
       [settings.ticketName]: ticket,
       'Set-Cookie': `${settings.ticketName}=${ticket}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${TICKET_COOKIE_MAX_AGE}`,
     };
-    rejectWith(
-      res,
+    this.point.refusePreset(
       req,
+      res,
+      mode,
       CAPTCHA_REQUIRED,
       settings.response,
       (body, status) => new CaptchaRequiredException(body, status, headers),
     );
+    throw SHADOWED;
   }
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { OptionReader, type ResolvedRejectionOptions, optionKeys } from '../core/option-reader';
 import { sectionResolver } from '../core/option-resolvers';
+import type { ProtectionMode } from '../core/decisions';
 import type { RejectionResponseOptions } from '../core/protection.exception';
 import type { StoreErrorPolicy } from '../store/store-failure.policy';
 import type {
@@ -43,6 +44,12 @@ export interface FirstBloodModuleOptions {
   response?: RejectionResponseOptions;
   /** Store down: `'closed'` answers 503, `'open'` lets requests through. @default 'closed' */
   onStoreError?: StoreErrorPolicy;
+  /**
+   * `'shadow'`: `@FirstBlood` routes decide and count as usual, report what they would refuse
+   * (outcome `shadow`) and let the request through; a decorator's own `mode` wins.
+   * @default 'enforce'
+   */
+  mode?: ProtectionMode;
 }
 
 /** FirstBlood settings after validation; names as configured (headers matched case-insensitively). */
@@ -62,9 +69,9 @@ export interface ResolvedFirstBloodOptions extends ResolvedRejectionOptions {
 }
 
 const MODULE_KEYS = optionKeys<FirstBloodModuleOptions>()(
-  'ticketName questName checkName base64Accept caseSensitive length imagesPerMinute guessesPerHour imagesPerHour render handlers font response onStoreError',
+  'ticketName questName checkName base64Accept caseSensitive length imagesPerMinute guessesPerHour imagesPerHour render handlers font response onStoreError mode',
 );
-const ROUTE_KEYS = optionKeys<FirstBloodOptions>()('first blood retry scene');
+const ROUTE_KEYS = optionKeys<FirstBloodOptions>()('first blood retry scene mode');
 
 function isHandler(h: unknown): h is FirstBloodHandler {
   return (
@@ -105,6 +112,7 @@ export const resolveFirstBloodOptions = sectionResolver(
       font: v.font,
       response: r.response('firstBlood.response', v.response),
       onStoreError: r.policy('firstBlood.onStoreError', v.onStoreError, 'closed'),
+      mode: r.mode('firstBlood.mode', v.mode) ?? 'enforce',
     });
   },
 );
@@ -121,5 +129,6 @@ export function resolveFirstBloodRoute(options: FirstBloodOptions): FirstBloodRo
     blood: r.int('blood', v.blood, 300, 1, 86_400),
     retry: r.int('retry', v.retry, 1, 1, 100),
     scene: scene as string,
+    mode: r.mode('mode', v.mode),
   });
 }

@@ -1,3 +1,4 @@
+import type { ProtectionMode } from '../core/decisions';
 import type { StoreErrorPolicy } from '../core/option-reader';
 import { availableParallelism } from 'node:os';
 import { isAddressOrCidr } from '../core/client-ip';
@@ -35,6 +36,11 @@ export interface OverloadModuleOptions {
       };
   /** Client IPs or CIDRs exempt from the per-IP checks, matched against the client address after trusted proxies. @default ['127.0.0.1', '::1'] */
   permit?: readonly string[];
+  /**
+   * `'shadow'`: the cap and the per-IP checks count as usual, report what they would refuse
+   * (outcome `shadow`) and admit the request; a shutdown still answers 503. @default 'enforce'
+   */
+  mode?: ProtectionMode;
 }
 
 /** Overload settings after validation. */
@@ -51,9 +57,10 @@ export interface ResolvedOverloadOptions {
     readonly maxConcurrent: number | null;
   } | null;
   readonly permit: readonly string[];
+  readonly mode: ProtectionMode;
 }
 
-const NAMES = 'maxConcurrent slowMs drainTimeout requestTimeout perIp permit';
+const NAMES = 'maxConcurrent slowMs drainTimeout requestTimeout perIp permit mode';
 const KEYS = optionKeys<OverloadModuleOptions>()(NAMES);
 
 export const resolveOverloadOptions = sectionResolver(
@@ -72,6 +79,7 @@ export const resolveOverloadOptions = sectionResolver(
       requestTimeout: r.int('overload.requestTimeout', v.requestTimeout, 30_000, 0, 3_600_000),
       perIp: perIp(r, v.perIp, maxConcurrent),
       permit: permit(r, v.permit),
+      mode: r.mode('overload.mode', v.mode) ?? 'enforce',
     });
   },
 );

@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { LIBRARY } from '../core/async-context';
 import { compileProxyTrust } from '../core/client-ip';
+import { DecisionPoint } from '../core/decision-point';
 import { BackgroundWork } from '../core/background-work';
 import { ServerHooks } from '../core/server-hooks';
 import { applyRequestTimeout } from './request-timeout';
@@ -69,7 +70,10 @@ export class OverloadService implements BeforeApplicationShutdown, OnApplication
       settings.maxConcurrent < 0 ? Infinity : settings.maxConcurrent,
       this.counter,
       perIp,
+      new DecisionPoint('overload', options.decisions),
+      settings.mode === 'shadow',
     );
+    options.decisions.metrics?.observeInflight(() => this.counter.inFlight);
     this.gate = gate;
     hooks.gate((door) => {
       applyRequestTimeout(door.server, settings.requestTimeout);

@@ -17,7 +17,8 @@ export type PerIpSettings = NonNullable<ResolvedOverloadOptions['perIp']>;
 
 /** Where a per-IP check hands the request on (the request gate). */
 export interface GateVerdicts {
-  admit(req: IncomingMessage, res: ServerResponse, late: boolean): void;
+  /** `degraded`: admitted by the store-failure fallback (`'open'`, or `'local'` with room). */
+  admit(req: IncomingMessage, res: ServerResponse, late: boolean, degraded?: boolean): void;
   refuse(req: IncomingMessage, res: ServerResponse, exception: ProtectionException): void;
 }
 
@@ -89,8 +90,8 @@ export class PerIpLimiter {
         burst: perIp.limit,
       },
     ];
-    const decide = (decision: RateLimitDecision): void => {
-      if (decision.allowed) return gate.admit(req, res, true);
+    const decide = (decision: RateLimitDecision, degraded = false): void => {
+      if (decision.allowed) return gate.admit(req, res, true, degraded);
       const wait = Math.max(1, Math.ceil((decision.policies[0]?.resetMs ?? perIp.windowMs) / 1000));
       gate.refuse(req, res, new TooManyRequestsException(wait));
     };
@@ -107,8 +108,10 @@ export class PerIpLimiter {
       // 'local': the same limit in this process until the store is back (a full local table
       // refuses); 'open': none.
       if (onStoreError === 'local' && fallback)
-        this.local.apply('ip:' + ip, policy, 'hit', 1).then(decide, failed('closed', false));
-      else gate.admit(req, res, true);
+        this.local
+          .apply('ip:' + ip, policy, 'hit', 1)
+          .then((d) => decide(d, true), failed('closed', false));
+      else gate.admit(req, res, true, true);
     };
     this.store.rateLimit
       .apply('ip:' + ip, policy, 'hit', 1)

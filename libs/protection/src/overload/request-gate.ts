@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { DecisionPoint } from '../core/decision-point';
 import type { ProtectionException } from '../core/protection.exception';
 import type { FrontDoor, NodeListener } from '../core/server-hooks';
 import type { InFlightCounter } from './in-flight.counter';
@@ -6,6 +7,8 @@ import { OverloadedException, ShuttingDownException } from './overload.exception
 import type { GateVerdicts, PerIpLimiter } from './per-ip.limiter';
 
 const nowhere: NodeListener = () => undefined;
+/** The route of overload decisions: they are taken before routing. */
+const BEFORE_ROUTING = '*';
 
 /**
  * Decides, ahead of Fastify or Express, whether a request reaches the framework: shutting down,
@@ -18,11 +21,16 @@ export class RequestGate implements GateVerdicts {
   private dispatch: NodeListener = nowhere;
   private answering: NodeListener = nowhere;
 
-  /** `maxConcurrent`: Infinity for no cap. */
+  /**
+   * `maxConcurrent`: Infinity for no cap. `point`: where decisions are reported; `shadow`: the
+   * refusals (but shutting down) are reported and the request is admitted.
+   */
   constructor(
     private readonly maxConcurrent: number,
     private readonly counter: InFlightCounter,
     private readonly perIp: PerIpLimiter | null,
+    private readonly point: DecisionPoint | null = null,
+    private readonly shadow = false,
   ) {}
 
   /** Requests refused so far. */
@@ -61,14 +69,31 @@ export class RequestGate implements GateVerdicts {
     this.closed = true;
   }
 
-  /** Lets the request through to the framework; counted until it ends. */
-  admit(req: IncomingMessage, res: ServerResponse, late: boolean): void {
+  /**
+   * Lets the request through to the framework; counted until it ends. `degraded`: admitted by
+   * the store-failure fallback of the per-IP check.
+   */
+  admit(req: IncomingMessage, res: ServerResponse, late: boolean, degraded = false): void {
+    const point = this.point;
+    if (point?.observer.on)
+      point.record(req, degraded ? 'degraded' : 'allowed', undefined, undefined, BEFORE_ROUTING);
     this.counter.admit(req, res, late);
     this.dispatch(req, res);
   }
 
   /** Answers here, as the framework would: the onRequest hooks' headers (request id), then JSON. */
   refuse(req: IncomingMessage, res: ServerResponse, exception: ProtectionException): void {
+    // A shutdown is never shadowed: the process is going away.
+    const shadow = this.shadow && exception.code !== 'SHUTTING_DOWN';
+    const point = this.point;
+    if (point?.observer.on) {
+      const outcome = shadow ? 'shadow' : 'rejected';
+      point.record(req, outcome, exception.code, exception.getStatus(), BEFORE_ROUTING);
+    }
+    if (shadow) {
+      this.counter.admit(req, res, true);
+      return this.dispatch(req, res);
+    }
     this.refused++;
     this.answering(req, res);
     const body = JSON.stringify(exception.getResponse());

@@ -8,10 +8,11 @@ import {
 } from '@nestjs/common';
 import type { Observable } from 'rxjs';
 import { tap } from 'rxjs/operators';
+import { DecisionPoint } from '../core/decision-point';
+import type { ProtectionMode } from '../core/decisions';
 import { getResponseHeader, requestUrl, setResponseHeader } from '../core/http.adapter';
 import type { ProtectionRequest, ProtectionResponse } from '../core/http.types';
 import { abuseKey } from '../core/identity';
-import { rejectWith } from '../core/rejection';
 import { routeKey } from '../core/route-key';
 import type { ResolvedProtectionOptions } from '../protection-options.factory';
 import { PROTECTION_LOGGER_CONTEXT, PROTECTION_OPTIONS } from '../protection.constants';
@@ -24,7 +25,7 @@ import type {
   RateLimitPolicy,
   RateLimitPort,
 } from '../store/rate-limit/rate-limit.port';
-import { applyStoreErrorPolicy } from '../store/store-failure.policy';
+import { storeFailure } from '../store/store-failure.policy';
 import { budgetPolicy, PAGE_BUDGET } from './page-budget.options';
 import { SCRAPING_BUDGET, ScrapingBudgetException } from './page-budget.exception';
 import type { PageDefaultOptions, ResolvedPageSettings } from './page-options.interface';
@@ -39,6 +40,7 @@ interface BudgetPlan {
   readonly settings: ResolvedPageSettings;
   readonly policies: readonly [RateLimitPolicy];
   readonly policyHeader: string;
+  readonly mode: ProtectionMode;
 }
 
 /** Where a request's rows were counted, to give back what the page did not serve. */
@@ -61,12 +63,14 @@ export class PageBudgetInterceptor implements NestInterceptor {
   private readonly logger = new Logger(PROTECTION_LOGGER_CONTEXT);
   /** The in-process stand-in while the store is down (`page.onStoreError: 'local'`). */
   private readonly local: RateLimitMemory;
+  private readonly point: DecisionPoint;
 
   constructor(
     @Inject(PROTECTION_OPTIONS) private readonly options: ResolvedProtectionOptions,
     @Inject(ProtectionStore) private readonly store: ProtectionStore,
   ) {
     this.local = new RateLimitMemory(options.memoryMax, 'page budgets (local)');
+    this.point = new DecisionPoint('pageBudget', options.decisions);
   }
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
@@ -80,7 +84,7 @@ export class PageBudgetInterceptor implements NestInterceptor {
     // Per (client, route): the authenticated user, else the client address key; never a
     // session or User-Agent, which a scraper rotates for free.
     const client = `page:${routeKey(req)}\0${abuseKey(req, this.options.identity)}`;
-    const taken = await this.take(client, plan, size, res);
+    const taken = await this.take(client, plan, size, req, res);
     if (!taken) return next.handle();
     const { counted, decision } = taken;
 
@@ -102,14 +106,18 @@ export class PageBudgetInterceptor implements NestInterceptor {
     if (!decision.allowed) {
       const retryMs = decision.policies[0]?.retryMs || 1000;
       const retryAfter = Math.max(1, Math.ceil(retryMs / 1000));
-      rejectWith(
-        res,
+      this.point.refusePreset(
         req,
+        res,
+        plan.mode,
         SCRAPING_BUDGET,
         undefined,
         (body, status) => new ScrapingBudgetException(retryAfter, body, status),
       );
+      // Shadow mode: served, and nothing was taken, so nothing is settled after the handler.
+      return next.handle();
     }
+    this.point.record(req, counted.port === this.local ? 'degraded' : 'allowed');
     return next.handle().pipe(
       tap((value) => {
         if (!(value instanceof PageResult)) return;
@@ -134,6 +142,7 @@ export class PageBudgetInterceptor implements NestInterceptor {
     client: string,
     plan: BudgetPlan,
     size: number,
+    req: ProtectionRequest,
     res: ProtectionResponse,
   ): Promise<{ counted: Counted; decision: RateLimitDecision } | null> {
     const policy = this.options.page?.onStoreError ?? 'local';
@@ -142,7 +151,7 @@ export class PageBudgetInterceptor implements NestInterceptor {
       const decision = await port.apply(client, plan.policies, 'hit', size);
       return { counted: { port, client, plan }, decision };
     } catch (err) {
-      applyStoreErrorPolicy(FEATURE, policy, err, res);
+      storeFailure(this.point, FEATURE, req, res, plan.mode, policy, err);
       if (policy !== 'local') return null;
     }
     // The same budget in this process until the store is back (a full local table refuses).
@@ -151,7 +160,7 @@ export class PageBudgetInterceptor implements NestInterceptor {
       const decision = await port.apply(client, plan.policies, 'hit', size);
       return { counted: { port, client, plan }, decision };
     } catch (err) {
-      applyStoreErrorPolicy(FEATURE, 'closed', err, res);
+      storeFailure(this.point, FEATURE, req, res, plan.mode, 'closed', err);
       return null;
     }
   }
@@ -174,6 +183,7 @@ export class PageBudgetInterceptor implements NestInterceptor {
           settings: routePageSettings(this.options.page?.defaults, route),
           policies,
           policyHeader: policyHeader(policies),
+          mode: route.mode ?? this.options.page?.mode ?? 'enforce',
         };
       } else {
         plan = null;

@@ -45,6 +45,18 @@ describe('@PageDefault budget and maxOffset options', () => {
     });
   });
 
+  it('takes mode beside a budget only, naming the option, the value and the fix', () => {
+    const budget = { rows: 50, windowMs: 60_000 };
+    assert.equal(resolvePageRoute({ budget, mode: 'shadow' }).mode, 'shadow');
+    assert.equal(resolvePageRoute({ budget }).mode, undefined);
+    assert.throws(route({ budget, mode: 'dry-run' }), {
+      message: `@PageDefault: option "mode" is "dry-run"; expected 'enforce' or 'shadow'.`,
+    });
+    assert.throws(route({ mode: 'shadow' }), {
+      message: `@PageDefault: option "mode" is "shadow"; expected a budget beside it: mode is the scraping budget's (set budget, or drop mode).`,
+    });
+  });
+
   it('takes maxOffset as a non-negative whole number, on the decorator or the module', () => {
     assert.equal(resolvePageRoute({ maxOffset: 0 }).maxOffset, 0);
     assert.equal(resolvePageRoute({ maxOffset: 1000 }).maxOffset, 1000);
@@ -60,11 +72,24 @@ describe('@PageDefault budget and maxOffset options', () => {
 
   it('module option page: no budget, onStoreError local by default', () => {
     const r = new OptionReader('ProtectionModule');
-    assert.deepEqual(resolvePageOptions(r, undefined), { defaults: {}, onStoreError: 'local' });
-    assert.deepEqual(resolvePageOptions(r, false), { defaults: {}, onStoreError: 'local' });
+    assert.deepEqual(resolvePageOptions(r, undefined), {
+      defaults: {},
+      onStoreError: 'local',
+      mode: 'enforce',
+    });
+    assert.deepEqual(resolvePageOptions(r, false), {
+      defaults: {},
+      onStoreError: 'local',
+      mode: 'enforce',
+    });
     assert.deepEqual(resolvePageOptions(r, { size: 30, onStoreError: 'closed' }), {
       defaults: { size: 30 },
       onStoreError: 'closed',
+      mode: 'enforce',
+    });
+    assert.equal(resolvePageOptions(r, { mode: 'shadow' }).mode, 'shadow');
+    assert.throws(() => resolvePageOptions(r, { mode: 'off' }), {
+      message: `ProtectionModule: option "page.mode" is "off"; expected 'enforce' or 'shadow'.`,
     });
     assert.throws(
       () => resolvePageOptions(r, { budget: { rows: 5, windowMs: 1000 } }),

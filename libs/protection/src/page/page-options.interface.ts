@@ -1,3 +1,4 @@
+import type { ProtectionMode } from '../core/decisions';
 import type { StoreErrorPolicy } from '../core/option-reader';
 
 /** A route's scraping budget: rows one client may read from the route per sliding window. */
@@ -39,6 +40,12 @@ export interface PageDefaultOptions {
    * runs. Pages are at most `rows` long on such a route.
    */
   budget?: PageBudgetOptions;
+  /**
+   * The scraping budget's mode (only with `budget`; module option `page.mode` sets the default):
+   * `'shadow'` counts the rows as usual, reports a page past the budget (outcome `shadow`,
+   * reason `SCRAPING_BUDGET`) and serves it. `maxOffset` is always enforced. @default 'enforce'
+   */
+  mode?: ProtectionMode;
 }
 
 /** Module option `page`: the global `@PageDefault` defaults (no `budget`: that is per route). */
@@ -55,6 +62,8 @@ export interface ResolvedPageModuleOptions {
   /** The defaults under the decorators' options. */
   readonly defaults: PageDefaultOptions;
   readonly onStoreError: StoreErrorPolicy;
+  /** The scraping budgets' default mode. */
+  readonly mode: ProtectionMode;
 }
 
 /** Fully resolved page settings (decorator over module over built-in). */

@@ -11,8 +11,8 @@ import { readBudget } from './page-budget.options';
 const KEYS = optionKeys<PageDefaultOptions>()(
   'page size sort pageAlias sizeAlias sortAlias maxSize sortable strict maxOffset',
 );
-const ROUTE_KEYS = [...KEYS, 'budget'] as const;
-const MODULE_KEYS = [...KEYS, 'onStoreError'] as const;
+const ROUTE_KEYS = [...KEYS, 'budget', 'mode'] as const;
+const MODULE_KEYS = [...KEYS, 'onStoreError', 'mode'] as const;
 const NAME = /^[A-Za-z0-9_.[\]-]{1,64}$/;
 export const MAX_PAGE = 2_147_483_647;
 export const MAX_OFFSET = 1e12;
@@ -67,6 +67,7 @@ export function resolvePageOptions(r: OptionReader, raw: unknown): ResolvedPageM
   return Object.freeze({
     defaults: Object.freeze(raw === false ? {} : readPageOptions(r, 'page', v)),
     onStoreError: r.policy('page.onStoreError', v.onStoreError, 'local'),
+    mode: r.mode('page.mode', v.mode) ?? 'enforce',
   });
 }
 
@@ -80,6 +81,16 @@ export function resolvePageRoute(options: unknown): PageDefaultOptions {
     if (out.size !== undefined && out.size > budget.rows)
       r.fail('size', out.size, `at most budget.rows (${budget.rows}): no page would ever fit`);
     out.budget = budget;
+  }
+  const mode = r.mode('mode', v.mode);
+  if (mode !== undefined) {
+    if (out.budget === undefined)
+      r.fail(
+        'mode',
+        mode,
+        "a budget beside it: mode is the scraping budget's (set budget, or drop mode)",
+      );
+    out.mode = mode;
   }
   return Object.freeze(out);
 }

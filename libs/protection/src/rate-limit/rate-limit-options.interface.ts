@@ -1,3 +1,4 @@
+import type { ProtectionMode } from '../core/decisions';
 import type { ProtectionRequest } from '../core/http.types';
 
 import type { RateLimitAlgorithm } from '../store/rate-limit/algorithms';
@@ -43,6 +44,12 @@ export interface RateLimitOptions {
    * is not one that counts. @default 'all'
    */
   count?: RateLimitCount;
+  /**
+   * `'shadow'`: the rule counts as usual (in a store step of its own, so its refusal never
+   * refuses the route's other rules); a request over it is reported (outcome `shadow`, reason
+   * `TOO_MANY_REQUESTS`) and runs the handler. @default module `rateLimit.mode` ('enforce')
+   */
+  mode?: ProtectionMode;
 }
 
 /** A validated `@RateLimit` rule. */
@@ -56,4 +63,6 @@ export interface RateLimitRule {
   readonly burst: number | undefined;
   readonly cost: PerRequest<number>;
   readonly count: RateLimitCount;
+  /** undefined: the module's `rateLimit.mode`. */
+  readonly mode: ProtectionMode | undefined;
 }

@@ -5,18 +5,18 @@ import {
   type CanActivate,
   type ExecutionContext,
 } from '@nestjs/common';
+import { DecisionPoint } from '../core/decision-point';
 import { rawResponse, setResponseHeader } from '../core/http.adapter';
 import type { ProtectionRequest, ProtectionResponse } from '../core/http.types';
 import type { ResolvedProtectionOptions } from '../protection-options.factory';
 import { PROTECTION_LOGGER_CONTEXT, PROTECTION_OPTIONS } from '../protection.constants';
 import { ProtectionStore } from '../protection.store';
 import { RateLimitMemory } from '../store/rate-limit/rate-limit.memory';
-import { applyStoreErrorPolicy } from '../store/store-failure.policy';
-import type { RateLimitAlgorithm, RateLimitCount } from './rate-limit-options.interface';
+import { storeFailure } from '../store/store-failure.policy';
+import type { RateLimitCount } from './rate-limit-options.interface';
 import { TOO_MANY_REQUESTS, TooManyRequestsException } from '../core/too-many-requests.exception';
-import { rejectWith } from '../core/rejection';
 import { rateLimitsOf } from './rate-limit.metadata';
-import { valueFor } from './rate-limit.options';
+import { valueFor, type ResolvedRateLimitOptions } from './rate-limit.options';
 import { policyHeader, stateItem } from '../store/rate-limit/rate-limit.headers';
 import { planFor, policiesFor, type RoutePlan } from './rate-limit.plan';
 import { clientOf } from './rate-limit.subjects';
@@ -34,6 +34,7 @@ interface Step {
   count: RateLimitCount;
   cost: number;
   policies: readonly RateLimitPolicy[];
+  shadow: boolean;
 }
 
 /**
@@ -50,18 +51,20 @@ export class RateLimitGuard implements CanActivate {
 
   /** The in-process stand-in while the store is down (`onStoreError: 'local'`). */
   private readonly local: RateLimitMemory;
+  private readonly point: DecisionPoint;
 
   constructor(
     @Inject(PROTECTION_OPTIONS) private readonly options: ResolvedProtectionOptions,
     @Inject(ProtectionStore) private readonly store: ProtectionStore,
   ) {
     this.local = new RateLimitMemory(options.memoryMax, 'rate-limit windows (local)');
+    this.point = new DecisionPoint('rateLimit', options.decisions);
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const settings = this.options.rateLimit;
     if (!settings || context.getType() !== 'http') return true;
-    const plan = this.planOf(context, settings.algorithm);
+    const plan = this.planOf(context, settings);
     if (!plan) return true;
     const http = context.switchToHttp();
     const req = http.getRequest<ProtectionRequest>();
@@ -70,15 +73,15 @@ export class RateLimitGuard implements CanActivate {
     const steps = this.steps(plan, req);
     let state = '';
     let retryMs = 0;
-    // Kept only when something may be given back: another step refused, or a conditional count.
-    let counted: Array<{ step: Step; port: RateLimitPort }> | undefined;
+    let shadowed = false;
+    const counted: Array<{ step: Step; port: RateLimitPort }> = [];
     for (const step of steps) {
       let port: RateLimitPort = this.store.rateLimit;
       let decision: RateLimitDecision;
       try {
         decision = await port.apply(step.client, step.policies, 'hit', step.cost);
       } catch (err) {
-        applyStoreErrorPolicy(FEATURE, settings.onStoreError, err, res);
+        storeFailure(this.point, FEATURE, req, res, plan.mode, settings.onStoreError, err);
         if (settings.onStoreError !== 'local') return true;
         // The same rules in this process until the store is back: a limit against brute force
         // must not switch off during an outage (and a full local table refuses).
@@ -86,19 +89,21 @@ export class RateLimitGuard implements CanActivate {
         try {
           decision = await port.apply(step.client, step.policies, 'hit', step.cost);
         } catch (localErr) {
-          applyStoreErrorPolicy(FEATURE, 'closed', localErr, res);
+          storeFailure(this.point, FEATURE, req, res, plan.mode, 'closed', localErr);
           return true;
         }
       }
-      if (decision.allowed && (steps.length > 1 || step.count !== 'all'))
-        (counted ??= []).push({ step, port });
+      if (decision.allowed) counted.push({ step, port });
+      else if (step.shadow) shadowed = true;
+      // A shadow rule's refusal is reported, never answered.
+      const refused = !decision.allowed && !step.shadow;
       for (let i = 0; i < step.policies.length; i++) {
         const policy = step.policies[i] as RateLimitPolicy;
         const p = decision.policies[i] ?? { remaining: 0, resetMs: policy.windowMs, retryMs: 0 };
         state += (state ? ', ' : '') + stateItem(policy, p);
-        if (!decision.allowed) retryMs = Math.max(retryMs, p.retryMs);
+        if (refused) retryMs = Math.max(retryMs, p.retryMs);
       }
-      if (!decision.allowed && retryMs === 0) retryMs = 1000;
+      if (refused && retryMs === 0) retryMs = 1000;
     }
     setResponseHeader(
       res,
@@ -108,21 +113,35 @@ export class RateLimitGuard implements CanActivate {
     setResponseHeader(res, 'RateLimit', state);
     if (retryMs > 0) {
       // Refused: what the other clients' steps counted for this request is given back.
-      for (const c of counted ?? []) this.refund(c.step, c.port);
+      for (const c of counted) this.refund(c.step, c.port);
       const retryAfter = Math.max(1, Math.ceil(retryMs / 1000));
-      rejectWith(
-        res,
+      this.point.rejectPreset(
         req,
+        res,
         TOO_MANY_REQUESTS,
         settings.response,
         (body, status) => new TooManyRequestsException(retryAfter, body, status),
       );
     }
-    if (counted) {
-      const conditional = counted.filter((c) => c.step.count !== 'all');
-      if (conditional.length > 0) this.settleAfterResponse(res, conditional);
-    }
+    const conditional = counted.filter((c) => c.step.count !== 'all');
+    if (conditional.length > 0) this.settleAfterResponse(res, conditional);
+    if (this.point.observer.on) this.passed(req, shadowed, counted, settings);
     return true;
+  }
+
+  /** Reports a request let through: over a shadow rule, counted in process (store down), or allowed. */
+  private passed(
+    req: ProtectionRequest,
+    shadowed: boolean,
+    counted: ReadonlyArray<{ port: RateLimitPort }>,
+    settings: ResolvedRateLimitOptions,
+  ): void {
+    if (shadowed) {
+      const status = settings.response?.status ?? TOO_MANY_REQUESTS.status;
+      this.point.record(req, 'shadow', TOO_MANY_REQUESTS.code, status);
+    } else {
+      this.point.record(req, counted.some((c) => c.port === this.local) ? 'degraded' : 'allowed');
+    }
   }
 
   /**
@@ -169,6 +188,7 @@ export class RateLimitGuard implements CanActivate {
           count: only.count,
           cost: only.rules[0] ? valueFor(only.rules[0], 'cost', only.cost, req) : 1,
           policies: only.policies ?? policiesFor(only, req),
+          shadow: only.shadow,
         },
       ];
     }
@@ -176,26 +196,24 @@ export class RateLimitGuard implements CanActivate {
     for (const g of plan.groups) {
       const client = clientOf(g.key, req, identity);
       const cost = g.rules[0] ? valueFor(g.rules[0], 'cost', g.cost, req) : 1;
-      const id = `${client}\0${g.count}\0${cost}`;
+      const id = `${client}\0${g.count}\0${cost}\0${g.shadow}`;
       const step = merged.get(id);
       const policies = g.policies ?? policiesFor(g, req);
       if (step) step.policies = [...step.policies, ...policies];
-      else merged.set(id, { client, count: g.count, cost, policies });
+      else merged.set(id, { client, count: g.count, cost, policies, shadow: g.shadow });
     }
     return [...merged.values()];
   }
 
-  private planOf(
-    context: ExecutionContext,
-    algorithm: 'auto' | RateLimitAlgorithm,
-  ): RoutePlan | null {
+  private planOf(context: ExecutionContext, settings: ResolvedRateLimitOptions): RoutePlan | null {
     const handler = context.getHandler();
     const cls = context.getClass();
     let byClass = this.plans.get(handler);
     if (!byClass) this.plans.set(handler, (byClass = new Map<object, RoutePlan | null>()));
     let plan = byClass.get(cls);
     if (plan === undefined) {
-      plan = planFor([...rateLimitsOf(cls), ...rateLimitsOf(handler)], algorithm);
+      const rules = [...rateLimitsOf(cls), ...rateLimitsOf(handler)];
+      plan = planFor(rules, settings.algorithm, settings.mode);
       byClass.set(cls, plan);
     }
     return plan;

@@ -28,7 +28,7 @@ export interface ResolvedRateLimitOptions extends ResolvedRejectionOptions {
 }
 
 const ALGORITHMS = ['gcra', 'window', 'log'] as const;
-const MODULE_KEYS = ['response', 'onStoreError', 'algorithm'] as const;
+const MODULE_KEYS = ['response', 'onStoreError', 'algorithm', 'mode'] as const;
 
 export function resolveRateLimitOptions(
   r: OptionReader,
@@ -38,7 +38,7 @@ export function resolveRateLimitOptions(
   if (!v) return null;
   const rejection = r.rejection(
     'rateLimit',
-    { response: v.response, onStoreError: v.onStoreError },
+    { response: v.response, onStoreError: v.onStoreError, mode: v.mode },
     'local',
   );
   if (!rejection) return null;
@@ -65,7 +65,7 @@ export const MAX_LIMIT = 1_000_000;
 export const MAX_WINDOW_MS = 31 * 86_400_000;
 
 const ROUTE_KEYS = optionKeys<RateLimitOptions>()(
-  'limit window key name algorithm burst cost count',
+  'limit window key name algorithm burst cost count mode',
 );
 
 /** One `@RateLimit` rule, validated when the class loads. */
@@ -102,6 +102,7 @@ export function resolveRateLimitRule(options: RateLimitOptions): RateLimitRule {
     burst: v.burst === undefined ? undefined : r.int('burst', v.burst, 0, 1, MAX_LIMIT),
     cost: perRequest(r, 'cost', v.cost ?? 1, 0, MAX_LIMIT, false),
     count: r.oneOf('count', v.count, ['all', 'failed', 'succeeded'] as const, 'all'),
+    mode: r.mode('mode', v.mode),
   });
 }
 

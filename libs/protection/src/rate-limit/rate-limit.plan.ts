@@ -1,3 +1,4 @@
+import type { ProtectionMode } from '../core/decisions';
 import type { ProtectionRequest } from '../core/http.types';
 import type {
   PerRequest,
@@ -9,7 +10,7 @@ import { policyHeader } from '../store/rate-limit/rate-limit.headers';
 import { algorithmOf, resolvedPolicy, valueFor } from './rate-limit.options';
 import type { RateLimitPolicy } from '../store/rate-limit/rate-limit.port';
 
-/** Rules counted in one store step: the same client, the same cost, the same `count`. */
+/** Rules counted in one store step: the same client, the same cost, the same `count` and mode. */
 export interface Group {
   readonly key: RateLimitRule['key'];
   readonly count: RateLimitCount;
@@ -18,6 +19,8 @@ export interface Group {
   readonly algorithms: readonly RateLimitAlgorithm[];
   /** The rules as the store counts them, when their limits and windows are fixed. */
   readonly policies: readonly RateLimitPolicy[] | null;
+  /** Shadow-mode rules: their refusal is reported and lets the request through. */
+  readonly shadow: boolean;
 }
 
 /** A route's rules as the guard applies them, worked out on its first request. */
@@ -25,11 +28,14 @@ export interface RoutePlan {
   readonly groups: readonly Group[];
   /** The RateLimit-Policy header, when no rule works its limit or window out per request. */
   readonly policyHeader: string | null;
+  /** `'shadow'` when every rule is: then a store failure lets the request through too. */
+  readonly mode: ProtectionMode;
 }
 
 export function planFor(
   rules: readonly RateLimitRule[],
   moduleAlgorithm: 'auto' | RateLimitAlgorithm,
+  moduleMode: ProtectionMode = 'enforce',
 ): RoutePlan | null {
   if (rules.length === 0) return null;
   const groups = new Map<string, RateLimitRule[]>();
@@ -38,7 +44,8 @@ export function planFor(
   for (const r of rules) {
     if (!keyIds.has(r.key)) keyIds.set(r.key, keyIds.size);
     if (!costIds.has(r.cost)) costIds.set(r.cost, costIds.size);
-    const id = `${keyIds.get(r.key)}:${r.count}:${costIds.get(r.cost)}`;
+    // A shadow rule is counted in a step of its own: its refusal must not refuse the others.
+    const id = `${keyIds.get(r.key)}:${r.count}:${costIds.get(r.cost)}:${r.mode ?? moduleMode}`;
     groups.set(id, [...(groups.get(id) ?? []), r]);
   }
   const built = [...groups.values()].map((group): Group => {
@@ -54,12 +61,14 @@ export function planFor(
       policies: fixed
         ? group.map((r, i) => resolvedPolicy(r, algorithms[i] as RateLimitAlgorithm))
         : null,
+      shadow: (first.mode ?? moduleMode) === 'shadow',
     };
   });
   const fixed = built.every((g) => g.policies !== null);
   return {
     groups: built,
     policyHeader: fixed ? policyHeader(built.flatMap((g) => g.policies ?? [])) : null,
+    mode: built.every((g) => g.shadow) ? 'shadow' : 'enforce',
   };
 }
 

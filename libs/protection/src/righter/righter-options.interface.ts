@@ -1,3 +1,5 @@
+import type { ProtectionMode } from '../core/decisions';
+
 /** Options of `@Righter({...})`; `@Righter(false)` and `@Righter()` are the short forms. */
 export interface RighterOptions {
   /** `true` on the read-for-edit route (issues the token), `false` on the commit route. @default false */
@@ -11,6 +13,11 @@ export interface RighterOptions {
    * `PUT /users/1`); the same scope must be set on both. @default the request path
    */
   scope?: string;
+  /**
+   * Commit route: `'shadow'` reports a request without a valid token (outcome `shadow`, reason
+   * `FORGERY`) and runs the handler anyway, with no audit data. @default module `righter.mode` ('enforce')
+   */
+  mode?: ProtectionMode;
 }
 
 /** `@Righter` options after validation. */
@@ -19,4 +26,5 @@ export interface RighterRouteOptions {
   readonly ttl: number | undefined;
   readonly once: boolean | undefined;
   readonly scope: string | undefined;
+  readonly mode: ProtectionMode | undefined;
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { DecisionPoint, passShadow } from '../core/decision-point';
 import { guardedCall, HandlerMetadataCache } from '../core/handler-metadata';
 import { resourcePath } from '../core/route-key';
 import { RequestContext } from '../core/request-context';
@@ -18,6 +19,7 @@ export class RighterGuard implements CanActivate {
   static readonly [LIBRARY] = true;
 
   private readonly routes: HandlerMetadataCache<RighterRouteOptions>;
+  private readonly point: DecisionPoint;
 
   constructor(
     reflector: Reflector,
@@ -25,6 +27,7 @@ export class RighterGuard implements CanActivate {
     private readonly righter: RighterService,
   ) {
     this.routes = new HandlerMetadataCache(reflector, RighterMetadata.KEY);
+    this.point = new DecisionPoint('righter', options.decisions);
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -37,9 +40,16 @@ export class RighterGuard implements CanActivate {
       edit: route.edit,
       scope: route.scope ?? resourcePath(req),
       ttl: route.ttl ?? settings.ttl,
+      mode: route.mode ?? settings.mode,
     }));
     if (route.edit) return true;
-    await this.righter.verify(ctx, state, route.once ?? settings.once);
+    try {
+      if (await this.righter.verify(ctx, state, route.once ?? settings.once))
+        this.point.allowed(req);
+    } catch (err) {
+      // Shadow mode: the forgery was reported; the handler runs (without audit data).
+      return passShadow(err);
+    }
     return true;
   }
 }

@@ -1,5 +1,6 @@
 import { OptionReader, type ResolvedRejectionOptions, optionKeys } from '../core/option-reader';
 import { sectionResolver } from '../core/option-resolvers';
+import type { ProtectionMode } from '../core/decisions';
 import type { RejectionResponseOptions } from '../core/protection.exception';
 import type { StoreErrorPolicy } from '../store/store-failure.policy';
 import type { RighterOptions, RighterRouteOptions } from './righter-options.interface';
@@ -22,6 +23,11 @@ export interface RighterModuleOptions {
   response?: RejectionResponseOptions;
   /** Store down (shared secret, `once`): `'closed'` answers 503, `'open'` skips `once`. @default 'closed' */
   onStoreError?: StoreErrorPolicy;
+  /**
+   * `'shadow'`: commit routes check tokens as usual, report a forgery (outcome `shadow`) and let
+   * the request through; a decorator's own `mode` wins. @default 'enforce'
+   */
+  mode?: ProtectionMode;
 }
 
 /** Righter settings after validation. */
@@ -34,9 +40,9 @@ export interface ResolvedRighterOptions extends ResolvedRejectionOptions {
 }
 
 const MODULE_KEYS = optionKeys<RighterModuleOptions>()(
-  'secret ttl once header response onStoreError',
+  'secret ttl once header response onStoreError mode',
 );
-const ROUTE_KEYS = optionKeys<RighterOptions>()('edit ttl once scope');
+const ROUTE_KEYS = optionKeys<RighterOptions>()('edit ttl once scope mode');
 
 export const resolveRighterOptions = sectionResolver(
   'righter',
@@ -49,6 +55,7 @@ export const resolveRighterOptions = sectionResolver(
       header: r.name('righter.header', v.header, 'Right-Editor'),
       response: r.response('righter.response', v.response),
       onStoreError: r.policy('righter.onStoreError', v.onStoreError, 'closed'),
+      mode: r.mode('righter.mode', v.mode) ?? 'enforce',
     });
   },
 );
@@ -56,7 +63,13 @@ export const resolveRighterOptions = sectionResolver(
 /** `@Righter(...)`: `false` is an edit route, `true` (the default) a commit route. */
 export function resolveRighterRoute(options: boolean | RighterOptions): RighterRouteOptions {
   if (typeof options === 'boolean')
-    return Object.freeze({ edit: !options, ttl: undefined, once: undefined, scope: undefined });
+    return Object.freeze({
+      edit: !options,
+      ttl: undefined,
+      once: undefined,
+      scope: undefined,
+      mode: undefined,
+    });
   const r = new OptionReader('@Righter');
   const v = r.object('', options, ROUTE_KEYS);
   return Object.freeze({
@@ -64,5 +77,6 @@ export function resolveRighterRoute(options: boolean | RighterOptions): RighterR
     ttl: v.ttl === undefined ? undefined : r.int('ttl', v.ttl, 0, 1, 366 * 24 * 3600),
     once: v.once === undefined ? undefined : r.bool('once', v.once, false),
     scope: r.text('scope', v.scope, 200),
+    mode: r.mode('mode', v.mode),
   });
 }

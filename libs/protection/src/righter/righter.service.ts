@@ -7,7 +7,8 @@ import {
   setResponseHeader,
   urlPath,
 } from '../core/http.adapter';
-import { rejectWith } from '../core/rejection';
+import { DecisionPoint, SHADOWED } from '../core/decision-point';
+import type { ProtectionMode } from '../core/decisions';
 import { RequestContext } from '../core/request-context';
 import type {
   ResolvedProtectionOptions,
@@ -16,7 +17,7 @@ import type {
 import { PROTECTION_LOGGER_CONTEXT, PROTECTION_OPTIONS } from '../protection.constants';
 import { messages } from '../protection.messages';
 import { ProtectionStore } from '../protection.store';
-import { applyStoreErrorPolicy } from '../store/store-failure.policy';
+import { storeFailure } from '../store/store-failure.policy';
 import { FORGERY, ForgeryException } from './righter.exception';
 import { deriveKey, openToken, sealToken } from './righter.token';
 import { LIBRARY, READS_CONTEXT } from '../core/async-context';
@@ -31,6 +32,8 @@ export interface RighterState {
   readonly edit: boolean;
   readonly scope: string;
   readonly ttl: number;
+  /** A commit route's mode: `'shadow'` reports a forgery and lets the request through. */
+  readonly mode: ProtectionMode;
   audit?: unknown;
 }
 
@@ -47,6 +50,7 @@ export class RighterService implements OnModuleInit {
   /** Derived from `righter.secret`, else the module secret: the first seals, all open. */
   private readonly keys: readonly Buffer[];
   private readonly secretConfigured: boolean;
+  private readonly point: DecisionPoint;
 
   constructor(
     @Inject(PROTECTION_OPTIONS) private readonly options: ResolvedProtectionOptions,
@@ -56,6 +60,7 @@ export class RighterService implements OnModuleInit {
     const own = options.righter?.secrets ?? null;
     this.keys = (own ?? options.secrets).map(deriveKey);
     this.secretConfigured = own !== null || options.secretConfigured;
+    this.point = new DecisionPoint('righter', options.decisions);
   }
 
   onModuleInit(): void {
@@ -124,35 +129,54 @@ export class RighterService implements OnModuleInit {
 
   /**
    * Checks the commit token of the current request; throws `ForgeryException` (409) for every
-   * missing, malformed, tampered, expired, replayed or foreign token.
+   * missing, malformed, tampered, expired, replayed or foreign token (in shadow mode, the
+   * shadow pass instead). Resolves false when the decision was already reported (the store
+   * was down).
    */
-  async verify(ctx: RequestContext, state: RighterState, once: boolean): Promise<void> {
+  async verify(ctx: RequestContext, state: RighterState, once: boolean): Promise<boolean> {
     const settings = this.settings();
     const token = ctx.request.headers[settings.header.toLowerCase()];
-    if (typeof token !== 'string' || token === '') this.forgery(ctx, 'no token');
+    if (typeof token !== 'string' || token === '') this.forgery(ctx, state.mode, 'no token');
     const payload = openToken(token, this.keys);
     const now = Date.now();
     if (!payload)
-      this.forgery(ctx, 'malformed or tampered token, or sealed with an unknown secret');
+      this.forgery(
+        ctx,
+        state.mode,
+        'malformed or tampered token, or sealed with an unknown secret',
+      );
     if (payload.exp <= now)
-      this.forgery(ctx, `expired ${Math.ceil((now - payload.exp) / 1000)} s ago`);
-    if (payload.sub !== ctx.identity) this.forgery(ctx, 'issued to another client');
+      this.forgery(ctx, state.mode, `expired ${Math.ceil((now - payload.exp) / 1000)} s ago`);
+    if (payload.sub !== ctx.identity) this.forgery(ctx, state.mode, 'issued to another client');
     if (payload.scp !== state.scope) {
       this.forgery(
         ctx,
+        state.mode,
         `issued for scope ${JSON.stringify(payload.scp)}, this route's scope is ${JSON.stringify(state.scope)}`,
       );
     }
+    let reported = false;
     if (once) {
       let first = true;
       try {
         first = await this.store.records.consumeOnce(`righter:${payload.jti}`, payload.exp - now);
       } catch (err) {
-        applyStoreErrorPolicy(FEATURE, settings.onStoreError, err, ctx.response);
+        const { request, response } = ctx;
+        storeFailure(
+          this.point,
+          FEATURE,
+          request,
+          response,
+          state.mode,
+          settings.onStoreError,
+          err,
+        );
+        reported = true;
       }
-      if (!first) this.forgery(ctx, 'replayed (single-use token already used)');
+      if (!first) this.forgery(ctx, state.mode, 'replayed (single-use token already used)');
     }
     state.audit = payload.d;
+    return !reported;
   }
 
   /** Righter state of a request (set by the guard). */
@@ -172,7 +196,7 @@ export class RighterService implements OnModuleInit {
   }
 
   /** 409 without the reason (the client learns nothing); the reason goes to the verbose log. */
-  private forgery(ctx: RequestContext, reason: string): never {
+  private forgery(ctx: RequestContext, mode: ProtectionMode, reason: string): never {
     if (Logger.isLevelEnabled('verbose')) {
       this.logger.verbose(
         messages.righterRefused(
@@ -181,12 +205,14 @@ export class RighterService implements OnModuleInit {
         ),
       );
     }
-    rejectWith(
-      ctx.response,
+    this.point.refusePreset(
       ctx.request,
+      ctx.response,
+      mode,
       FORGERY,
       this.options.righter?.response,
       (body, status) => new ForgeryException(body, status),
     );
+    throw SHADOWED;
   }
 }

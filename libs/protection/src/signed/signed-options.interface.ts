@@ -1,3 +1,4 @@
+import type { ProtectionMode } from '../core/decisions';
 import type { RejectionModuleOptions } from '../core/option-resolvers';
 
 /**
@@ -56,6 +57,11 @@ export interface SignedOptions {
   browser?: boolean;
   /** Internal callers this route admits; replaces the module's `signed.allow`. */
   allow?: readonly SignedAllow[];
+  /**
+   * `'shadow'`: an unsigned or badly signed request is reported (outcome `shadow`, reason the
+   * 401's code) and runs the handler. @default module `signed.mode` ('enforce')
+   */
+  mode?: ProtectionMode;
 }
 
 /** A route's signing settings after validation. */
@@ -63,4 +69,6 @@ export interface SignedRoute {
   readonly browser: boolean;
   /** undefined: the module's `allow`. */
   readonly allow: readonly SignedAllow[] | undefined;
+  /** undefined: the module's `signed.mode`. */
+  readonly mode: ProtectionMode | undefined;
 }

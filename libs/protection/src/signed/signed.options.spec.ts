@@ -55,12 +55,17 @@ describe('resolveSignedOptions', () => {
 
 describe('resolveSignedRoute', () => {
   it('reads browser and allow, and names the decorator in its errors', () => {
-    assert.deepEqual(resolveSignedRoute({}), { browser: false, allow: undefined });
+    assert.deepEqual(resolveSignedRoute({}), {
+      browser: false,
+      allow: undefined,
+      mode: undefined,
+    });
     assert.deepEqual(
       resolveSignedRoute({ browser: true, allow: ['::1/128', { keyid: 'billing' }] }),
       {
         browser: true,
         allow: ['::1/128', { keyid: 'billing' }],
+        mode: undefined,
       },
     );
     assert.throws(

@@ -31,11 +31,11 @@ export interface ResolvedSignedOptions extends ResolvedRejectionOptions {
 export const PAGE_KEY_PREFIX = 'page.';
 
 const MODULE_KEYS = optionKeys<SignedModuleOptions>()(
-  'keys window clockSkew allow maxBodyBytes browser response onStoreError',
+  'keys window clockSkew allow maxBodyBytes browser response onStoreError mode',
 );
 const BROWSER_KEYS =
   optionKeys<NonNullable<SignedModuleOptions['browser']>>()('cookie scriptPath ttl');
-const ROUTE_KEYS = optionKeys<SignedOptions>()('browser allow');
+const ROUTE_KEYS = optionKeys<SignedOptions>()('browser allow mode');
 const KEY_ID = /^[\w.:@/+-]{1,128}$/;
 const SCRIPT_PATH = /^\/[\w./-]{0,200}$/;
 
@@ -60,6 +60,7 @@ export const resolveSignedOptions = sectionResolver(
       pageTtl: r.int('signed.browser.ttl', browser.ttl, 3600, 60, 7 * 24 * 3600),
       response: r.response('signed.response', v.response),
       onStoreError: r.policy('signed.onStoreError', v.onStoreError, 'closed'),
+      mode: r.mode('signed.mode', v.mode) ?? 'enforce',
     });
   },
 );
@@ -71,6 +72,7 @@ export function resolveSignedRoute(options: SignedOptions): SignedRoute {
   return Object.freeze({
     browser: r.bool('browser', v.browser, false),
     allow: readAllow(r, 'allow', v.allow),
+    mode: r.mode('mode', v.mode),
   });
 }
 

@@ -1,6 +1,9 @@
 import { Logger } from '@nestjs/common';
 import type { StoreErrorPolicy } from '../core/option-reader';
-import { reject } from '../core/protection.exception';
+import type { DecisionPoint } from '../core/decision-point';
+import type { ProtectionMode } from '../core/decisions';
+import type { ProtectionRequest } from '../core/http.types';
+import { ProtectionException, reject } from '../core/protection.exception';
 import { ThrottledLog } from '../core/throttled-log';
 import { PROTECTION_LOGGER_CONTEXT } from '../protection.constants';
 import { StoreFullError, StoreUnavailableError, storeErrorException } from './store.errors';
@@ -42,4 +45,33 @@ export function applyStoreErrorPolicy(
     `${feature} ${state} ${policy}`,
     () => `${feature}: ${state}, request ${served} (${err.message})`,
   );
+}
+
+/**
+ * `applyStoreErrorPolicy` at a protection's decision point, reported there. `'open'` returns
+ * (reported `degraded`: the caller serves the request unprotected); `'local'` returns
+ * unreported (the caller decides in process and reports that); `'closed'` (and a full table
+ * under `'local'`) refuses with the 503, or in shadow mode reports `shadow` and returns like
+ * `'open'`, writing nothing to `res`. Errors that are not store failures are rethrown.
+ */
+export function storeFailure(
+  point: DecisionPoint,
+  feature: string,
+  req: ProtectionRequest | undefined,
+  res: object | undefined,
+  mode: ProtectionMode,
+  policy: StoreErrorPolicy,
+  err: unknown,
+): void {
+  if (!(err instanceof StoreUnavailableError)) throw err;
+  const shadow = mode === 'shadow';
+  try {
+    applyStoreErrorPolicy(feature, policy, err, shadow ? undefined : res);
+  } catch (refusal) {
+    if (!(refusal instanceof ProtectionException)) throw refusal;
+    point.record(req, shadow ? 'shadow' : 'rejected', refusal.code, refusal.getStatus());
+    if (shadow) return;
+    throw refusal;
+  }
+  if (policy === 'open') point.record(req, 'degraded');
 }
