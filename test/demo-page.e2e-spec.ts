@@ -5,6 +5,7 @@ import { after as afterAll, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { CODE_ALPHABET } from 'nest-protection';
 import { launchBrowser } from './helpers/browser';
+import { request } from './helpers/http';
 import { PLATFORMS, startDemo, type RunningApp } from './helpers/platforms';
 
 /*
@@ -332,6 +333,34 @@ describe('demo landing page in Chromium', () => {
             lines.every((l) => l.startsWith('protection_')),
             lines.join('\n'),
           );
+        }
+      });
+
+      it('/metrics then counts decisions of every protection the page used, by route pattern only', async () => {
+        const text = (await request(app.url + '/metrics')).text;
+        const counts = new Map<string, number>();
+        const routes = new Set<string>();
+        for (const m of text.matchAll(/^protection_decisions(?:_total)?\{([^}]*)\} (\S+)/gm)) {
+          const labels = Object.fromEntries(
+            [...m[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]),
+          );
+          counts.set(labels.protection!, (counts.get(labels.protection!) ?? 0) + Number(m[2]));
+          routes.add(labels.route!);
+        }
+        for (const protection of [
+          'debounce',
+          'doubleKill',
+          'firstBlood',
+          'righter',
+          'rateLimit',
+          'signed',
+          'pageBudget',
+        ])
+          assert.ok((counts.get(protection) ?? 0) > 0, `${protection}: ${text.slice(0, 2000)}`);
+        // Patterns, never raw URLs: no query strings, no progress keys or ids in the path.
+        for (const route of routes) {
+          assert.doesNotMatch(route, /\?/, route);
+          assert.doesNotMatch(route, /\/test\/progress\/(?!:key)/, route);
         }
       });
 
