@@ -46,14 +46,14 @@ export class SignedGuard implements CanActivate {
     let admission = this.admissions.get(route);
     if (!admission) this.admissions.set(route, (admission = admissionOf(route, settings)));
     const now = Date.now();
-    const outcome = await verifyRequest(
+    const outcome = await verifyRequest({
       req,
       admission,
       settings,
-      this.options.secrets,
-      this.options.identity,
-      now,
-    );
+      secrets: this.options.secrets,
+      identity: this.options.identity,
+      nowMs: now,
+    });
     const mode = route.mode ?? settings.mode;
     // An admitted internal call (outcome null) passes the protection like a verified one.
     if (typeof outcome === 'string') return this.refuse(outcome, settings, req, res, mode);

@@ -46,19 +46,26 @@ export function admissionOf(route: SignedRoute, settings: ResolvedSignedOptions)
   };
 }
 
+/** One request's verification: the request, its route's admission and the settings. */
+export interface Verification {
+  readonly req: ProtectionRequest;
+  readonly admission: RouteAdmission;
+  readonly settings: ResolvedSignedOptions;
+  /** The module secrets (page keys are derived from them). */
+  readonly secrets: readonly string[];
+  readonly identity: IdentitySettings;
+  readonly nowMs: number;
+}
+
 /**
  * Checks a request against its route: an internal caller passes (null); otherwise the first
  * signature that verifies (keys, coverage, time window, HMAC, then the body's digest), or the
  * refusal of the first one. Nonces are spent by the caller, after this succeeds.
  */
 export async function verifyRequest(
-  req: ProtectionRequest,
-  admission: RouteAdmission,
-  settings: ResolvedSignedOptions,
-  secrets: readonly string[],
-  identity: IdentitySettings,
-  nowMs: number,
+  v: Verification,
 ): Promise<VerifiedSignature | SignedRefusal | null> {
+  const { req, admission, identity } = v;
   const headers = req.headers;
   const input = headers['signature-input'];
   const signature = headers['signature'];
@@ -73,7 +80,7 @@ export async function verifyRequest(
   const view = viewOf(req);
   let first: SignedRefusal | undefined;
   for (const sig of parsed) {
-    const outcome = await verifyOne(sig, view, req, admission, settings, secrets, identity, nowMs);
+    const outcome = await verifyOne(sig, view, v);
     if (typeof outcome !== 'string') return outcome;
     first ??= outcome;
   }
@@ -83,17 +90,13 @@ export async function verifyRequest(
 async function verifyOne(
   sig: ParsedSignature,
   view: SignedRequestView,
-  req: ProtectionRequest,
-  admission: RouteAdmission,
-  settings: ResolvedSignedOptions,
-  secrets: readonly string[],
-  identity: IdentitySettings,
-  nowMs: number,
+  v: Verification,
 ): Promise<VerifiedSignature | SignedRefusal> {
+  const { req, settings, nowMs } = v;
   const { keyid, nonce } = sig;
   if (!keyid || !nonce || keyid.length > 128 || nonce.length > 128) return 'SIGNATURE_INVALID';
   if (sig.alg !== undefined && sig.alg !== 'hmac-sha256') return 'SIGNATURE_INVALID';
-  const keys = await keysOf(keyid, req, admission, settings, secrets, identity, nowMs);
+  const keys = await keysOf(keyid, v);
   if (keys === 'expired') return 'SIGNATURE_EXPIRED';
   if (!keys || keys.length === 0) return 'SIGNATURE_INVALID';
   const body = announced(view) ? await rawBodyOf(rawRequest(req)) : undefined;
@@ -102,7 +105,7 @@ async function verifyOne(
   const uncovered = checkCoverage(sig, view);
   if (uncovered) return uncovered;
   const base = signatureBase(sig, view);
-  if (typeof base !== 'string' || base.startsWith('SIGNATURE_')) return 'SIGNATURE_INVALID';
+  if (base === 'SIGNATURE_INVALID') return base;
   if (!keys.some((k) => hmacMatches(base, k, sig.signature))) return 'SIGNATURE_INVALID';
   const stale = checkFreshness(sig, Math.floor(nowMs / 1000), settings.window, settings.clockSkew);
   if (stale) return stale;
@@ -116,13 +119,9 @@ async function verifyOne(
 /** The secrets `keyid` may sign with on this route. */
 async function keysOf(
   keyid: string,
-  req: ProtectionRequest,
-  admission: RouteAdmission,
-  settings: ResolvedSignedOptions,
-  secrets: readonly string[],
-  identity: IdentitySettings,
-  nowMs: number,
+  v: Verification,
 ): Promise<readonly string[] | 'expired' | null> {
+  const { req, admission, settings, secrets, identity, nowMs } = v;
   if (keyid.startsWith(PAGE_KEY_PREFIX)) {
     if (!admission.browser) return null;
     return pageKeysFor(secrets, keyid, identityMaterial(req, identity), nowMs);
