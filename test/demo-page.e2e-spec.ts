@@ -355,6 +355,7 @@ describe('demo landing page in Chromium', () => {
           'rateLimit',
           'signed',
           'pageBudget',
+          'overload',
         ])
           assert.ok((counts.get(protection) ?? 0) > 0, `${protection}: ${text.slice(0, 2000)}`);
         // Patterns, never raw URLs: no query strings, no progress keys or ids in the path.
