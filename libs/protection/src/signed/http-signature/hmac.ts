@@ -14,17 +14,20 @@ const MAX_PADS = 1024;
  * hashes themselves; the tests check this against `createHmac` on many keys and messages.
  */
 export function hmacSha256(key: Buffer | string, message: string): Buffer {
-  const bytes = (): Buffer => (typeof key === 'string' ? Buffer.from(key, 'utf8') : key);
-  if (!oneShot) return crypto.createHmac('sha256', bytes()).update(message, 'utf8').digest();
+  if (!oneShot) return crypto.createHmac('sha256', bytesOf(key)).update(message, 'utf8').digest();
   // A string key is its UTF-8 bytes; a byte key gets a distinct cache name.
   const id = typeof key === 'string' ? key : '\0' + key.toString('latin1');
   let pad = pads.get(id);
   if (pad === undefined) {
     if (pads.size >= MAX_PADS) pads.clear();
-    pads.set(id, (pad = padsOf(bytes(), oneShot)));
+    pads.set(id, (pad = padsOf(bytesOf(key), oneShot)));
   }
   const inner = oneShot('sha256', Buffer.concat([pad[0], Buffer.from(message, 'utf8')]), 'buffer');
   return oneShot('sha256', Buffer.concat([pad[1], inner], BLOCK + 32), 'buffer');
+}
+
+function bytesOf(key: Buffer | string): Buffer {
+  return typeof key === 'string' ? Buffer.from(key, 'utf8') : key;
 }
 
 function padsOf(key: Buffer, hash: OneShotHash): readonly [Buffer, Buffer] {
