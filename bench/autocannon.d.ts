@@ -23,5 +23,9 @@ declare module 'autocannon' {
     statusCodeStats: Record<string, { count: number } | undefined>;
   }
   function autocannon(options: Options): Promise<Result>;
+  // eslint-disable-next-line @typescript-eslint/no-namespace -- the shape of a CommonJS export = function
+  namespace autocannon {
+    export type { Options, Result };
+  }
   export = autocannon;
 }

@@ -108,6 +108,12 @@ class PageBudgetController {
   ): PageResult<{ id: number }> {
     return PageResult.of(1, ONE_ROW, pq);
   }
+
+  /** The same route without a budget: the reference the budget's share is measured against. */
+  @Get('page-plain')
+  plain(@PageDefault({ size: 1 }) pq: PageQuery): PageResult<{ id: number }> {
+    return PageResult.of(1, ONE_ROW, pq);
+  }
 }
 
 @Controller()
@@ -230,29 +236,45 @@ class FloorModule {
 }
 
 const FLEXIBLE_LIMITER = Symbol('FLEXIBLE_LIMITER');
+const FLEXIBLE_HEADERS = Symbol('FLEXIBLE_HEADERS');
 
 /**
  * rate-limiter-flexible as a Nest user would wire it: a guard that consumes 1 point per request,
- * keyed by the client address, and answers 429 (JSON body, Retry-After) when refused.
+ * keyed by the client address, and answers 429 (JSON body, Retry-After) when refused. With
+ * `headers`, it also writes the two IETF RateLimit headers ours writes, from the limiter's
+ * result: the same answer as ours, byte for byte in the headers.
  */
 @Injectable()
 class FlexibleGuard implements CanActivate {
-  constructor(@Inject(FLEXIBLE_LIMITER) private readonly limiter: RateLimiterAbstract) {}
+  private readonly policy: string;
+
+  constructor(
+    @Inject(FLEXIBLE_LIMITER) private readonly limiter: RateLimiterAbstract,
+    @Inject(FLEXIBLE_HEADERS) private readonly headers: boolean,
+  ) {
+    this.policy = `"bench";q=${limiter.points};w=${limiter.duration}`;
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const http = context.switchToHttp();
     const req = http.getRequest<{ ip: string }>();
+    const res = http.getResponse<{ header(name: string, value: string): void }>();
     try {
-      await this.limiter.consume(req.ip);
+      const r = await this.limiter.consume(req.ip);
+      if (this.headers) this.write(res, r);
       return true;
     } catch (err: unknown) {
       // Refused: the limiter rejects with its result; anything else (Redis down) is an error.
       if (!(err instanceof RateLimiterRes)) throw err;
-      http
-        .getResponse<{ header(name: string, value: string): void }>()
-        .header('Retry-After', String(Math.ceil(err.msBeforeNext / 1000)));
+      if (this.headers) this.write(res, err);
+      res.header('Retry-After', String(Math.ceil(err.msBeforeNext / 1000)));
       throw new HttpException('Too Many Requests', HttpStatus.TOO_MANY_REQUESTS);
     }
+  }
+
+  private write(res: { header(name: string, value: string): void }, r: RateLimiterRes): void {
+    res.header('RateLimit-Policy', this.policy);
+    res.header('RateLimit', `"bench";r=${r.remainingPoints};t=${Math.ceil(r.msBeforeNext / 1000)}`);
   }
 }
 
@@ -267,7 +289,7 @@ class FlexibleLimitedController {
 
 @Module({})
 class FlexibleBenchModule {
-  static with(limit: number, redisUrl: string | undefined): DynamicModule {
+  static with(limit: number, redisUrl: string | undefined, headers: boolean): DynamicModule {
     // Prefixed by limit: the blocked scenario's key must not block the allowed one's on a
     // shared Redis. The same limit and window as ours (points per `duration` seconds).
     const options = { keyPrefix: `rlflx-${limit}`, points: limit, duration: 60 };
@@ -287,6 +309,7 @@ class FlexibleBenchModule {
             return new RateLimiterRedis({ ...options, storeClient });
           },
         },
+        { provide: FLEXIBLE_HEADERS, useValue: headers },
         FlexibleGuard,
       ],
       controllers: [FlexibleLimitedController],
@@ -312,11 +335,15 @@ export function benchModule(
   const redis = scenario.endsWith('-redis') ? redisUrl : undefined;
   if (scenario.startsWith('rl-ours'))
     return OursLimitedModule.with(scenario.endsWith('-cluster') ? clusterOf(redisUrl) : redis);
-  if (scenario === 'page-budget') return PageBudgetModule.with();
+  if (scenario === 'page-budget' || scenario === 'page-plain') return PageBudgetModule.with();
   if (scenario.startsWith('rl-throttler'))
     return ThrottlerBenchModule.with(scenario.includes('blocked') ? 1 : LIMIT, redis);
   if (scenario.startsWith('rl-flexible'))
-    return FlexibleBenchModule.with(scenario.includes('blocked') ? 1 : LIMIT, redis);
+    return FlexibleBenchModule.with(
+      scenario.includes('blocked') ? 1 : LIMIT,
+      redis,
+      scenario.includes('headers'),
+    );
   const memory = process.env.BENCH_MAX_ENTRIES
     ? { memory: { maxEntries: Number(process.env.BENCH_MAX_ENTRIES) } }
     : {};

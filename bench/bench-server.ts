@@ -1,5 +1,8 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { metrics } from '@opentelemetry/api';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { Redis } from 'ioredis';
 import { benchModule } from './bench-app';
 
@@ -25,7 +28,15 @@ interface StopReply {
 }
 
 async function main(): Promise<void> {
-  const [scenario = 'bare', redisUrl] = process.argv.slice(2);
+  const [name = 'bare', redisUrl] = process.argv.slice(2);
+  // '<scenario>-otel': the same app with an OpenTelemetry SDK registered first, as the demo
+  // does (a Prometheus reader that is never scraped here): what recording the metrics costs.
+  const otel = name.endsWith('-otel');
+  const scenario = otel ? name.slice(0, -'-otel'.length) : name;
+  if (otel) {
+    const exporter = new PrometheusExporter({ preventServerStart: true });
+    metrics.setGlobalMeterProvider(new MeterProvider({ readers: [exporter] }));
+  }
   const app = await NestFactory.create(benchModule(scenario, redisUrl), new FastifyAdapter(), {
     logger: false,
   });

@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { TestCluster } from '../test/helpers/redis-cluster';
+import { requestMaker } from './bench-signed';
 
 /*
  * npm run bench. Each app under test runs in its own process pinned to core 0; autocannon (and
@@ -133,6 +134,43 @@ const ALL_SCENARIOS: Scenario[] = [
     label: '(h) rate-limiter-flexible, blocked key, Redis',
     path: '/rl?id=[<id>]',
     redis: true,
+  },
+  {
+    name: 'rl-flexible-headers',
+    label: '(e) rate-limiter-flexible + the same two RateLimit headers, memory',
+    path: '/rl?id=[<id>]',
+    redis: false,
+  },
+  {
+    name: 'rl-flexible-headers-redis',
+    label: '(f) rate-limiter-flexible + the same two RateLimit headers, Redis',
+    path: '/rl?id=[<id>]',
+    redis: true,
+  },
+  {
+    name: 'rl-flexible-headers-blocked',
+    label: '(g) rate-limiter-flexible + the same two RateLimit headers, blocked key, memory',
+    path: '/rl?id=[<id>]',
+    redis: false,
+  },
+  {
+    name: 'rl-flexible-headers-blocked-redis',
+    label: '(h) rate-limiter-flexible + the same two RateLimit headers, blocked key, Redis',
+    path: '/rl?id=[<id>]',
+    redis: true,
+  },
+  { name: 'signed', label: '(j) @Signed GET', path: '/signed', redis: false },
+  {
+    name: 'bare-post',
+    label: '(ref) bare Nest + Fastify, POST of 1 KB JSON',
+    path: '/post',
+    redis: false,
+  },
+  {
+    name: 'signed-post',
+    label: '(j) @Signed POST of 1 KB JSON',
+    path: '/signed-post',
+    redis: false,
   },
   {
     name: 'redis-floor',
@@ -269,13 +307,24 @@ interface Server {
   url: string;
 }
 
+/** autocannon's target for a scenario: the signed ones sign every request in this process. */
+function targetOf(scenario: Scenario, url: string): autocannon.Options {
+  const setupRequest = requestMaker(scenario.name, url);
+  return {
+    url: url + scenario.path,
+    connections: CONNECTIONS,
+    idReplacement: true,
+    ...(setupRequest ? { requests: [{ setupRequest }] } : {}),
+  };
+}
+
 async function measure(
   server: Server,
   redis: { url: string; client: Redis } | null,
   seconds: number,
 ): Promise<Sample> {
   const { scenario, child, url } = server;
-  const target = { url: url + scenario.path, connections: CONNECTIONS, idReplacement: true };
+  const target = targetOf(scenario, url);
   if (scenario.redis === true) await redis?.client.config('RESETSTAT');
   const redisCpuBefore = scenario.redis === true && redis ? await redisCpu(redis.client) : 0;
   await ask(child, 'start');
@@ -339,12 +388,7 @@ async function main(): Promise<void> {
       scenario.redis === 'cluster' ? clusterArg : scenario.redis ? redis.url : undefined,
     );
     servers.push({ scenario, ...started });
-    await autocannon({
-      url: started.url + scenario.path,
-      connections: CONNECTIONS,
-      idReplacement: true,
-      duration: WARMUP,
-    });
+    await autocannon({ ...targetOf(scenario, started.url), duration: WARMUP });
   }
   const bare = servers.find((s) => s.scenario.name === 'bare');
   if (!bare) throw new Error('the bare scenario is the yardstick');
@@ -432,6 +476,10 @@ async function main(): Promise<void> {
     const r = a.map((x, i) => x / (t[i] ?? NaN)).filter((x) => Number.isFinite(x));
     return r.length ? `${spread(r, 3)}x` : 'not measured';
   };
+  const spreadOf = (name: string): string => {
+    const r = ratios.get(name)?.cpu ?? [];
+    return r.length ? spread(r, 3) : 'not measured';
+  };
   console.log(
     `\n@RateLimit CPU/req vs @nestjs/throttler: memory ${versus('rl-ours', 'rl-throttler')} (target <= 0.95x), ` +
       `Redis ${versus('rl-ours-redis', 'rl-throttler-redis')} (target <= 0.75x), ` +
@@ -441,6 +489,11 @@ async function main(): Promise<void> {
       `Redis ${versus('rl-ours-redis', 'rl-flexible-redis')}, ` +
       `blocked key, memory ${versus('rl-ours-blocked', 'rl-flexible-blocked')}, ` +
       `blocked key, Redis ${versus('rl-ours-blocked-redis', 'rl-flexible-blocked-redis')}` +
+      `\n@RateLimit CPU/req vs rate-limiter-flexible writing the same headers: memory ${versus('rl-ours', 'rl-flexible-headers')}, ` +
+      `Redis ${versus('rl-ours-redis', 'rl-flexible-headers-redis')}, ` +
+      `blocked key, memory ${versus('rl-ours-blocked', 'rl-flexible-headers-blocked')}, ` +
+      `blocked key, Redis ${versus('rl-ours-blocked-redis', 'rl-flexible-headers-blocked-redis')}` +
+      `\n@Signed CPU/req: GET vs (a) ${spreadOf('signed')}x (target <= 1.3x), POST of 1 KB vs the bare POST ${versus('signed-post', 'bare-post')} (target <= 1.3x)` +
       `\n@RateLimit on a Redis Cluster vs one Redis node: allowed ${versus('rl-ours-cluster', 'rl-ours-redis')}, ` +
       `blocked key ${versus('rl-ours-blocked-cluster', 'rl-ours-blocked-redis')} (target <= 1.1x)`,
   );

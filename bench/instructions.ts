@@ -52,6 +52,28 @@ const ALL: Scenario[] = [
     label: '(ref) @Debounce with a 1 ms window',
     path: '/debounce-short?id=[<id>]',
   },
+  // With an OpenTelemetry SDK registered (a MeterProvider with a Prometheus reader).
+  {
+    name: 'module-otel',
+    label: '(b) with an OpenTelemetry SDK registered',
+    path: '/speed?id=[<id>]',
+  },
+  {
+    name: 'debounce-otel',
+    label: '(c) with an OpenTelemetry SDK registered',
+    path: '/debounce?id=[<id>]',
+  },
+  {
+    name: 'rl-ours-otel',
+    label: '(e) with an OpenTelemetry SDK registered',
+    path: '/rl?id=[<id>]',
+  },
+  {
+    name: 'rl-ours-redis-otel',
+    label: '(f) with an OpenTelemetry SDK registered',
+    path: '/rl?id=[<id>]',
+    redis: true,
+  },
   { name: 'signed', label: '(j) @Signed GET (vs (a))', path: '/signed' },
   { name: 'bare-post', label: '(ref) bare Nest + Fastify, POST of 1 KB JSON', path: '/post' },
   {
@@ -64,6 +86,11 @@ const ALL: Scenario[] = [
     name: 'page-budget',
     label: '(ref) @PageDefault with a scraping budget, memory (never refused)',
     path: '/page-budget?id=[<id>]',
+  },
+  {
+    name: 'page-plain',
+    label: '(ref) the same @PageDefault route without a budget',
+    path: '/page-plain?id=[<id>]',
   },
   {
     name: 'rl-flexible',
@@ -123,6 +150,30 @@ const ALL: Scenario[] = [
   {
     name: 'rl-flexible-blocked-redis',
     label: '(h) rate-limiter-flexible, blocked key, Redis',
+    path: '/rl?id=[<id>]',
+    redis: true,
+    refused: true,
+  },
+  {
+    name: 'rl-flexible-headers',
+    label: '(e) rate-limiter-flexible + the same two RateLimit headers, memory',
+    path: '/rl?id=[<id>]',
+  },
+  {
+    name: 'rl-flexible-headers-redis',
+    label: '(f) rate-limiter-flexible + the same two RateLimit headers, Redis',
+    path: '/rl?id=[<id>]',
+    redis: true,
+  },
+  {
+    name: 'rl-flexible-headers-blocked',
+    label: '(g) rate-limiter-flexible + the same two RateLimit headers, blocked key, memory',
+    path: '/rl?id=[<id>]',
+    refused: true,
+  },
+  {
+    name: 'rl-flexible-headers-blocked-redis',
+    label: '(h) rate-limiter-flexible + the same two RateLimit headers, blocked key, Redis',
     path: '/rl?id=[<id>]',
     redis: true,
     refused: true,

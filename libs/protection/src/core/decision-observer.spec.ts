@@ -135,6 +135,8 @@ describe('DecisionObserver', () => {
     const decisions = all.find((m) => m.descriptor.name === 'protection.decisions') as
       SumMetricData | undefined;
     assert.ok(decisions);
+    // Counted in process and observed at collection: still a monotonic sum for the exporters.
+    assert.equal(decisions.isMonotonic, true);
     const points = decisions.dataPoints.map((p) => [p.attributes, p.value]);
     assert.deepEqual(points, [
       [{ protection: 'debounce', route: 'GET /users/:id', outcome: 'allowed' }, 2],
@@ -144,6 +146,32 @@ describe('DecisionObserver', () => {
       SumMetricData | undefined;
     assert.equal(inflight?.dataPoints[0]?.value, 3);
     inFlight = 0;
+    o.stop();
+    await provider.shutdown();
+  });
+  it('keeps at most 1,000 routes of decision counts: the rest is counted under route "other"', async () => {
+    metrics.disable();
+    const reader = new ManualReader();
+    const provider = new MeterProvider({ readers: [reader] });
+    metrics.setGlobalMeterProvider(provider);
+    const o = observer();
+    o.start();
+    for (let i = 0; i < 1005; i++)
+      o.record('overload', undefined, 'allowed', undefined, undefined, `GET /r${i}`);
+    const { resourceMetrics } = await reader.collect();
+    const decisions = resourceMetrics.scopeMetrics
+      .flatMap((s) => s.metrics)
+      .find((m) => m.descriptor.name === 'protection.decisions') as SumMetricData | undefined;
+    const routes = new Map(
+      (decisions?.dataPoints ?? []).map((p) => [
+        (p.attributes as { route: string }).route,
+        p.value,
+      ]),
+    );
+    assert.equal(routes.size, 1001);
+    assert.equal(routes.get('GET /r999'), 1);
+    assert.equal(routes.has('GET /r1000'), false);
+    assert.equal(routes.get('other'), 5);
     o.stop();
     await provider.shutdown();
   });
