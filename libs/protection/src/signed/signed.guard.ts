@@ -46,7 +46,7 @@ export class SignedGuard implements CanActivate {
     let admission = this.admissions.get(route);
     if (!admission) this.admissions.set(route, (admission = admissionOf(route, settings)));
     const now = Date.now();
-    const outcome = await verifyRequest({
+    const verified = verifyRequest({
       req,
       admission,
       settings,
@@ -54,6 +54,7 @@ export class SignedGuard implements CanActivate {
       identity: this.options.identity,
       nowMs: now,
     });
+    const outcome = verified instanceof Promise ? await verified : verified;
     const mode = route.mode ?? settings.mode;
     // An admitted internal call (outcome null) passes the protection like a verified one.
     if (typeof outcome === 'string') return this.refuse(outcome, settings, req, res, mode);

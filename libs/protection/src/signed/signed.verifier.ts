@@ -57,14 +57,19 @@ export interface Verification {
   readonly nowMs: number;
 }
 
+/** What a verification ends with: a verified signature, a refusal, or null (an internal call). */
+export type VerificationOutcome = VerifiedSignature | SignedRefusal | null;
+type SignatureOutcome = VerifiedSignature | SignedRefusal;
+type Keys = readonly string[] | 'expired' | null;
+
 /**
  * Checks a request against its route: an internal caller passes (null); otherwise the first
  * signature that verifies (keys, coverage, time window, HMAC, then the body's digest), or the
- * refusal of the first one. Nonces are spent by the caller, after this succeeds.
+ * refusal of the first one. Nonces are spent by the caller, after this succeeds. Synchronous
+ * unless something has to be waited for (a body, a key resolver): a signed GET with keys from
+ * the options is decided without a promise.
  */
-export async function verifyRequest(
-  v: Verification,
-): Promise<VerifiedSignature | SignedRefusal | null> {
+export function verifyRequest(v: Verification): VerificationOutcome | Promise<VerificationOutcome> {
   const { req, admission, identity } = v;
   const headers = req.headers;
   const input = headers['signature-input'];
@@ -78,6 +83,15 @@ export async function verifyRequest(
     return parsed;
   }
   const view = viewOf(req);
+  if (parsed.length === 1) return verifyOne(parsed[0] as ParsedSignature, view, v);
+  return firstVerified(parsed, view, v);
+}
+
+async function firstVerified(
+  parsed: readonly ParsedSignature[],
+  view: SignedRequestView,
+  v: Verification,
+): Promise<SignatureOutcome> {
   let first: SignedRefusal | undefined;
   for (const sig of parsed) {
     const outcome = await verifyOne(sig, view, v);
@@ -87,20 +101,42 @@ export async function verifyRequest(
   return first ?? 'SIGNATURE_INVALID';
 }
 
-async function verifyOne(
+function verifyOne(
   sig: ParsedSignature,
   view: SignedRequestView,
   v: Verification,
-): Promise<VerifiedSignature | SignedRefusal> {
-  const { req, settings, nowMs } = v;
+): SignatureOutcome | Promise<SignatureOutcome> {
   const { keyid, nonce } = sig;
   if (!keyid || !nonce || keyid.length > 128 || nonce.length > 128) return 'SIGNATURE_INVALID';
   if (sig.alg !== undefined && sig.alg !== 'hmac-sha256') return 'SIGNATURE_INVALID';
-  const keys = await keysOf(keyid, v);
-  if (keys === 'expired') return 'SIGNATURE_EXPIRED';
-  if (!keys || keys.length === 0) return 'SIGNATURE_INVALID';
-  const body = announced(view) ? await rawBodyOf(rawRequest(req)) : undefined;
+  const keys = keysOf(keyid, v);
+  if (keys instanceof Promise || announced(view)) return verifyAfterReading(sig, view, v, keys);
+  return verifyWith(sig, view, v, keys, undefined);
+}
+
+/** The same, once the key resolver answered and the body is read. */
+async function verifyAfterReading(
+  sig: ParsedSignature,
+  view: SignedRequestView,
+  v: Verification,
+  pending: Keys | Promise<Keys>,
+): Promise<SignatureOutcome> {
+  const keys = await pending;
+  if (!usable(keys)) return refusalFor(keys);
+  const body = announced(view) ? await rawBodyOf(rawRequest(v.req)) : undefined;
   if (body === 'too-large') return 'DIGEST_MISMATCH';
+  return verifyWith(sig, view, v, keys, body);
+}
+
+function verifyWith(
+  sig: ParsedSignature,
+  view: SignedRequestView,
+  v: Verification,
+  keys: Keys,
+  body: Buffer | undefined,
+): SignatureOutcome {
+  if (!usable(keys)) return refusalFor(keys);
+  const { req, settings, nowMs } = v;
   view.body = body;
   const uncovered = checkCoverage(sig, view);
   if (uncovered) return uncovered;
@@ -113,14 +149,19 @@ async function verifyOne(
     const digest = checkContentDigest(joined(req.headers['content-digest']), body);
     if (digest) return digest;
   }
-  return { keyid, nonce };
+  return { keyid: sig.keyid as string, nonce: sig.nonce as string };
 }
 
-/** The secrets `keyid` may sign with on this route. */
-async function keysOf(
-  keyid: string,
-  v: Verification,
-): Promise<readonly string[] | 'expired' | null> {
+function usable(keys: Keys): keys is readonly string[] {
+  return keys !== null && keys !== 'expired' && keys.length > 0;
+}
+
+function refusalFor(keys: Keys): SignedRefusal {
+  return keys === 'expired' ? 'SIGNATURE_EXPIRED' : 'SIGNATURE_INVALID';
+}
+
+/** The secrets `keyid` may sign with on this route; a promise only from a key resolver. */
+function keysOf(keyid: string, v: Verification): Keys | Promise<Keys> {
   const { req, admission, settings, secrets, identity, nowMs } = v;
   if (keyid.startsWith(PAGE_KEY_PREFIX)) {
     if (!admission.browser) return null;
@@ -130,9 +171,9 @@ async function keysOf(
   const keys = settings.keys;
   if (!keys) return null;
   if (typeof keys !== 'function') return keys.get(keyid) ?? null;
-  const found = await keys(keyid);
-  if (found === undefined || found === null) return null;
-  return typeof found === 'string' ? [found] : found;
+  return Promise.resolve(keys(keyid)).then((found) =>
+    found === undefined || found === null ? null : typeof found === 'string' ? [found] : found,
+  );
 }
 
 function viewOf(req: ProtectionRequest): SignedRequestView {

@@ -31,6 +31,7 @@ export class RedisConnection {
   private readonly closers: Array<() => void> = [];
   private readonly logger = new Logger(PROTECTION_LOGGER_CONTEXT);
   private lastErrorLog = 0;
+  private readonly timerList: NodeJS.Timeout;
   readonly compensations: Compensations;
   /** Wake-up channels: classic, or sharded per key on a Cluster of Redis >= 7. */
   readonly wakeups: Wakeups;
@@ -41,6 +42,12 @@ export class RedisConnection {
     this.owned = owned;
     if (owned) client.on('error', (err: Error) => this.logError('client', err));
     this.compensations = new Compensations((err) => this.logError('compensation', err));
+    // Every command runs under a timer of `commandTimeout` ms (ioredis's, or ours in call()).
+    // Node keeps one timer list per duration and drops it with its last timer, so one command at
+    // a time would rebuild that list on every call (a priority-queue insert and removal): this
+    // idle interval of the same duration keeps it, making each command's timer a list append.
+    this.timerList = setInterval(() => undefined, settings.commandTimeout);
+    this.timerList.unref();
     this.wakeups = new Wakeups(
       isCluster(client),
       () => this.subscriber,
@@ -189,6 +196,7 @@ export class RedisConnection {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.timerList);
     this.wakeups.close();
     for (const fn of this.closers) fn();
     await this.compensations.close();

@@ -9,7 +9,7 @@
  * ARGV[1] = now in integer ms, or '' for the Redis server's clock (TIME)
  * ARGV[2] = 'hit' | 'check' | 'force' | 'refund'
  * ARGV[3] = cost (integer >= 0)
- * ARGV[4] = member id, unique per request (log entries: id, id#1, ..., id#(cost-1))
+ * ARGV[4] = member id, unique per request (log entries: id, id#1, ..., id#(cost-1)); '' without a log
  * ARGV[5 + 4k .. 8 + 4k] = policy k+1: algorithm ('gcra' | 'window' | 'log'), limit, windowMs,
  *   burst (gcra; '' or 0 = limit)
  * Returns {allowed (1|0), remaining1, resetMs1, retryMs1, remaining2, ...}, all integers.

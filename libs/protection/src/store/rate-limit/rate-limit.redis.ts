@@ -11,7 +11,7 @@ import type {
 } from './rate-limit.port';
 
 interface RateLimitCommands {
-  npRateLimit(numberOfKeys: number, ...keysAndArgs: Array<string | number>): Promise<number[]>;
+  npRateLimit(numberOfKeys: number, keysAndArgs: Array<string | number>): Promise<number[]>;
 }
 
 /** Rate limits in Redis: every instance counts against one budget per client. */
@@ -32,16 +32,13 @@ export class RateLimitRedis implements RateLimitPort {
     cost: number,
   ): Promise<RateLimitDecision> {
     const keys = this.keys(client, policies);
-    // The server's clock (''), so instances never disagree; a log entry's id is unique per request.
-    const args: Array<string | number> = [
-      ...keys,
-      '',
-      op,
-      cost,
-      op === 'hit' || op === 'force' ? uniqueId() : '',
-    ];
+    // The server's clock (''), so instances never disagree; a log entry's id is unique per
+    // request (the other algorithms keep no entries, so no id is made for them).
+    const counts = op === 'hit' || op === 'force';
+    const args: Array<string | number> = [...keys, '', op, cost, counts ? entryId(policies) : ''];
     for (const p of policies) args.push(p.algorithm, p.limit, p.windowMs, p.burst);
-    const reply = await this.conn.call(() => this.commands.npRateLimit(keys.length, ...args));
+    // One array argument: ioredis flattens it into the command (no spread copy here).
+    const reply = await this.conn.call(() => this.commands.npRateLimit(keys.length, args));
     return {
       allowed: reply[0] === 1,
       policies: policies.map((_, i) => ({
@@ -62,6 +59,12 @@ export class RateLimitRedis implements RateLimitPort {
     const tag = tagOf(client);
     return policies.map((p) => this.conn.k(`ratelimit:{${tag}}:${policyKey(p)}`));
   }
+}
+
+/** A unique id for the log's entries, or '' when no policy is a log. */
+function entryId(policies: readonly RateLimitPolicy[]): string {
+  for (const p of policies) if (p.algorithm === 'log') return uniqueId();
+  return '';
 }
 
 /** Client ids are user input: a bounded, tag-safe form for keys. */
