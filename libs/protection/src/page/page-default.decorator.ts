@@ -2,54 +2,70 @@ import {
   createParamDecorator,
   Inject,
   Injectable,
-  UseInterceptors,
   type ExecutionContext,
   type PipeTransform,
 } from '@nestjs/common';
 import { requestUrl } from '../core/http.adapter';
-import type { ProtectionRequest } from '../core/http.types';
+import type { ProtectionRequest, ProtectionResponse } from '../core/http.types';
 import { documentRoute } from '../core/swagger';
 import type { ResolvedProtectionOptions } from '../protection-options.factory';
 import { PROTECTION_OPTIONS } from '../protection.constants';
+import { ProtectionStore } from '../protection.store';
 import type { PageDefaultOptions, ResolvedPageSettings } from './page-options.interface';
 import { resolvePageRoute, routePageSettings } from './page.options';
 import type { PageQuery } from './page-query';
 import { buildPageQuery } from './page-query.builder';
 import { pageDocs } from './page.docs';
 import { pageLimitDocs } from './page-budget.docs';
-import { PageBudgetInterceptor } from './page-budget.interceptor';
+import { PageBudget } from './page-budget.counter';
 import { PAGE_BUDGET } from './page-budget.options';
 
 interface PageInput {
-  url: string;
+  req: ProtectionRequest;
+  res: ProtectionResponse;
   options: PageDefaultOptions;
 }
 
 /**
  * Turns the request URL into a `PageQuery` with the module's `page` defaults under the
- * decorator's. A pipe, so dependency injection supplies the module options.
+ * decorator's, and with a `budget` counts its rows (the last step before the handler, after
+ * the guards). A pipe, so dependency injection supplies the module options and store.
  */
 @Injectable()
-export class PageDefaultPipe implements PipeTransform<PageInput, PageQuery> {
+export class PageDefaultPipe implements PipeTransform<PageInput, PageQuery | Promise<PageQuery>> {
   private readonly cache = new WeakMap<PageDefaultOptions, ResolvedPageSettings>();
+  private readonly budget: PageBudget;
 
-  constructor(@Inject(PROTECTION_OPTIONS) private readonly options: ResolvedProtectionOptions) {}
+  constructor(
+    @Inject(PROTECTION_OPTIONS) private readonly options: ResolvedProtectionOptions,
+    @Inject(ProtectionStore) store: ProtectionStore,
+  ) {
+    this.budget = new PageBudget(options, store);
+  }
 
-  transform(input: PageInput): PageQuery {
-    let settings = this.cache.get(input.options);
+  transform(input: PageInput): PageQuery | Promise<PageQuery> {
+    const route = input.options;
+    let settings = this.cache.get(route);
     if (!settings) {
-      settings = routePageSettings(this.options.page?.defaults, input.options);
-      this.cache.set(input.options, settings);
+      settings = routePageSettings(this.options.page?.defaults, route);
+      this.cache.set(route, settings);
     }
-    return buildPageQuery(input.url, settings);
+    const pq = buildPageQuery(requestUrl(input.req), settings);
+    const budget = route.budget;
+    if (!budget) return pq;
+    return this.budget.count(route, budget, pq, input.req, input.res).then(() => pq);
   }
 }
 
 const pageParam = createParamDecorator(
-  (options: PageDefaultOptions, context: ExecutionContext): PageInput => ({
-    url: requestUrl(context.switchToHttp().getRequest<ProtectionRequest>()),
-    options,
-  }),
+  (options: PageDefaultOptions, context: ExecutionContext): PageInput => {
+    const http = context.switchToHttp();
+    return {
+      req: http.getRequest<ProtectionRequest>(),
+      res: http.getResponse<ProtectionResponse>(),
+      options,
+    };
+  },
 );
 
 /**
@@ -82,7 +98,7 @@ export function PageDefault(options: PageDefaultOptions = {}): ParameterDecorato
   };
 }
 
-/** Marks the handler as budgeted and puts the interceptor that counts its rows on it. */
+/** Marks the handler as budgeted (one budget per handler; the pipe counts its rows). */
 function budgetRoute(
   target: object,
   key: string | symbol,
@@ -96,5 +112,4 @@ function budgetRoute(
     );
   }
   Reflect.defineMetadata(PAGE_BUDGET, options, handler);
-  UseInterceptors(PageBudgetInterceptor)(target, key, descriptor);
 }

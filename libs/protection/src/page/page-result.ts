@@ -1,4 +1,5 @@
 import type { PageQuery } from './page-query';
+import { served } from './page-budget.settlement';
 
 /**
  * A page of results: `{ success: true, data, page, size, sort, totalPage, totalData, meta? }`.
@@ -29,6 +30,8 @@ export class PageResult<T> {
   ): PageResult<T> {
     const total = Number.isFinite(totalData) && totalData > 0 ? Math.floor(totalData) : 0;
     const totalPage = total === 0 || pq.size <= 0 ? 0 : Math.ceil(total / pq.size);
+    // A budgeted route counts the rows actually served.
+    served(pq, data.length);
     return new PageResult(data, pq.page, pq.size, pq.sort, totalPage, total, meta);
   }
 

@@ -42,12 +42,9 @@ export class RedisConnection {
     this.owned = owned;
     if (owned) client.on('error', (err: Error) => this.logError('client', err));
     this.compensations = new Compensations((err) => this.logError('compensation', err));
-    // Every command runs under a timer of `commandTimeout` ms (ioredis's, or ours in call()).
-    // Node keeps one timer list per duration and drops it with its last timer, so one command at
-    // a time would rebuild that list on every call (a priority-queue insert and removal): this
-    // idle interval of the same duration keeps it, making each command's timer a list append.
-    this.timerList = setInterval(() => undefined, settings.commandTimeout);
-    this.timerList.unref();
+    // Each command runs under a `commandTimeout` timer. Node drops a duration's timer list with
+    // its last timer; this idle interval keeps it, so a command's timer is a list append.
+    this.timerList = setInterval(() => undefined, settings.commandTimeout).unref();
     this.wakeups = new Wakeups(
       isCluster(client),
       () => this.subscriber,
@@ -56,10 +53,7 @@ export class RedisConnection {
     );
   }
 
-  /**
-   * Registers a port's scripts (EVALSHA after the first call) and returns the client typed as
-   * the port's commands; ioredis adds a `<name>Buffer` variant of each.
-   */
+  /** Registers a port's scripts (EVALSHA after the first call), typed as the port's commands. */
   defineCommands<C>(scripts: Record<string, ScriptDefinition>): C {
     for (const [name, s] of Object.entries(scripts)) {
       this.client.defineCommand(
