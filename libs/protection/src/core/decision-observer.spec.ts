@@ -36,6 +36,17 @@ const observer = (options: ProtectionModuleOptions = {}) =>
     ...options,
   }).decisions;
 
+/** An observer started with an SDK registered (a reader collected by hand). */
+function withSdk() {
+  metrics.disable();
+  const reader = new ManualReader();
+  const provider = new MeterProvider({ readers: [reader] });
+  metrics.setGlobalMeterProvider(provider);
+  const o = observer();
+  o.start();
+  return { reader, provider, o };
+}
+
 describe('DecisionObserver', () => {
   after(() => metrics.disable());
 
@@ -117,12 +128,7 @@ describe('DecisionObserver', () => {
   });
 
   it('with an SDK registered, counts decisions by protection, route pattern and outcome', async () => {
-    metrics.disable();
-    const reader = new ManualReader();
-    const provider = new MeterProvider({ readers: [reader] });
-    metrics.setGlobalMeterProvider(provider);
-    const o = observer();
-    o.start();
+    const { reader, provider, o } = withSdk();
     assert.ok(o.metrics, 'instruments made from the registered SDK');
     assert.equal(o.on, true);
     o.record('debounce', req('10.0.0.1'), 'allowed');
@@ -149,13 +155,9 @@ describe('DecisionObserver', () => {
     o.stop();
     await provider.shutdown();
   });
+
   it('keeps at most 1,000 routes of decision counts: the rest is counted under route "other"', async () => {
-    metrics.disable();
-    const reader = new ManualReader();
-    const provider = new MeterProvider({ readers: [reader] });
-    metrics.setGlobalMeterProvider(provider);
-    const o = observer();
-    o.start();
+    const { reader, provider, o } = withSdk();
     for (let i = 0; i < 1005; i++)
       o.record('overload', undefined, 'allowed', undefined, undefined, `GET /r${i}`);
     const { resourceMetrics } = await reader.collect();
