@@ -31,7 +31,7 @@ export class PageResult<T> {
     const total = Number.isFinite(totalData) && totalData > 0 ? Math.floor(totalData) : 0;
     const totalPage = total === 0 || pq.size <= 0 ? 0 : Math.ceil(total / pq.size);
     // A budgeted route counts the rows actually served.
-    served(pq, data.length);
+    if (Array.isArray(data)) served(pq, data.length);
     return new PageResult(data, pq.page, pq.size, pq.sort, totalPage, total, meta);
   }
 
