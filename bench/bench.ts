@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { TestCluster } from '../test/helpers/redis-cluster';
+import { FLEXIBLE_WITH_HEADERS } from './flexible-scenarios';
 import { requestMaker } from './bench-signed';
 
 /*
@@ -135,30 +136,7 @@ const ALL_SCENARIOS: Scenario[] = [
     path: '/rl?id=[<id>]',
     redis: true,
   },
-  {
-    name: 'rl-flexible-headers',
-    label: '(e) rate-limiter-flexible + the same two RateLimit headers, memory',
-    path: '/rl?id=[<id>]',
-    redis: false,
-  },
-  {
-    name: 'rl-flexible-headers-redis',
-    label: '(f) rate-limiter-flexible + the same two RateLimit headers, Redis',
-    path: '/rl?id=[<id>]',
-    redis: true,
-  },
-  {
-    name: 'rl-flexible-headers-blocked',
-    label: '(g) rate-limiter-flexible + the same two RateLimit headers, blocked key, memory',
-    path: '/rl?id=[<id>]',
-    redis: false,
-  },
-  {
-    name: 'rl-flexible-headers-blocked-redis',
-    label: '(h) rate-limiter-flexible + the same two RateLimit headers, blocked key, Redis',
-    path: '/rl?id=[<id>]',
-    redis: true,
-  },
+  ...FLEXIBLE_WITH_HEADERS,
   { name: 'signed', label: '(j) @Signed GET', path: '/signed', redis: false },
   {
     name: 'bare-post',

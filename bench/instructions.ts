@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestRedis } from '../test/helpers/redis-server';
+import { FLEXIBLE_WITH_HEADERS } from './flexible-scenarios';
 import { requestMaker } from './bench-signed';
 
 /*
@@ -154,30 +155,7 @@ const ALL: Scenario[] = [
     redis: true,
     refused: true,
   },
-  {
-    name: 'rl-flexible-headers',
-    label: '(e) rate-limiter-flexible + the same two RateLimit headers, memory',
-    path: '/rl?id=[<id>]',
-  },
-  {
-    name: 'rl-flexible-headers-redis',
-    label: '(f) rate-limiter-flexible + the same two RateLimit headers, Redis',
-    path: '/rl?id=[<id>]',
-    redis: true,
-  },
-  {
-    name: 'rl-flexible-headers-blocked',
-    label: '(g) rate-limiter-flexible + the same two RateLimit headers, blocked key, memory',
-    path: '/rl?id=[<id>]',
-    refused: true,
-  },
-  {
-    name: 'rl-flexible-headers-blocked-redis',
-    label: '(h) rate-limiter-flexible + the same two RateLimit headers, blocked key, Redis',
-    path: '/rl?id=[<id>]',
-    redis: true,
-    refused: true,
-  },
+  ...FLEXIBLE_WITH_HEADERS,
 ];
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const SCENARIOS = ONLY ? ALL.filter((s) => s.name === 'bare' || ONLY.includes(s.name)) : ALL;
