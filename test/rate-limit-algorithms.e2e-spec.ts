@@ -12,6 +12,10 @@ import {
   type WindowState,
 } from '../libs/protection/src/store/rate-limit/algorithms';
 import { RATE_LIMIT_ALGORITHMS } from '../libs/protection/src/store/rate-limit/rate-limit-algorithms.lua';
+import {
+  decodeReply,
+  withScriptArgs,
+} from '../libs/protection/src/store/rate-limit/rate-limit.redis-codec';
 import { TestRedis } from './helpers/redis-server';
 
 /*
@@ -26,9 +30,8 @@ import { TestRedis } from './helpers/redis-server';
  * as empty and no TTL is too short.
  */
 
-type Args = Array<string | number>;
 interface AlgorithmCommands {
-  npRateLimitAlgorithms(numberOfKeys: number, ...keysAndArgs: Args): Promise<number[]>;
+  npRateLimitAlgorithms(numberOfKeys: number, ...keysAndArgs: string[]): Promise<number[]>;
 }
 
 /** A small seeded PRNG (mulberry32): a failing run can be replayed from its seed. */
@@ -40,14 +43,6 @@ function mulberry32(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-
-const policyArgs = (policies: readonly AlgorithmPolicy[]): Args =>
-  policies.flatMap((p) => [p.algorithm, p.limit, p.windowMs, p.burst ?? '']);
-
-const flat = (d: AlgorithmDecision): number[] => [
-  d.allowed ? 1 : 0,
-  ...d.policies.flatMap((p) => [p.remaining, p.resetMs, p.retryMs]),
-];
 
 /** What the script keeps in a key, in the TypeScript state's terms (undefined: no key). */
 function parseStored(algorithm: string, raw: unknown): AlgorithmState | undefined {
@@ -120,12 +115,7 @@ describe('rate-limit algorithms: Lua and TypeScript agree step by step', () => {
       const tx = client.multi();
       (tx as unknown as AlgorithmCommands).npRateLimitAlgorithms(
         keys.length,
-        ...keys,
-        now,
-        op,
-        cost,
-        member,
-        ...policyArgs(policies),
+        ...withScriptArgs([...keys], now, op, cost, member, policies),
       );
       for (const [i, k] of keys.entries()) {
         tx.pttl(k);
@@ -142,7 +132,7 @@ describe('rate-limit algorithms: Lua and TypeScript agree step by step', () => {
       const [lua, ...rest] = replies.map(([, value]) => value);
 
       const where = `seed ${seed}, step ${step}: ${op} ${cost} at ${now}`;
-      assert.deepEqual(lua, flat(ts.decision), where);
+      assert.deepEqual(decodeReply(lua as number[], policies.length), ts.decision, where);
       for (const [i, k] of keys.entries()) {
         const policy = policies[i] as AlgorithmPolicy;
         const pttl = rest[i * 3] as number;
@@ -213,16 +203,9 @@ describe('rate-limit algorithms: Lua and TypeScript agree step by step', () => {
   it("takes the Redis server's time when now is ''", async () => {
     const policy = T(5, 1000);
     const key = 'np:ratelimit:{time}:0:gcra';
-    const reply = await commands.npRateLimitAlgorithms(
-      1,
-      key,
-      '',
-      'hit',
-      2,
-      'm',
-      ...policyArgs([policy]),
-    );
-    assert.deepEqual(reply, [1, 3, 200, 0]);
+    const args = withScriptArgs([key], '', 'hit', 2, 'm', [policy]);
+    const reply = await commands.npRateLimitAlgorithms(1, ...args);
+    assert.deepEqual(reply, [3, 200, 0], 'allowed: the first integer is the remaining count');
     const [at] = String(await client.get(key))
       .split(' ')
       .map(Number);
@@ -235,10 +218,11 @@ describe('rate-limit algorithms: Lua and TypeScript agree step by step', () => {
     for (const algorithm of ['gcra', 'window', 'log'] as const) {
       for (const limit of [10, 100, 1000]) {
         const key = `np:ratelimit:{mem-${algorithm}-${limit}}:0:${algorithm}`;
-        const args = policyArgs([{ algorithm, limit, windowMs: 60_000 }]);
+        const policies = [{ algorithm, limit, windowMs: 60_000 }];
         // Filled to the limit, one request at a time, with real member ids.
         for (let n = 0; n < limit; n++) {
-          await commands.npRateLimitAlgorithms(1, key, '', 'hit', 1, uniqueId(), ...args);
+          const args = withScriptArgs([key], '', 'hit', 1, uniqueId(), policies);
+          await commands.npRateLimitAlgorithms(1, ...args);
         }
         const bytes = Number(await client.call('MEMORY', 'USAGE', key, 'SAMPLES', '0'));
         usage[`${algorithm} ${limit}`] = bytes;

@@ -2,8 +2,8 @@ import type { ProtectionMetrics } from './core/metrics';
 import type { ResolvedBaseOptions } from './protection-options.base';
 import { PORTS, type ProtectionStore } from './protection.store';
 
-/** Operations timed besides the checked ones: the optional in-process debounce claim. */
-const OPTIONAL = { debounce: ['claimSync'] } as const;
+/** Operations timed besides the checked ones: the optional synchronous (in-process) ones. */
+const OPTIONAL = { debounce: ['claimSync'], rateLimit: ['applySync'] } as const;
 
 /**
  * The store with every port operation timed (`protection.store.duration`, seconds) and its

@@ -127,6 +127,10 @@ export function storeProblem(store: Record<string, unknown>): [string, unknown, 
   if (debounce.claimSync !== undefined && typeof debounce.claimSync !== 'function') {
     return ['store.debounce.claimSync', debounce.claimSync, 'a function or undefined'];
   }
+  const rateLimit = store.rateLimit as Record<string, unknown>;
+  if (rateLimit.applySync !== undefined && typeof rateLimit.applySync !== 'function') {
+    return ['store.rateLimit.applySync', rateLimit.applySync, 'a function or undefined'];
+  }
   if (typeof store.shared !== 'boolean') return ['store.shared', store.shared, 'true or false'];
   for (const m of ['init', 'close'])
     if (typeof store[m] !== 'function') return [`store.${m}`, store[m], 'a function'];

@@ -8,7 +8,12 @@ import { routeKey } from '../core/route-key';
 import type { ResolvedProtectionOptions } from '../protection-options.factory';
 import { PROTECTION_LOGGER_CONTEXT } from '../protection.constants';
 import type { ProtectionStore } from '../protection.store';
-import { policyHeader, stateItem } from '../store/rate-limit/rate-limit.headers';
+import {
+  POLICY_HEADER,
+  policyHeader,
+  STATE_HEADER,
+  stateItem,
+} from '../store/rate-limit/rate-limit.headers';
 import { RateLimitMemory } from '../store/rate-limit/rate-limit.memory';
 import type {
   RateLimitDecision,
@@ -79,8 +84,8 @@ export class PageBudget {
     const { counted, decision } = taken;
 
     // Beside a @RateLimit guard's own policies, when the route has both (guards run first).
-    const policies = getResponseHeader(res, 'RateLimit-Policy');
-    const before = getResponseHeader(res, 'RateLimit');
+    const policies = getResponseHeader(res, POLICY_HEADER);
+    const before = getResponseHeader(res, STATE_HEADER);
     const p = decision.policies[0] ?? { remaining: 0, resetMs: 0, retryMs: 0 };
     const state = (remaining: number): string => {
       const item = stateItem(plan.policies[0], { ...p, remaining });
@@ -88,10 +93,10 @@ export class PageBudget {
     };
     setResponseHeader(
       res,
-      'RateLimit-Policy',
+      POLICY_HEADER,
       policies ? `${policies}, ${plan.policyHeader}` : plan.policyHeader,
     );
-    setResponseHeader(res, 'RateLimit', state(p.remaining));
+    setResponseHeader(res, STATE_HEADER, state(p.remaining));
     if (!decision.allowed) {
       const retryAfter = Math.max(1, Math.ceil((p.retryMs || 1000) / 1000));
       this.point.refusePreset(
@@ -112,7 +117,7 @@ export class PageBudget {
       if (served < size) {
         this.settle(counted, 'refund', size - served);
         const rows = plan.policies[0].limit;
-        setResponseHeader(res, 'RateLimit', state(Math.min(rows, p.remaining + size - served)));
+        setResponseHeader(res, STATE_HEADER, state(Math.min(rows, p.remaining + size - served)));
       } else {
         this.settle(counted, 'force', served - size);
       }

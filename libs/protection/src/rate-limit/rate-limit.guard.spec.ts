@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { ExecutionContext } from '@nestjs/common';
 import { fakeContext, fakeRequest, fakeResponse } from '../core/fake-context.spec';
 import { TooManyRequestsException } from '../core/too-many-requests.exception';
 import { resolveProtectionOptions } from '../protection-options.factory';
@@ -21,7 +22,7 @@ describe('RateLimitGuard', () => {
     const call = async (): Promise<{ ok: boolean | Error; headers: Record<string, string> }> => {
       const res = fakeResponse();
       const ctx = fakeContext(Orders, 'create', fakeRequest('/orders'), res);
-      const ok = await guard.canActivate(ctx).catch((err: Error) => err);
+      const ok = await (async () => guard.canActivate(ctx))().catch((err: Error) => err);
       return { ok, headers: res.headers };
     };
     const first = await call();
@@ -42,12 +43,23 @@ describe('RateLimitGuard', () => {
     t.mock.timers.enable({ apis: ['Date'], now: T0 });
     const guard = new RateLimitGuard(resolveProtectionOptions({}), new MemoryStore());
     const from = (ip: string): Promise<boolean | Error> =>
-      guard
-        .canActivate(fakeContext(Orders, 'create', fakeRequest('/orders', {}, ip), fakeResponse()))
-        .catch((e: Error) => e);
+      (async () =>
+        guard.canActivate(
+          fakeContext(Orders, 'create', fakeRequest('/orders', {}, ip), fakeResponse()),
+        ))().catch((e: Error) => e);
     assert.equal(await from('198.51.100.1'), true);
     assert.equal(await from('198.51.100.1'), true);
     assert.ok((await from('198.51.100.1')) instanceof TooManyRequestsException);
     assert.equal(await from('198.51.100.2'), true);
+  });
+
+  it('decides without a promise on the memory store, and refuses by throwing at once', (t) => {
+    t.mock.timers.enable({ apis: ['Date'], now: T0 });
+    const guard = new RateLimitGuard(resolveProtectionOptions({}), new MemoryStore());
+    const ctx = (): ExecutionContext =>
+      fakeContext(Orders, 'create', fakeRequest('/orders'), fakeResponse());
+    assert.equal(guard.canActivate(ctx()), true);
+    assert.equal(guard.canActivate(ctx()), true);
+    assert.throws(() => guard.canActivate(ctx()), TooManyRequestsException);
   });
 });

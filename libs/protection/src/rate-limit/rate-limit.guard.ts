@@ -13,13 +13,16 @@ import { PROTECTION_LOGGER_CONTEXT, PROTECTION_OPTIONS } from '../protection.con
 import { ProtectionStore } from '../protection.store';
 import { RateLimitMemory } from '../store/rate-limit/rate-limit.memory';
 import { storeFailure } from '../store/store-failure.policy';
-import type { RateLimitCount } from './rate-limit-options.interface';
 import { TOO_MANY_REQUESTS, TooManyRequestsException } from '../core/too-many-requests.exception';
 import { rateLimitsOf } from './rate-limit.metadata';
-import { valueFor, type ResolvedRateLimitOptions } from './rate-limit.options';
-import { policyHeader, stateItem } from '../store/rate-limit/rate-limit.headers';
-import { planFor, policiesFor, type RoutePlan } from './rate-limit.plan';
-import { clientOf } from './rate-limit.subjects';
+import type { ResolvedRateLimitOptions } from './rate-limit.options';
+import {
+  POLICY_HEADER,
+  policyHeader,
+  STATE_HEADER,
+  stateItem,
+} from '../store/rate-limit/rate-limit.headers';
+import { planFor, stepsOf, type RoutePlan, type Step } from './rate-limit.plan';
 import type {
   RateLimitDecision,
   RateLimitPolicy,
@@ -28,13 +31,20 @@ import type {
 
 const FEATURE = 'RateLimit';
 
-/** One store step of a request. */
-interface Step {
-  client: string;
-  count: RateLimitCount;
-  cost: number;
-  policies: readonly RateLimitPolicy[];
-  shadow: boolean;
+/** One request's way through the guard: its steps, then what they came to. */
+interface Run {
+  readonly plan: RoutePlan;
+  readonly settings: ResolvedRateLimitOptions;
+  readonly req: ProtectionRequest;
+  readonly res: ProtectionResponse;
+  readonly steps: readonly Step[];
+  /** The `RateLimit` header so far. */
+  state: string;
+  /** Refused when > 0: the longest wait of a refusing rule. */
+  retryMs: number;
+  /** A shadow rule would have refused. */
+  shadowed: boolean;
+  counted: Array<{ step: Step; port: RateLimitPort }>;
 }
 
 /**
@@ -61,7 +71,7 @@ export class RateLimitGuard implements CanActivate {
     this.point = new DecisionPoint('rateLimit', options.decisions);
   }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const settings = this.options.rateLimit;
     if (!settings || context.getType() !== 'http') return true;
     const plan = this.planOf(context, settings);
@@ -69,52 +79,96 @@ export class RateLimitGuard implements CanActivate {
     const http = context.switchToHttp();
     const req = http.getRequest<ProtectionRequest>();
     const res = http.getResponse<ProtectionResponse>();
+    const run: Run = {
+      plan,
+      settings,
+      req,
+      res,
+      steps: stepsOf(plan, req, this.options.identity),
+      state: '',
+      retryMs: 0,
+      shadowed: false,
+      counted: [],
+    };
+    const port = this.store.rateLimit;
+    if (port.applySync === undefined) return this.applyAsync(run, port);
+    // A store that answers at once (memory): no promise on the way.
+    for (const step of run.steps) {
+      let decision: RateLimitDecision | null;
+      let used = port;
+      try {
+        decision = port.applySync(step.client, step.policies, 'hit', step.cost);
+      } catch (err) {
+        decision = this.fallBack(run, step, err);
+        if (!decision) return true;
+        used = this.local;
+      }
+      this.tally(run, step, used, decision);
+    }
+    return this.conclude(run);
+  }
 
-    const steps = this.steps(plan, req);
-    let state = '';
-    let retryMs = 0;
-    let shadowed = false;
-    const counted: Array<{ step: Step; port: RateLimitPort }> = [];
-    for (const step of steps) {
-      let port: RateLimitPort = this.store.rateLimit;
-      let decision: RateLimitDecision;
+  private async applyAsync(run: Run, port: RateLimitPort): Promise<boolean> {
+    for (const step of run.steps) {
+      let decision: RateLimitDecision | null;
+      let used = port;
       try {
         decision = await port.apply(step.client, step.policies, 'hit', step.cost);
       } catch (err) {
-        storeFailure(this.point, FEATURE, req, res, plan.mode, settings.onStoreError, err);
-        if (settings.onStoreError !== 'local') return true;
-        // The same rules in this process until the store is back: a limit against brute force
-        // must not switch off during an outage (and a full local table refuses).
-        port = this.local;
-        try {
-          decision = await port.apply(step.client, step.policies, 'hit', step.cost);
-        } catch (localErr) {
-          storeFailure(this.point, FEATURE, req, res, plan.mode, 'closed', localErr);
-          return true;
-        }
+        decision = this.fallBack(run, step, err);
+        if (!decision) return true;
+        used = this.local;
       }
-      if (decision.allowed) counted.push({ step, port });
-      else if (step.shadow) shadowed = true;
-      // A shadow rule's refusal is reported, never answered.
-      const refused = !decision.allowed && !step.shadow;
-      for (let i = 0; i < step.policies.length; i++) {
-        const policy = step.policies[i] as RateLimitPolicy;
-        const p = decision.policies[i] ?? { remaining: 0, resetMs: policy.windowMs, retryMs: 0 };
-        state += (state ? ', ' : '') + stateItem(policy, p);
-        if (refused) retryMs = Math.max(retryMs, p.retryMs);
-      }
-      if (refused && retryMs === 0) retryMs = 1000;
+      this.tally(run, step, used, decision);
     }
+    return this.conclude(run);
+  }
+
+  /**
+   * The store failed a step: its `onStoreError` policy. With `'local'` the same rules count in
+   * this process until the store is back (a limit against brute force must not switch off
+   * during an outage, and a full local table refuses); otherwise null: the request goes on.
+   */
+  private fallBack(run: Run, step: Step, err: unknown): RateLimitDecision | null {
+    const { plan, settings, req, res } = run;
+    storeFailure(this.point, FEATURE, req, res, plan.mode, settings.onStoreError, err);
+    if (settings.onStoreError !== 'local') return null;
+    try {
+      return this.local.applySync(step.client, step.policies, 'hit', step.cost);
+    } catch (localErr) {
+      storeFailure(this.point, FEATURE, req, res, plan.mode, 'closed', localErr);
+      return null;
+    }
+  }
+
+  /** Adds one step's decision to the request's headers and verdict. */
+  private tally(run: Run, step: Step, port: RateLimitPort, decision: RateLimitDecision): void {
+    if (decision.allowed) run.counted.push({ step, port });
+    else if (step.shadow) run.shadowed = true;
+    // A shadow rule's refusal is reported, never answered.
+    const refused = !decision.allowed && !step.shadow;
+    for (let i = 0; i < step.policies.length; i++) {
+      const policy = step.policies[i] as RateLimitPolicy;
+      const p = decision.policies[i] ?? { remaining: 0, resetMs: policy.windowMs, retryMs: 0 };
+      run.state += (run.state ? ', ' : '') + stateItem(policy, p);
+      if (refused) run.retryMs = Math.max(run.retryMs, p.retryMs);
+    }
+    if (refused && run.retryMs === 0) run.retryMs = 1000;
+  }
+
+  /** Writes the headers, then refuses (429) or lets the request through. */
+  private conclude(run: Run): boolean {
+    const { plan, settings, req, res, steps, counted } = run;
     setResponseHeader(
       res,
-      'RateLimit-Policy',
+      POLICY_HEADER,
       plan.policyHeader ?? policyHeader(steps.flatMap((s) => s.policies)),
     );
-    setResponseHeader(res, 'RateLimit', state);
-    if (retryMs > 0) {
+    setResponseHeader(res, STATE_HEADER, run.state);
+    if (run.retryMs > 0) {
       // Refused: what the other clients' steps counted for this request is given back.
       for (const c of counted) this.refund(c.step, c.port);
-      const retryAfter = Math.max(1, Math.ceil(retryMs / 1000));
+      const retryAfter = Math.max(1, Math.ceil(run.retryMs / 1000));
       this.point.rejectPreset(
         req,
         res,
@@ -123,9 +177,11 @@ export class RateLimitGuard implements CanActivate {
         (body, status) => new TooManyRequestsException(retryAfter, body, status),
       );
     }
-    const conditional = counted.filter((c) => c.step.count !== 'all');
-    if (conditional.length > 0) this.settleAfterResponse(res, conditional);
-    if (this.point.observer.on) this.passed(req, shadowed, counted, settings);
+    if (plan.conditional) {
+      const conditional = counted.filter((c) => c.step.count !== 'all');
+      if (conditional.length > 0) this.settleAfterResponse(res, conditional);
+    }
+    if (this.point.observer.on) this.passed(req, run.shadowed, counted, settings);
     return true;
   }
 
@@ -170,39 +226,6 @@ export class RateLimitGuard implements CanActivate {
       // The place stays taken until it ages out: the client is counted once too often.
       this.logger.warn(`RateLimit: a place could not be given back: ${String(err)}`);
     });
-  }
-
-  /**
-   * The store steps of a request: its groups with this request's client, cost, limits and
-   * windows. Rules of different kinds can name the same client (an anonymous request's
-   * `'user'` rule counts its address, like `'ip'`): such steps merge, so the rules of one
-   * client are counted together or not at all.
-   */
-  private steps(plan: RoutePlan, req: ProtectionRequest): Step[] {
-    const identity = this.options.identity;
-    const [only] = plan.groups;
-    if (plan.groups.length === 1 && only) {
-      return [
-        {
-          client: clientOf(only.key, req, identity),
-          count: only.count,
-          cost: only.rules[0] ? valueFor(only.rules[0], 'cost', only.cost, req) : 1,
-          policies: only.policies ?? policiesFor(only, req),
-          shadow: only.shadow,
-        },
-      ];
-    }
-    const merged = new Map<string, Step>();
-    for (const g of plan.groups) {
-      const client = clientOf(g.key, req, identity);
-      const cost = g.rules[0] ? valueFor(g.rules[0], 'cost', g.cost, req) : 1;
-      const id = `${client}\0${g.count}\0${cost}\0${g.shadow}`;
-      const step = merged.get(id);
-      const policies = g.policies ?? policiesFor(g, req);
-      if (step) step.policies = [...step.policies, ...policies];
-      else merged.set(id, { client, count: g.count, cost, policies, shadow: g.shadow });
-    }
-    return [...merged.values()];
   }
 
   private planOf(context: ExecutionContext, settings: ResolvedRateLimitOptions): RoutePlan | null {

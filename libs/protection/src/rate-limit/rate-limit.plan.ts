@@ -6,7 +6,9 @@ import type {
   RateLimitCount,
   RateLimitRule,
 } from './rate-limit-options.interface';
+import type { IdentitySettings } from '../core/identity';
 import { policyHeader } from '../store/rate-limit/rate-limit.headers';
+import { clientOf } from './rate-limit.subjects';
 import { algorithmOf, resolvedPolicy, valueFor } from './rate-limit.options';
 import type { RateLimitPolicy } from '../store/rate-limit/rate-limit.port';
 
@@ -30,6 +32,8 @@ export interface RoutePlan {
   readonly policyHeader: string | null;
   /** `'shadow'` when every rule is: then a store failure lets the request through too. */
   readonly mode: ProtectionMode;
+  /** Some rule counts only failed or only succeeded answers: settled after the response. */
+  readonly conditional: boolean;
 }
 
 export function planFor(
@@ -69,6 +73,7 @@ export function planFor(
     groups: built,
     policyHeader: fixed ? policyHeader(built.flatMap((g) => g.policies ?? [])) : null,
     mode: built.every((g) => g.shadow) ? 'shadow' : 'enforce',
+    conditional: built.some((g) => g.count !== 'all'),
   };
 }
 
@@ -82,4 +87,54 @@ export function policiesFor(g: Group, req: ProtectionRequest): RateLimitPolicy[]
       valueFor(r, 'window', r.windowMs, req),
     ),
   );
+}
+
+/** One store step of a request: a group with this request's client, cost and policies. */
+export interface Step {
+  client: string;
+  count: RateLimitCount;
+  cost: number;
+  policies: readonly RateLimitPolicy[];
+  shadow: boolean;
+}
+
+/**
+ * The store steps of a request: its groups with this request's client, cost, limits and
+ * windows. Rules of different kinds can name the same client (an anonymous request's `'user'`
+ * rule counts its address, like `'ip'`): such steps merge, so the rules of one client are
+ * counted together or not at all.
+ */
+export function stepsOf(
+  plan: RoutePlan,
+  req: ProtectionRequest,
+  identity: IdentitySettings,
+): Step[] {
+  const [only] = plan.groups;
+  if (plan.groups.length === 1 && only) {
+    return [
+      {
+        client: clientOf(only.key, req, identity),
+        count: only.count,
+        cost: costOf(only, req),
+        policies: only.policies ?? policiesFor(only, req),
+        shadow: only.shadow,
+      },
+    ];
+  }
+  const merged = new Map<string, Step>();
+  for (const g of plan.groups) {
+    const client = clientOf(g.key, req, identity);
+    const cost = costOf(g, req);
+    const id = `${client}\0${g.count}\0${cost}\0${g.shadow}`;
+    const step = merged.get(id);
+    const policies = g.policies ?? policiesFor(g, req);
+    if (step) step.policies = [...step.policies, ...policies];
+    else merged.set(id, { client, count: g.count, cost, policies, shadow: g.shadow });
+  }
+  return [...merged.values()];
+}
+
+function costOf(g: Group, req: ProtectionRequest): number {
+  const first = g.rules[0];
+  return first ? valueFor(first, 'cost', g.cost, req) : 1;
 }

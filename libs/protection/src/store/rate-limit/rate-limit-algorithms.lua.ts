@@ -4,15 +4,13 @@
  * written in the same order as there, so Lua's doubles round exactly as JavaScript's do; the
  * differential test (test/rate-limit-algorithms.e2e-spec.ts) holds both to the same results.
  *
- * KEYS = one key per policy (tag them with one hash tag so they share a Cluster slot; a key must
- * not change algorithm or window: put both in its name).
- * ARGV[1] = now in integer ms, or '' for the Redis server's clock (TIME)
- * ARGV[2] = 'hit' | 'check' | 'force' | 'refund'
- * ARGV[3] = cost (integer >= 0)
- * ARGV[4] = member id, unique per request (log entries: id, id#1, ..., id#(cost-1)); '' without a log
- * ARGV[5 + 4k .. 8 + 4k] = policy k+1: algorithm ('gcra' | 'window' | 'log'), limit, windowMs,
- *   burst (gcra; '' or 0 = limit)
- * Returns {allowed (1|0), remaining1, resetMs1, retryMs1, remaining2, ...}, all integers.
+ * KEYS = one key per policy, under one hash tag (one Cluster slot), naming algorithm and window.
+ * ARGV[1] = 'now op cost member': now in integer ms ('' for the server's clock, TIME), op 'hit' |
+ *   'check' | 'force' | 'refund', cost an integer >= 0, member an id unique per request (log
+ *   entries: id, id#1, ..., id#(cost-1); '' without a log). One argument: each costs the client.
+ * ARGV[1 + k] = policy k: 'algorithm limit windowMs burst' (burst: gcra, '' or 0 = limit)
+ * Returns {first, resetMs1, retryMs1, remaining2, ...}, integers; first = remaining1 when
+ * allowed, -1 - remaining1 when refused.
  *
  * Storage: gcra a string 'at debt' (debt ms owed as of ms at), window a string 'i curr prev',
  * log a sorted set (score = ms), each with a PEXPIRE for when it stops mattering (a stale key
@@ -21,7 +19,6 @@
 export const RATE_LIMIT_ALGORITHMS = `
 local TOLERANCE = 1e-9
 local MAX_DEBT = 4503599627370496
-
 -- '%.17g' round-trips a double exactly (tostring keeps only 14 digits).
 local function fmt(x) return string.format('%.17g', x) end
 
@@ -42,12 +39,14 @@ local function first_fit(guess, hi, fits)
   return lo
 end
 
-local now = tonumber(ARGV[1])
+local now_arg, op, cost_arg, member = string.match(ARGV[1], '^(%S*) (%S*) (%S*) (%S*)$')
+if not op then return redis.error_reply('bad rate-limit arguments ' .. tostring(ARGV[1])) end
+local now = tonumber(now_arg)
 if not now then
   local t = redis.call('TIME')
   now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
-local op, cost, member = ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local cost = tonumber(cost_arg)
 if op ~= 'hit' and op ~= 'check' and op ~= 'force' and op ~= 'refund' then
   return redis.error_reply('unknown rate-limit operation ' .. tostring(op))
 end
@@ -205,12 +204,12 @@ local ALGORITHMS = { gcra = gcra, window = window, log = log }
 local policies = {}
 local fits_all = true
 for k = 1, #KEYS do
-  local a = 4 + (k - 1) * 4
-  local A = ALGORITHMS[ARGV[a + 1]]
-  if not A then return redis.error_reply('unknown algorithm ' .. tostring(ARGV[a + 1])) end
-  local P = { key = KEYS[k], A = A, limit = tonumber(ARGV[a + 2]), w = tonumber(ARGV[a + 3]) }
+  local name, limit, w, burst_arg = string.match(ARGV[1 + k] or '', '^(%S+) (%S+) (%S+) (%S*)$')
+  local A = ALGORITHMS[name or '']
+  if not A then return redis.error_reply('unknown algorithm ' .. tostring(ARGV[1 + k])) end
+  local P = { key = KEYS[k], A = A, limit = tonumber(limit), w = tonumber(w) }
   if A == gcra then
-    local burst = tonumber(ARGV[a + 4]) or 0
+    local burst = tonumber(burst_arg) or 0
     P.cap = burst > 0 and burst or P.limit
     P.t = P.w / P.limit
     P.bt = P.cap * P.t
@@ -228,7 +227,7 @@ end
 -- All or none: a hit counts everywhere only when every policy has room.
 local allowed = op == 'force' or op == 'refund' or fits_all
 local write = allowed and op ~= 'check'
-local out = { allowed and 1 or 0 }
+local out = {}
 for k, P in ipairs(policies) do
   local A = P.A
   local before = P.st
@@ -242,6 +241,7 @@ for k, P in ipairs(policies) do
   if not allowed and not P.fits then
     if cost > P.cap then retry = P.w else retry = A.wait(P, before, cost) end
   end
+  if k == 1 and not allowed then remaining = -1 - remaining end
   out[#out + 1] = remaining
   out[#out + 1] = reset
   out[#out + 1] = retry

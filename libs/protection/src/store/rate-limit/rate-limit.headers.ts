@@ -6,6 +6,13 @@ import type { DocHeader } from '../../core/swagger.types';
  * library writes them: `@RateLimit` and the `@PageDefault` row budget.
  */
 
+/**
+ * The names as written. Header names are case-insensitive and Fastify sends them in lower case
+ * anyway; a name given in lower case is not converted again on every response.
+ */
+export const POLICY_HEADER = 'ratelimit-policy';
+export const STATE_HEADER = 'ratelimit';
+
 /** `RateLimit-Policy`: `"<name>";q=<limit>;w=<window s>, ...`. */
 export function policyHeader(policies: readonly RateLimitPolicy[]): string {
   return policies

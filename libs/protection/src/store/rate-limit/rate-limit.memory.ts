@@ -1,5 +1,5 @@
 import { ExpiringTable, settle } from '../expiring-table';
-import { decide, type AlgorithmState } from './algorithms';
+import { decide, decideOne, type AlgorithmState } from './algorithms';
 import { stateKey } from './rate-limit.keys';
 import type {
   RateLimitDecision,
@@ -25,12 +25,8 @@ export class RateLimitMemory implements RateLimitPort {
     return settle(() => this.applySync(client, policies, op, cost));
   }
 
-  reset(client: string, policies: readonly RateLimitPolicy[]): Promise<void> {
-    for (const p of policies) this.states.delete(stateKey(client, p));
-    return Promise.resolve();
-  }
-
-  private applySync(
+  /** `apply` answered at once: this store needs no round trip (throws `StoreFullError`). */
+  applySync(
     client: string,
     policies: readonly RateLimitPolicy[],
     op: RateLimitOp,
@@ -38,6 +34,21 @@ export class RateLimitMemory implements RateLimitPort {
   ): RateLimitDecision {
     const now = Date.now();
     if (policies.length === 1) return this.applyOne(client, policies[0]!, op, cost, now);
+    return this.applyMany(client, policies, op, cost, now);
+  }
+
+  reset(client: string, policies: readonly RateLimitPolicy[]): Promise<void> {
+    for (const p of policies) this.states.delete(stateKey(client, p));
+    return Promise.resolve();
+  }
+
+  private applyMany(
+    client: string,
+    policies: readonly RateLimitPolicy[],
+    op: RateLimitOp,
+    cost: number,
+    now: number,
+  ): RateLimitDecision {
     const keys = policies.map((p) => stateKey(client, p));
     const states = keys.map((k) => this.states.get(k, now));
     const { decision, writes } = decide(op, cost, now, policies, states);
@@ -66,8 +77,7 @@ export class RateLimitMemory implements RateLimitPort {
   ): RateLimitDecision {
     const key = stateKey(client, policy);
     const state = this.states.get(key, now);
-    const { decision, writes } = decide(op, cost, now, [policy], [state]);
-    const w = writes?.[0];
+    const { decision, write: w } = decideOne(op, cost, now, policy, state);
     if (w) {
       if (w.state === undefined) this.states.delete(key);
       else this.states.set(key, w.state, w.ttlMs, now);

@@ -46,6 +46,16 @@ export interface RateLimitPort {
     op: RateLimitOp,
     cost: number,
   ): Promise<RateLimitDecision>;
+  /**
+   * `apply` answered synchronously, for a store that needs no round trip (the memory store):
+   * the guard then decides without a promise. Throws what `apply` rejects with.
+   */
+  applySync?(
+    client: string,
+    policies: readonly RateLimitPolicy[],
+    op: RateLimitOp,
+    cost: number,
+  ): RateLimitDecision;
   /** Forgets `client`'s state under these policies. */
   reset(client: string, policies: readonly RateLimitPolicy[]): Promise<void>;
 }

@@ -3,6 +3,7 @@ import { uniqueId } from '../../core/unique-id';
 import type { RedisConnection } from '../redis-connection';
 import { RATE_LIMIT_ALGORITHMS } from './rate-limit-algorithms.lua';
 import { policyKey } from './rate-limit.keys';
+import { decodeReply, withScriptArgs } from './rate-limit.redis-codec';
 import type {
   RateLimitDecision,
   RateLimitOp,
@@ -11,7 +12,7 @@ import type {
 } from './rate-limit.port';
 
 interface RateLimitCommands {
-  npRateLimit(numberOfKeys: number, keysAndArgs: Array<string | number>): Promise<number[]>;
+  npRateLimit(numberOfKeys: number, keysAndArgs: string[]): Promise<number[]>;
 }
 
 /** Rate limits in Redis: every instance counts against one budget per client. */
@@ -31,22 +32,14 @@ export class RateLimitRedis implements RateLimitPort {
     op: RateLimitOp,
     cost: number,
   ): Promise<RateLimitDecision> {
-    const keys = this.keys(client, policies);
     // The server's clock (''), so instances never disagree; a log entry's id is unique per
     // request (the other algorithms keep no entries, so no id is made for them).
-    const counts = op === 'hit' || op === 'force';
-    const args: Array<string | number> = [...keys, '', op, cost, counts ? entryId(policies) : ''];
-    for (const p of policies) args.push(p.algorithm, p.limit, p.windowMs, p.burst);
+    const member = op === 'hit' || op === 'force' ? entryId(policies) : '';
+    const args = withScriptArgs(this.keys(client, policies), '', op, cost, member, policies);
     // One array argument: ioredis flattens it into the command (no spread copy here).
-    const reply = await this.conn.call(() => this.commands.npRateLimit(keys.length, args));
-    return {
-      allowed: reply[0] === 1,
-      policies: policies.map((_, i) => ({
-        remaining: Number(reply[1 + i * 3]),
-        resetMs: Number(reply[2 + i * 3]),
-        retryMs: Number(reply[3 + i * 3]),
-      })),
-    };
+    const n = policies.length;
+    const reply = await this.conn.call(() => this.commands.npRateLimit(n, args));
+    return decodeReply(reply, policies.length);
   }
 
   async reset(client: string, policies: readonly RateLimitPolicy[]): Promise<void> {

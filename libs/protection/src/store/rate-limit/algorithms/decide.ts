@@ -19,7 +19,6 @@ export const ALGORITHMS: Readonly<Record<RateLimitAlgorithm, AlgorithmSteps<Algo
   log: logSteps,
 };
 
-const OPS: ReadonlySet<string> = new Set<RateLimitOp>(['hit', 'check', 'force', 'refund']);
 const MAX_WINDOW_MS = 31 * 24 * 3600 * 1000;
 /** More than any policy can hold; a log adds one entry per unit. */
 export const MAX_COST = 1e6;
@@ -45,19 +44,15 @@ export function decide(
   policies: readonly AlgorithmPolicy[],
   states: ReadonlyArray<AlgorithmState | undefined>,
 ): DecideResult {
-  if (!OPS.has(op)) throw new RangeError(`unknown rate-limit operation ${String(op)}`);
-  if (!Number.isInteger(cost) || cost < 0 || cost > MAX_COST) {
-    throw new RangeError(`cost must be an integer 0..${MAX_COST}, got ${cost}`);
-  }
-  if (!Number.isSafeInteger(now)) throw new RangeError(`bad time ${now}`);
   if (states.length !== policies.length) throw new RangeError('one state per policy');
+  if (policies.length === 1) {
+    const one = decideOne(op, cost, now, policies[0] as AlgorithmPolicy, states[0]);
+    return { decision: one.decision, writes: one.write && [one.write] };
+  }
+  checkOperation(op, cost, now);
   const rows = policies.map((p, i) => {
-    checkAlgorithmPolicy(p);
-    const steps = ALGORITHMS[p.algorithm];
     const state = states[i];
-    if (state !== undefined && !steps.owns(state)) {
-      throw new TypeError(`policy ${i}: the stored state is not a ${p.algorithm} state`);
-    }
+    const steps = stepsFor(p, state, i);
     return { p, steps, state, fits: cost <= steps.room(state, now, p) };
   });
 
@@ -68,23 +63,80 @@ export function decide(
       : rows.map(({ p, steps, state }) =>
           op === 'refund' ? steps.refund(state, now, p, cost) : steps.count(state, now, p, cost),
         );
-
   const results = rows.map(({ p, steps, state, fits }, i): PolicyResult => {
     const after = writes === undefined ? state : writes[i]?.state;
-    const cap = steps.capacity(p);
-    const remaining = Math.max(0, Math.floor(steps.room(after, now, p)));
-    // remaining + 1 units: the moment one more request of cost 1 fits.
-    const resetMs = remaining >= cap ? 0 : steps.waitMs(after, now, p, remaining + 1);
-    let retryMs = 0;
-    if (!allowed && !fits) retryMs = cost > cap ? p.windowMs : steps.waitMs(state, now, p, cost);
-    return { remaining, resetMs, retryMs };
+    return resultOf(steps, p, state, after, now, cost, allowed || fits);
   });
   return { decision: { allowed, policies: results }, writes };
 }
 
+/** `decide` for one policy (the common case), without the per-policy lists. */
+export function decideOne(
+  op: RateLimitOp,
+  cost: number,
+  now: number,
+  p: AlgorithmPolicy,
+  state: AlgorithmState | undefined,
+): { decision: AlgorithmDecision; write: StateWrite | undefined } {
+  checkOperation(op, cost, now);
+  const steps = stepsFor(p, state, 0);
+  const fits = cost <= steps.room(state, now, p);
+  const allowed = op === 'force' || op === 'refund' || fits;
+  const write =
+    op === 'check' || !allowed
+      ? undefined
+      : op === 'refund'
+        ? steps.refund(state, now, p, cost)
+        : steps.count(state, now, p, cost);
+  const after = write === undefined ? state : write.state;
+  const result = resultOf(steps, p, state, after, now, cost, allowed || fits);
+  return { decision: { allowed, policies: [result] }, write };
+}
+
+function checkOperation(op: RateLimitOp, cost: number, now: number): void {
+  if (op !== 'hit' && op !== 'check' && op !== 'force' && op !== 'refund')
+    throw new RangeError(`unknown rate-limit operation ${String(op)}`);
+  if (!Number.isInteger(cost) || cost < 0 || cost > MAX_COST) {
+    throw new RangeError(`cost must be an integer 0..${MAX_COST}, got ${cost}`);
+  }
+  if (!Number.isSafeInteger(now)) throw new RangeError(`bad time ${now}`);
+}
+
+function stepsFor(
+  p: AlgorithmPolicy,
+  state: AlgorithmState | undefined,
+  i: number,
+): AlgorithmSteps<AlgorithmState> {
+  checkAlgorithmPolicy(p);
+  const steps = ALGORITHMS[p.algorithm];
+  if (state !== undefined && !steps.owns(state)) {
+    throw new TypeError(`policy ${i}: the stored state is not a ${p.algorithm} state`);
+  }
+  return steps;
+}
+
+/** One policy's view after the operation; `fitted`: allowed, or this policy had room. */
+function resultOf(
+  steps: AlgorithmSteps<AlgorithmState>,
+  p: AlgorithmPolicy,
+  before: AlgorithmState | undefined,
+  after: AlgorithmState | undefined,
+  now: number,
+  cost: number,
+  fitted: boolean,
+): PolicyResult {
+  const cap = steps.capacity(p);
+  const remaining = Math.max(0, Math.floor(steps.room(after, now, p)));
+  // remaining + 1 units: the moment one more request of cost 1 fits.
+  const resetMs = remaining >= cap ? 0 : steps.waitMs(after, now, p, remaining + 1);
+  let retryMs = 0;
+  if (!fitted) retryMs = cost > cap ? p.windowMs : steps.waitMs(before, now, p, cost);
+  return { remaining, resetMs, retryMs };
+}
+
 /** Throws a RangeError unless the policy is within the supported bounds. */
 export function checkAlgorithmPolicy(p: AlgorithmPolicy): void {
-  if (!Object.hasOwn(ALGORITHMS, p.algorithm)) {
+  if (p.algorithm !== 'gcra' && p.algorithm !== 'window' && p.algorithm !== 'log') {
     throw new RangeError(`unknown rate-limit algorithm ${String(p.algorithm)}`);
   }
   const bad = (v: number, max: number): boolean => !Number.isInteger(v) || v < 1 || v > max;

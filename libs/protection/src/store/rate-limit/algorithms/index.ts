@@ -12,7 +12,14 @@ export type {
   WindowState,
 } from './algorithm.types';
 export { TOLERANCE } from './algorithm.types';
-export { ALGORITHMS, checkAlgorithmPolicy, decide, MAX_COST, type DecideResult } from './decide';
+export {
+  ALGORITHMS,
+  checkAlgorithmPolicy,
+  decide,
+  decideOne,
+  MAX_COST,
+  type DecideResult,
+} from './decide';
 export { gcraSteps, MAX_DEBT_MS } from './gcra';
 export { logSteps } from './sliding-log';
 export { windowSteps } from './window-counter';
