@@ -93,17 +93,7 @@ export class DecisionPoint {
     extra?: X,
   ): never {
     const rendered = renderRejection(p.body(extra), override, req);
-    // A refusal is an answer, not a fault: no stack is captured (V8 would walk the frames of
-    // every refused request for a trace nobody reads).
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    let exception: ProtectionException;
-    try {
-      exception = make(rendered.body, rendered.status);
-    } finally {
-      Error.stackTraceLimit = limit;
-    }
-    this.reject(req, res, exception, rendered.contentType);
+    this.reject(req, res, make(rendered.body, rendered.status), rendered.contentType);
   }
 
   /**

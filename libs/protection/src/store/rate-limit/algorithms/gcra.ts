@@ -34,10 +34,18 @@ interface Gcra {
   tol: number;
 }
 
+// A decision asks for the parameters of one policy several times, and a route's policy is the
+// same object on every request: the last one is kept (policies are never changed in place).
+let lastPolicy: AlgorithmPolicy | undefined;
+let lastParams: Gcra = { t: 1, bt: 1, tol: 0 };
+
 function params(p: AlgorithmPolicy): Gcra {
+  if (p === lastPolicy) return lastParams;
   const t = p.windowMs / p.limit;
   const bt = (p.burst ?? p.limit) * t;
-  return { t, bt, tol: bt * TOLERANCE };
+  lastParams = { t, bt, tol: bt * TOLERANCE };
+  lastPolicy = p;
+  return lastParams;
 }
 
 /** ms owed at `now` (0 for an empty or a stale state). */
