@@ -31,10 +31,13 @@ describe('timedStore', () => {
     assert.equal((await store.rateLimit.apply('c', [policy], 'hit', 1)).allowed, true);
     assert.equal((await store.rateLimit.apply('c', [policy], 'hit', 1)).allowed, false);
     store.debounce.claimSync?.('k', '', 500, false, Date.now());
+    assert.equal(store.rateLimit.applySync?.('c', [policy], 'hit', 1).allowed, false);
+    // A synchronous variant is the same operation to a dashboard.
     assert.deepEqual(calls, [
       ['rateLimit.apply', 'memory', false],
       ['rateLimit.apply', 'memory', false],
-      ['debounce.claimSync', 'memory', false],
+      ['debounce.claim', 'memory', false],
+      ['rateLimit.apply', 'memory', false],
     ]);
     await store.close();
   });

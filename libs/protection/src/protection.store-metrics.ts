@@ -29,7 +29,8 @@ export function timedStore(
     for (const op of [...ops, ...optional]) {
       const fn = port[op];
       if (typeof fn !== 'function') continue;
-      const attributes = { operation: `${name}.${op}`, store: kind };
+      // `claimSync`, `applySync`: the same operation, answered without a promise.
+      const attributes = { operation: `${name}.${op.replace(/Sync$/, '')}`, store: kind };
       wrapped[op] = (...args: unknown[]): unknown =>
         timeCall(metrics, attributes, () => fn.apply(port, args));
     }

@@ -2,6 +2,7 @@ import type { DecisionObserver } from './decision-observer';
 import type { ProtectionDecisionOutcome, ProtectionMode, ProtectionName } from './decisions';
 import type { ProtectionRequest, ProtectionResponse } from './http.types';
 import {
+  prepared,
   ProtectionException,
   reject,
   renderRejection,
@@ -92,8 +93,23 @@ export class DecisionPoint {
     make: (body: RejectionBody | Record<string, unknown>, status: number) => ProtectionException,
     extra?: X,
   ): never {
+    throw this.refusal(req, res, p, override, make, extra);
+  }
+
+  /** `rejectPreset` without the throw: reported, its headers written, returned (see `prepared`). */
+  refusal<X extends Record<string, unknown>>(
+    req: ProtectionRequest,
+    res: ProtectionResponse | undefined,
+    p: Preset<X>,
+    override: RejectionResponseOptions | undefined,
+    make: (body: RejectionBody | Record<string, unknown>, status: number) => ProtectionException,
+    extra?: X,
+  ): ProtectionException {
     const rendered = renderRejection(p.body(extra), override, req);
-    this.reject(req, res, make(rendered.body, rendered.status), rendered.contentType);
+    const exception = make(rendered.body, rendered.status);
+    const o = this.observer;
+    if (o.on) o.record(this.protection, req, 'rejected', exception.code, exception.getStatus());
+    return prepared(res, exception, rendered.contentType);
   }
 
   /**

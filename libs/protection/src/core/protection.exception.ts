@@ -67,6 +67,19 @@ export function reject(
   exception: ProtectionException,
   contentType?: string,
 ): never {
+  throw prepared(res, exception, contentType);
+}
+
+/**
+ * `reject` without the throw: the exception, its headers written. For a hot path that hands it
+ * on as a rejected promise: V8 optimizes a function only once it has returned a number of
+ * times, so one that always throws (every call during a flood of refusals) stays interpreted.
+ */
+export function prepared(
+  res: object | undefined,
+  exception: ProtectionException,
+  contentType?: string,
+): ProtectionException {
   if (res) {
     for (const [name, value] of Object.entries(exception.headers))
       setResponseHeader(res, name, value);
@@ -74,7 +87,7 @@ export function reject(
     // Exactly 'application/json': Nest 11's FastifyAdapter warns on any other type for a 4xx body.
     setResponseHeader(res, 'Content-Type', contentType ?? 'application/json');
   }
-  throw exception;
+  return exception;
 }
 
 /** Builds the body and status for a rejection, honouring `response` overrides. */

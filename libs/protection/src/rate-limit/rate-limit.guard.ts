@@ -6,6 +6,7 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import { DecisionPoint } from '../core/decision-point';
+import type { ProtectionException } from '../core/protection.exception';
 import { rawResponse, setResponseHeader } from '../core/http.adapter';
 import type { ProtectionRequest, ProtectionResponse } from '../core/http.types';
 import type { ResolvedProtectionOptions } from '../protection-options.factory';
@@ -105,7 +106,9 @@ export class RateLimitGuard implements CanActivate {
       }
       this.tally(run, step, used, decision);
     }
-    return this.conclude(run);
+    // A refusal is returned, not thrown: see `prepared`.
+    const refusal = this.conclude(run);
+    return refusal === null ? true : Promise.reject(refusal);
   }
 
   private async applyAsync(run: Run, port: RateLimitPort): Promise<boolean> {
@@ -121,7 +124,9 @@ export class RateLimitGuard implements CanActivate {
       }
       this.tally(run, step, used, decision);
     }
-    return this.conclude(run);
+    const refusal = this.conclude(run);
+    if (refusal !== null) throw refusal;
+    return true;
   }
 
   /**
@@ -156,8 +161,8 @@ export class RateLimitGuard implements CanActivate {
     if (refused && run.retryMs === 0) run.retryMs = 1000;
   }
 
-  /** Writes the headers, then refuses (429) or lets the request through. */
-  private conclude(run: Run): boolean {
+  /** Writes the headers; then the refusal (429) to answer, or null to let the request through. */
+  private conclude(run: Run): ProtectionException | null {
     const { plan, settings, req, res, steps, counted } = run;
     setResponseHeader(
       res,
@@ -169,7 +174,7 @@ export class RateLimitGuard implements CanActivate {
       // Refused: what the other clients' steps counted for this request is given back.
       for (const c of counted) this.refund(c.step, c.port);
       const retryAfter = Math.max(1, Math.ceil(run.retryMs / 1000));
-      this.point.rejectPreset(
+      return this.point.refusal(
         req,
         res,
         TOO_MANY_REQUESTS,
@@ -182,7 +187,7 @@ export class RateLimitGuard implements CanActivate {
       if (conditional.length > 0) this.settleAfterResponse(res, conditional);
     }
     if (this.point.observer.on) this.passed(req, run.shadowed, counted, settings);
-    return true;
+    return null;
   }
 
   /** Reports a request let through: over a shadow rule, counted in process (store down), or allowed. */
