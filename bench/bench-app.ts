@@ -175,9 +175,12 @@ function clusterOf(arg: string | undefined): { cluster: string[] } {
 @Module({})
 class OursLimitedModule {
   static with(redis: string | { cluster: string[] } | undefined): DynamicModule {
+    // BENCH_OPTIONS='{"terminal":false,"overload":false}': without the module's own defaults.
+    const extra = JSON.parse(process.env.BENCH_OPTIONS ?? '{}') as ProtectionModuleOptions;
+    const store = redis ? { secret: BENCH_SECRET, store: { redis } } : {};
     return {
       module: OursLimitedModule,
-      imports: [ProtectionModule.forRoot(redis ? { secret: BENCH_SECRET, store: { redis } } : {})],
+      imports: [ProtectionModule.forRoot({ ...store, ...extra })],
       controllers: [OursLimitedController],
     };
   }
