@@ -11,6 +11,16 @@ import {
 } from './protection.exception';
 import type { Preset } from './rejection';
 
+/** A preset refusal: the request, its response, the preset, the module's override, the exception's maker, extra body fields. */
+type PresetRefusal<X extends Record<string, unknown>> = [
+  req: ProtectionRequest,
+  res: ProtectionResponse | undefined,
+  p: Preset<X>,
+  override: RejectionResponseOptions | undefined,
+  make: (body: RejectionBody | Record<string, unknown>, status: number) => ProtectionException,
+  extra?: X,
+];
+
 /** Thrown instead of a rejection in shadow mode where the guard must stop deciding; the guard turns it into `true`. */
 class ShadowPass extends Error {
   override name = 'ProtectionShadowPass';
@@ -85,25 +95,13 @@ export class DecisionPoint {
   }
 
   /** `reject` of a preset answer, rendered with the module's `response` override. */
-  rejectPreset<X extends Record<string, unknown>>(
-    req: ProtectionRequest,
-    res: ProtectionResponse | undefined,
-    p: Preset<X>,
-    override: RejectionResponseOptions | undefined,
-    make: (body: RejectionBody | Record<string, unknown>, status: number) => ProtectionException,
-    extra?: X,
-  ): never {
-    throw this.refusal(req, res, p, override, make, extra);
+  rejectPreset<X extends Record<string, unknown>>(...args: PresetRefusal<X>): never {
+    throw this.refusal(...args);
   }
 
   /** `rejectPreset` without the throw: reported, its headers written, returned (see `prepared`). */
   refusal<X extends Record<string, unknown>>(
-    req: ProtectionRequest,
-    res: ProtectionResponse | undefined,
-    p: Preset<X>,
-    override: RejectionResponseOptions | undefined,
-    make: (body: RejectionBody | Record<string, unknown>, status: number) => ProtectionException,
-    extra?: X,
+    ...[req, res, p, override, make, extra]: PresetRefusal<X>
   ): ProtectionException {
     const rendered = renderRejection(p.body(extra), override, req);
     const exception = make(rendered.body, rendered.status);

@@ -95,16 +95,14 @@ export class RateLimitGuard implements CanActivate {
     if (port.applySync === undefined) return this.applyAsync(run, port);
     // A store that answers at once (memory): no promise on the way.
     for (const step of run.steps) {
-      let decision: RateLimitDecision | null;
-      let used = port;
+      let decision: RateLimitDecision;
       try {
         decision = port.applySync(step.client, step.policies, 'hit', step.cost);
       } catch (err) {
-        decision = this.fallBack(run, step, err);
-        if (!decision) return true;
-        used = this.local;
+        if (this.fallBack(run, step, err)) continue;
+        return true;
       }
-      this.tally(run, step, used, decision);
+      this.tally(run, step, port, decision);
     }
     // A refusal is returned, not thrown: see `prepared`.
     const refusal = this.conclude(run);
@@ -113,16 +111,14 @@ export class RateLimitGuard implements CanActivate {
 
   private async applyAsync(run: Run, port: RateLimitPort): Promise<boolean> {
     for (const step of run.steps) {
-      let decision: RateLimitDecision | null;
-      let used = port;
+      let decision: RateLimitDecision;
       try {
         decision = await port.apply(step.client, step.policies, 'hit', step.cost);
       } catch (err) {
-        decision = this.fallBack(run, step, err);
-        if (!decision) return true;
-        used = this.local;
+        if (this.fallBack(run, step, err)) continue;
+        return true;
       }
-      this.tally(run, step, used, decision);
+      this.tally(run, step, port, decision);
     }
     const refusal = this.conclude(run);
     if (refusal !== null) throw refusal;
@@ -132,18 +128,22 @@ export class RateLimitGuard implements CanActivate {
   /**
    * The store failed a step: its `onStoreError` policy. With `'local'` the same rules count in
    * this process until the store is back (a limit against brute force must not switch off
-   * during an outage, and a full local table refuses); otherwise null: the request goes on.
+   * during an outage, and a full local table refuses): true, the step counted. False: the
+   * request goes on without the rest.
    */
-  private fallBack(run: Run, step: Step, err: unknown): RateLimitDecision | null {
+  private fallBack(run: Run, step: Step, err: unknown): boolean {
     const { plan, settings, req, res } = run;
     storeFailure(this.point, FEATURE, req, res, plan.mode, settings.onStoreError, err);
-    if (settings.onStoreError !== 'local') return null;
+    if (settings.onStoreError !== 'local') return false;
+    let decision: RateLimitDecision;
     try {
-      return this.local.applySync(step.client, step.policies, 'hit', step.cost);
+      decision = this.local.applySync(step.client, step.policies, 'hit', step.cost);
     } catch (localErr) {
       storeFailure(this.point, FEATURE, req, res, plan.mode, 'closed', localErr);
-      return null;
+      return false;
     }
+    this.tally(run, step, this.local, decision);
+    return true;
   }
 
   /** Adds one step's decision to the request's headers and verdict. */
